@@ -1,0 +1,366 @@
+/**
+ * Exactly-once delivery tracking: loss, duplicates, out-of-order and unexpected deliveries per room.
+ *
+ * Model. A message acked to its sender with id M in room R is EXPECTED at every recipient that was a
+ * member of R for the whole time the message was in flight (joined before it was sent, still a member
+ * when it was acked). A recipient whose membership changed during that window MAY receive it
+ * ("optional": neither required nor an error). Expected (message, recipient) pairs not delivered within
+ * `graceMs` of the send are missing; a missing delivery arriving later is "late" (seen, no longer lost).
+ *
+ * Multi-worker. Each tracker tracks the deliveries of ITS OWN recipients only, but must be told about
+ * EVERY acked message of the run (`registerSent`, fed by the runner from local acks and from acks relayed
+ * by the other workers). The (message, recipient) pairs are thus partitioned by recipient: the per-worker
+ * counts are disjoint and summing them (`mergeDeliveryStates`) gives exactly the single-process verdict.
+ *
+ * Memory stays bounded on long runs: messages are forgotten once every expected recipient has them (or
+ * their grace has passed); a finished message leaves only its id in a range set; each recipient keeps,
+ * per room, its highest id seen and its recent membership intervals.
+ */
+import { IdRangeSet } from './id-set.js';
+
+/** Correctness figures of one room (or of the whole run). */
+export interface DeliveryCounts {
+  /** (message, recipient) pairs that had to be delivered. */
+  expected: number;
+  /** Expected pairs delivered at least once (on time or late). */
+  seen: number;
+  /** Expected pairs never delivered (checked `graceMs` after the send, and again at the end). */
+  loss: number;
+  /** Deliveries of an id the recipient had already received in that room. */
+  duplicates: number;
+  /** First deliveries whose id is lower than an id the recipient already received in that room. */
+  reorders: number;
+  /** Expected pairs delivered after their grace period (included in `seen`). */
+  late: number;
+  /** Deliveries no acked message explains (never acked, or to a recipient that was not a member). */
+  unexpected: number;
+  /** Deliveries to recipients whose membership changed while the message was in flight. */
+  optional: number;
+}
+
+/** Serializable tracker state for merging across workers: counts per room. */
+export interface DeliveryState {
+  rooms: Array<[roomId: number, counts: DeliveryCounts]>;
+}
+
+/** What `DeliveryTracker.delivered` concluded about one delivery. */
+export type DeliveryVerdict =
+  | 'ok'
+  | 'reordered'
+  | 'optional'
+  | 'late'
+  | 'duplicate'
+  | 'unexpected'
+  /** The message's ack is not registered yet; it is classified when it is. */
+  | 'pending';
+
+/** An acked message, as known to its sender. Times are epoch milliseconds. */
+export interface AckedMessage {
+  roomId: number;
+  messageId: number;
+  /** When the SendMessage was written (actual send time). */
+  sentAtMs: number;
+  /** When the MessageAck was received. */
+  ackedAtMs: number;
+}
+
+/** A zeroed set of correctness counts. */
+export function zeroDeliveryCounts(): DeliveryCounts {
+  return { expected: 0, seen: 0, loss: 0, duplicates: 0, reorders: 0, late: 0, unexpected: 0, optional: 0 };
+}
+
+/** Adds `other` into `into`. */
+export function addDeliveryCounts(into: DeliveryCounts, other: DeliveryCounts): void {
+  for (const key of Object.keys(into) as Array<keyof DeliveryCounts>) into[key] += other[key];
+}
+
+interface Interval {
+  from: number;
+  to: number;
+}
+
+interface RecipientView {
+  /** Membership intervals, oldest first; the open one has `to = Infinity`. */
+  intervals: Interval[];
+  /** Highest message id delivered to this recipient in this room. */
+  highest: number;
+}
+
+interface PendingMessage extends AckedMessage {
+  /** Expected recipients that have not received it yet. */
+  remaining: Set<number>;
+  /** Optional recipients that have not received it yet. */
+  optional: Set<number>;
+}
+
+interface OrphanDelivery {
+  recipient: number;
+  roomId: number;
+  atMs: number;
+}
+
+/** Tracks the deliveries of this worker's recipients against every acked message of the run. */
+export class DeliveryTracker {
+  private readonly graceMs: number;
+  private readonly maxMissingRecords: number;
+  /** room -> recipient -> view. */
+  private readonly views = new Map<number, Map<number, RecipientView>>();
+  private readonly pending = new Map<number, PendingMessage>();
+  private readonly finished = new IdRangeSet();
+  /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
+  private readonly orphans = new Map<number, OrphanDelivery[]>();
+  /** Expected pairs that missed their grace: id -> recipients (bounded by maxMissingRecords). */
+  private readonly missing = new Map<number, { roomId: number; recipients: Set<number> }>();
+  private missingRecords = 0;
+  private readonly counts = new Map<number, DeliveryCounts>();
+
+  /**
+   * @param options.graceMs how long after its send a delivery may still arrive on time.
+   * @param options.maxMissingRecords cap on remembered missing pairs (to recognise late arrivals); beyond
+   *   it a late arrival is counted as unexpected instead of late.
+   */
+  constructor(options: { graceMs: number; maxMissingRecords?: number }) {
+    this.graceMs = options.graceMs;
+    this.maxMissingRecords = options.maxMissingRecords ?? 100_000;
+  }
+
+  /** A recipient became a member of a room (RoomInit received) at `atMs`. */
+  joined(recipient: number, roomId: number, atMs: number): void {
+    const view = this.view(recipient, roomId);
+    const last = view.intervals.at(-1);
+    if (last && last.to === Infinity) return;
+    view.intervals.push({ from: atMs, to: Infinity });
+  }
+
+  /**
+   * A recipient stopped being a member at `atMs`: LeaveRoom sent, RoomClose received, or its connection
+   * was lost (pass the last time the connection was known good).
+   */
+  left(recipient: number, roomId: number, atMs: number): void {
+    const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
+    if (last && last.to === Infinity) last.to = Math.max(atMs, last.from);
+  }
+
+  /** Registers an acked message (from any worker). Idempotent. */
+  registerSent(message: AckedMessage): void {
+    const id = message.messageId;
+    if (this.pending.has(id) || this.finished.has(id)) return;
+    const entry: PendingMessage = { ...message, remaining: new Set(), optional: new Set() };
+    for (const [recipient, view] of this.views.get(message.roomId) ?? []) {
+      const coverage = coverageOf(view, message.sentAtMs, message.ackedAtMs);
+      if (coverage === 'full') entry.remaining.add(recipient);
+      else if (coverage === 'partial') entry.optional.add(recipient);
+    }
+    this.room(message.roomId).expected += entry.remaining.size;
+    this.pending.set(id, entry);
+    const orphans = this.orphans.get(id);
+    if (orphans) {
+      this.orphans.delete(id);
+      for (const orphan of orphans) this.classify(orphan.recipient, orphan.roomId, id, false);
+    }
+    this.retireIfComplete(entry);
+  }
+
+  /** Records that `recipient` received message `messageId` of `roomId` at `atMs`, in its room-view order. */
+  delivered(recipient: number, roomId: number, messageId: number, atMs: number): DeliveryVerdict {
+    if (this.pending.has(messageId) || this.missing.has(messageId) || this.finished.has(messageId)) {
+      return this.classify(recipient, roomId, messageId, true);
+    }
+    const list = this.orphans.get(messageId) ?? [];
+    if (list.some((o) => o.recipient === recipient)) {
+      this.room(roomId).duplicates++;
+      return 'duplicate';
+    }
+    list.push({ recipient, roomId, atMs });
+    this.orphans.set(messageId, list);
+    // The order is a property of arrival, so it is judged now even though the verdict waits for the ack.
+    this.advance(this.view(recipient, roomId), roomId, messageId);
+    return 'pending';
+  }
+
+  /** Finalizes messages whose grace has passed and drops orphans that no ack explained. Call about once a second. */
+  expire(nowMs: number): void {
+    for (const entry of this.pending.values()) {
+      if (entry.sentAtMs + this.graceMs <= nowMs) this.retire(entry);
+    }
+    for (const [id, list] of this.orphans) {
+      const kept = list.filter((orphan) => {
+        if (orphan.atMs + this.graceMs > nowMs) return true;
+        this.room(orphan.roomId).unexpected++;
+        return false;
+      });
+      if (kept.length === 0) this.orphans.delete(id);
+      else this.orphans.set(id, kept);
+    }
+    // Membership intervals only matter for messages that can still be registered.
+    const horizon = nowMs - 3 * this.graceMs;
+    for (const roomViews of this.views.values()) {
+      for (const view of roomViews.values()) {
+        while (view.intervals.length > 1 && (view.intervals[0] as Interval).to < horizon)
+          view.intervals.shift();
+      }
+    }
+  }
+
+  /** Ends tracking: every pending message is finalized and every unexplained delivery is unexpected. */
+  finish(): void {
+    this.expire(Infinity);
+  }
+
+  /** Counts per room so far. */
+  roomCounts(): ReadonlyMap<number, DeliveryCounts> {
+    return this.counts;
+  }
+
+  /** Counts over all rooms so far. */
+  totals(): DeliveryCounts {
+    const total = zeroDeliveryCounts();
+    for (const counts of this.counts.values()) addDeliveryCounts(total, counts);
+    return total;
+  }
+
+  /** Serializable state for `mergeDeliveryStates`. */
+  snapshot(): DeliveryState {
+    return {
+      rooms: [...this.counts.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([roomId, counts]) => [roomId, { ...counts }]),
+    };
+  }
+
+  /** Number of messages still awaiting deliveries (a measure of the tracker's memory). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private classify(recipient: number, roomId: number, id: number, judgeOrder: boolean): DeliveryVerdict {
+    const counts = this.room(roomId);
+    const view = this.view(recipient, roomId);
+    const entry = this.pending.get(id);
+    if (entry && entry.roomId === roomId) {
+      if (entry.remaining.delete(recipient)) {
+        counts.seen++;
+        const reordered = judgeOrder && this.advance(view, roomId, id);
+        this.retireIfComplete(entry);
+        return reordered ? 'reordered' : 'ok';
+      }
+      if (entry.optional.delete(recipient)) {
+        counts.optional++;
+        if (judgeOrder) this.advance(view, roomId, id);
+        this.retireIfComplete(entry);
+        return 'optional';
+      }
+      if (coverageOf(view, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
+        counts.duplicates++;
+        return 'duplicate';
+      }
+      counts.unexpected++;
+      return 'unexpected';
+    }
+    const missed = this.missing.get(id);
+    if (missed && missed.roomId === roomId && missed.recipients.delete(recipient)) {
+      if (missed.recipients.size === 0) this.missing.delete(id);
+      this.missingRecords--;
+      counts.late++;
+      counts.seen++;
+      counts.loss--;
+      if (judgeOrder) this.advance(view, roomId, id);
+      return 'late';
+    }
+    // Finished message: this recipient either had it already or was never meant to get it.
+    if (view.highest >= id) {
+      counts.duplicates++;
+      return 'duplicate';
+    }
+    counts.unexpected++;
+    return 'unexpected';
+  }
+
+  /** Moves the recipient's view forward; returns whether `id` arrived out of order. */
+  private advance(view: RecipientView, roomId: number, id: number): boolean {
+    if (id < view.highest) {
+      this.room(roomId).reorders++;
+      return true;
+    }
+    view.highest = id;
+    return false;
+  }
+
+  private retireIfComplete(entry: PendingMessage): void {
+    if (entry.remaining.size === 0 && entry.optional.size === 0) this.retire(entry);
+  }
+
+  private retire(entry: PendingMessage): void {
+    this.pending.delete(entry.messageId);
+    this.finished.add(entry.messageId);
+    if (entry.remaining.size === 0) return;
+    this.room(entry.roomId).loss += entry.remaining.size;
+    const room = entry.roomId;
+    for (const recipient of entry.remaining) {
+      if (this.missingRecords >= this.maxMissingRecords) break;
+      let record = this.missing.get(entry.messageId);
+      if (!record) {
+        record = { roomId: room, recipients: new Set() };
+        this.missing.set(entry.messageId, record);
+      }
+      record.recipients.add(recipient);
+      this.missingRecords++;
+    }
+  }
+
+  private view(recipient: number, roomId: number): RecipientView {
+    let roomViews = this.views.get(roomId);
+    if (!roomViews) {
+      roomViews = new Map();
+      this.views.set(roomId, roomViews);
+    }
+    let view = roomViews.get(recipient);
+    if (!view) {
+      view = { intervals: [], highest: 0 };
+      roomViews.set(recipient, view);
+    }
+    return view;
+  }
+
+  private room(roomId: number): DeliveryCounts {
+    let counts = this.counts.get(roomId);
+    if (!counts) {
+      counts = zeroDeliveryCounts();
+      this.counts.set(roomId, counts);
+    }
+    return counts;
+  }
+}
+
+/** Whether a membership covers the whole in-flight window [sentAt, ackedAt], part of it, or none. */
+function coverageOf(view: RecipientView, sentAtMs: number, ackedAtMs: number): 'full' | 'partial' | 'none' {
+  let partial = false;
+  for (const interval of view.intervals) {
+    if (interval.from <= sentAtMs && interval.to >= ackedAtMs) return 'full';
+    if (interval.from <= ackedAtMs && interval.to >= sentAtMs) partial = true;
+  }
+  return partial ? 'partial' : 'none';
+}
+
+/** Sums per-worker tracker states room by room (exact: workers track disjoint recipients). */
+export function mergeDeliveryStates(states: readonly DeliveryState[]): DeliveryState {
+  const rooms = new Map<number, DeliveryCounts>();
+  for (const state of states) {
+    for (const [roomId, counts] of state.rooms) {
+      let into = rooms.get(roomId);
+      if (!into) {
+        into = zeroDeliveryCounts();
+        rooms.set(roomId, into);
+      }
+      addDeliveryCounts(into, counts);
+    }
+  }
+  return { rooms: [...rooms.entries()].sort((a, b) => a[0] - b[0]) };
+}
+
+/** Totals of a tracker state over all rooms. */
+export function deliveryTotals(state: DeliveryState): DeliveryCounts {
+  const total = zeroDeliveryCounts();
+  for (const [, counts] of state.rooms) addDeliveryCounts(total, counts);
+  return total;
+}

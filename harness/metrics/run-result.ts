@@ -1,0 +1,270 @@
+/**
+ * The run result: plain JSON-able data holding every figure of a run (written as summary.json, schema
+ * version 1). Built once from the merged WorkerResult; the console table, summary.json, .hgrm and HTML
+ * writers only read it.
+ */
+import { buildRoomPlan } from '../scenario/membership.js';
+import type { Scenario } from '../scenario/types.js';
+import { deliveryTotals, type DeliveryCounts } from './delivery-tracker.js';
+import { evaluateExpectations, type ExpectationResult } from './expectation-evaluation.js';
+import { LatencyRecorder, SIGNIFICANT_DIGITS, type LatencySummary } from './latency-recorder.js';
+import {
+  LATENCY_METRICS,
+  RECORDED_LATENCY_METRICS,
+  type Counters,
+  type LatencyMetric,
+} from './metric-names.js';
+import { evaluateThresholds, type ThresholdResult } from './threshold-evaluation.js';
+import type { RoomEventRecord, WorkerResult } from './worker-result.js';
+
+/** Version of the summary.json layout; bump on incompatible changes. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Throughput per second over a window. */
+export interface Throughput {
+  windowMs: number;
+  sends: number;
+  acks: number;
+  deliveries: number;
+}
+
+/** Correctness of one room. */
+export interface RoomCorrectness extends DeliveryCounts {
+  roomId: number;
+  /** Scenario label ("viral", "side#3"), null for rooms outside the plan. */
+  room: string | null;
+}
+
+/** Figures of one phase. Latency by scheduled time, counters by event time, reactions by event time. */
+export interface PhaseResult {
+  name: string;
+  startOffsetMs: number;
+  durationMs: number;
+  counters: Counters;
+  throughput: Throughput;
+  latency: Record<LatencyMetric, LatencySummary>;
+  /** Compressed base64 HdrHistograms in microseconds. */
+  histograms: Record<LatencyMetric, string>;
+}
+
+/** One second of the timeline. */
+export interface TimelineSample {
+  /** Seconds since the run start (this sample covers [t, t+1)). */
+  t: number;
+  connected: number;
+  sent: number;
+  acked: number;
+  delivered: number;
+  errors: number;
+  /** Deliver p99 of the deliveries received in this second (ms). */
+  p99Ms: number | null;
+  /** Deliver p99 of every delivery received up to the end of this second (ms). */
+  p99SoFarMs: number | null;
+}
+
+/** A promotion or demotion of a room, as observed. */
+export interface RoomEvent {
+  type: 'promoted' | 'demoted';
+  roomId: number;
+  room: string | null;
+  /** Since the run start. */
+  offsetMs: number;
+  /** ISO 8601. */
+  at: string;
+  phase: string | null;
+  observers: number;
+  /** Observed time minus the moment the server should have reacted; null when unknown. */
+  reactionMs: number | null;
+}
+
+/** The result of a run (summary.json). Latency figures are milliseconds; encoded histograms are microseconds. */
+export interface RunResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  tool: { name: 'garou-bench'; version: string };
+  scenario: { name: string; description: string; file: string; seed: number };
+  /** Where the load went, e.g. "embedded (127.0.0.1:4433)" or "10.0.0.5:4433". */
+  target: string;
+  workers: number;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  units: { latency: 'ms'; histograms: 'us'; significantDigits: number };
+  latency: Record<LatencyMetric, LatencySummary>;
+  histograms: Record<LatencyMetric, string>;
+  counters: Counters;
+  /** Over the phases (connect ramp and final drain excluded). */
+  throughput: Throughput;
+  errorsByCode: Record<string, number>;
+  correctness: { total: DeliveryCounts; rooms: RoomCorrectness[] };
+  phases: PhaseResult[];
+  timeline: TimelineSample[];
+  events: RoomEvent[];
+  /** The harness's own scheduling lag (same figures as latency.schedule_lag). */
+  schedulingLag: LatencySummary;
+  /** Latency samples that were negative (clock anomalies) and clamped to 0. */
+  negativeLatencies: number;
+  thresholds: ThresholdResult[];
+  expectations: ExpectationResult[];
+  /** All thresholds and expectations passed. */
+  passed: boolean;
+}
+
+/** What `buildRunResult` needs besides the merged measurements. */
+export interface RunMeta {
+  scenario: Scenario;
+  target: string;
+  workers: number;
+  /** Epoch ms. */
+  startedAtMs: number;
+  endedAtMs: number;
+  toolVersion: string;
+}
+
+type Histograms = Record<LatencyMetric, LatencyRecorder>;
+
+function reactionRecorders(events: readonly RoomEventRecord[], filter: (e: RoomEventRecord) => boolean) {
+  const promotion = new LatencyRecorder();
+  const demotion = new LatencyRecorder();
+  for (const event of events) {
+    if (event.referenceAtMs === null || !filter(event)) continue;
+    (event.type === 'promoted' ? promotion : demotion).recordMs(event.atMs - event.referenceAtMs);
+  }
+  return { promotion, demotion };
+}
+
+function histogramsOf(
+  encoded: WorkerResult['latency'],
+  events: readonly RoomEventRecord[],
+  filter: (e: RoomEventRecord) => boolean,
+): Histograms {
+  const histograms = reactionRecorders(events, filter) as Partial<Histograms>;
+  for (const metric of RECORDED_LATENCY_METRICS) histograms[metric] = LatencyRecorder.decode(encoded[metric]);
+  return histograms as Histograms;
+}
+
+function summaries(histograms: Histograms): Record<LatencyMetric, LatencySummary> {
+  const out = {} as Record<LatencyMetric, LatencySummary>;
+  for (const metric of LATENCY_METRICS) out[metric] = histograms[metric].summary();
+  return out;
+}
+
+function encodings(histograms: Histograms): Record<LatencyMetric, string> {
+  const out = {} as Record<LatencyMetric, string>;
+  for (const metric of LATENCY_METRICS) out[metric] = histograms[metric].encode();
+  return out;
+}
+
+function throughputOf(counters: Counters, windowMs: number): Throughput {
+  const perSecond = (n: number): number => (windowMs > 0 ? (n * 1000) / windowMs : 0);
+  return {
+    windowMs,
+    sends: perSecond(counters.sent),
+    acks: perSecond(counters.acked),
+    deliveries: perSecond(counters.delivered),
+  };
+}
+
+/** Builds the run result from the merged worker result, then evaluates thresholds and expectations. */
+export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
+  const { scenario } = meta;
+  const plan = buildRoomPlan(scenario);
+  const label = (roomId: number): string | null => plan.byId.get(roomId)?.label ?? null;
+  const phaseOf = (atMs: number): string | null =>
+    merged.phases.find((p) => atMs >= p.startMs && atMs < p.endMs)?.name ?? null;
+
+  const all = histogramsOf(merged.latency, merged.events, () => true);
+  const phases: PhaseResult[] = merged.phases.map((window, i) => {
+    const stats = merged.phaseStats[i] as WorkerResult['phaseStats'][number];
+    const histograms = histogramsOf(
+      stats.latency,
+      merged.events,
+      (e) => e.atMs >= window.startMs && e.atMs < window.endMs,
+    );
+    const durationMs = window.endMs - window.startMs;
+    return {
+      name: window.name,
+      startOffsetMs: window.startMs - merged.startMs,
+      durationMs,
+      counters: { ...stats.counters },
+      throughput: throughputOf(stats.counters, durationMs),
+      latency: summaries(histograms),
+      histograms: encodings(histograms),
+    };
+  });
+  const phaseCounters = phases.reduce(
+    (sum, p) => {
+      sum.sent += p.counters.sent;
+      sum.acked += p.counters.acked;
+      sum.delivered += p.counters.delivered;
+      return sum;
+    },
+    { sent: 0, acked: 0, delivered: 0 },
+  );
+  const phaseWindowMs = phases.reduce((sum, p) => sum + p.durationMs, 0);
+
+  const cumulative = new LatencyRecorder();
+  const timeline: TimelineSample[] = merged.timeline.map((bucket, t) => {
+    const second = LatencyRecorder.decode(bucket.deliver);
+    cumulative.add(second);
+    return {
+      t,
+      connected: bucket.connected,
+      sent: bucket.sent,
+      acked: bucket.acked,
+      delivered: bucket.delivered,
+      errors: bucket.errors,
+      p99Ms: second.count ? second.percentileMs(99) : null,
+      p99SoFarMs: cumulative.count ? cumulative.percentileMs(99) : null,
+    };
+  });
+
+  const events: RoomEvent[] = merged.events.map((event) => ({
+    type: event.type,
+    roomId: event.roomId,
+    room: label(event.roomId),
+    offsetMs: event.atMs - merged.startMs,
+    at: new Date(event.atMs).toISOString(),
+    phase: phaseOf(event.atMs),
+    observers: event.observers,
+    reactionMs: event.referenceAtMs === null ? null : event.atMs - event.referenceAtMs,
+  }));
+
+  const latency = summaries(all);
+  const partial: RunResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    tool: { name: 'garou-bench', version: meta.toolVersion },
+    scenario: {
+      name: scenario.name,
+      description: scenario.description,
+      file: scenario.file,
+      seed: scenario.seed,
+    },
+    target: meta.target,
+    workers: meta.workers,
+    startedAt: new Date(meta.startedAtMs).toISOString(),
+    endedAt: new Date(meta.endedAtMs).toISOString(),
+    durationMs: meta.endedAtMs - meta.startedAtMs,
+    units: { latency: 'ms', histograms: 'us', significantDigits: SIGNIFICANT_DIGITS },
+    latency,
+    histograms: encodings(all),
+    counters: { ...merged.counters },
+    throughput: throughputOf({ ...merged.counters, ...phaseCounters }, phaseWindowMs),
+    errorsByCode: { ...merged.errorsByCode },
+    correctness: {
+      total: deliveryTotals(merged.delivery),
+      rooms: merged.delivery.rooms.map(([roomId, counts]) => ({ roomId, room: label(roomId), ...counts })),
+    },
+    phases,
+    timeline,
+    events,
+    schedulingLag: latency.schedule_lag,
+    negativeLatencies: merged.negativeLatencies,
+    thresholds: [],
+    expectations: [],
+    passed: true,
+  };
+  partial.thresholds = evaluateThresholds(scenario.thresholds, partial);
+  partial.expectations = evaluateExpectations(scenario.expectations, partial, plan);
+  partial.passed = partial.thresholds.every((t) => t.passed) && partial.expectations.every((e) => e.passed);
+  return partial;
+}
