@@ -1,0 +1,644 @@
+/**
+ * The server-wide part of the protocol core: authenticated users, rooms, messages, hot rooms, presence and
+ * uploads (PROTOCOL.md 6.3-13). Sessions (one per connection, session.ts) hand it well-formed, well-placed frames;
+ * it applies them to the room registry and fans the results out through the RoomBroadcaster.
+ *
+ * Transport-independent: it sees connections only through ConnectionPort, and time only through its clock.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  ERROR_CODES,
+  FrameError,
+  canonicalU64,
+  encodeFrame,
+  isU64,
+  type Auth,
+  type Frame,
+  type HotRoomConfig,
+  type JsonValue,
+  type RoomMessage,
+  type U64,
+  type UserInfo,
+} from '../spec/index.js';
+import type { ServerConfig } from './config.js';
+import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
+import { HotRoomTracker } from './hot-room-tracker.js';
+import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
+import { RoomBroadcaster } from './room-broadcaster.js';
+import { isRole } from './room-permissions.js';
+import {
+  GENERAL_ROOM_ID,
+  RoomRegistry,
+  type Actor,
+  type ConnectionId,
+  type Departure,
+  type Room,
+} from './rooms.js';
+import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
+import { ConnectionSession } from './session.js';
+import { ShardRouter } from './shard-router.js';
+import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
+import { UploadStore } from './upload-store.js';
+import { userIdForUsername, validateUsername, verifyToken } from './user-identity.js';
+
+/** Chat-command frames (0x10-0x17). */
+export type ChatCommandFrame = Extract<
+  Frame,
+  {
+    name:
+      | 'SendMessage'
+      | 'EditMessage'
+      | 'DeleteMessage'
+      | 'AddReaction'
+      | 'RemoveReaction'
+      | 'JoinRoom'
+      | 'LeaveRoom'
+      | 'CreateRoom';
+  }
+>;
+
+/** Datagram frames (0x80-0x84). */
+export type DatagramFrame = Extract<
+  Frame,
+  { name: 'Typing' | 'StopTyping' | 'PresenceOnline' | 'PresenceOffline' | 'PresenceAway' }
+>;
+
+/** Ack-stream frames a client may send (0x60-0x61). */
+export type ClientAckFrame = Extract<Frame, { name: 'MessageDelivered' | 'MessageRead' }>;
+
+/** The ServerCommand frame (0x09). */
+export type ServerCommandFrame = Extract<Frame, { name: 'ServerCommand' }>;
+
+/** Dependencies and environment of the service. */
+export interface ChatServiceOptions {
+  /** Upload directory, already resolved (see ensureDataDir). */
+  readonly dataDir: string;
+  /** Clock in Unix milliseconds (injectable for tests). */
+  readonly now?: () => number;
+  readonly observer?: ServerObserver;
+  readonly logger?: CoreLogger;
+}
+
+/** Longest nonce accepted in SendMessage, in UTF-8 bytes (PROTOCOL.md 15). */
+export const MAX_NONCE_BYTES = 128;
+/** Longest emoji accepted in AddReaction, in UTF-8 bytes (PROTOCOL.md 8/react-add). */
+export const MAX_EMOJI_BYTES = 64;
+/** Longest room name accepted by CreateRoom, in characters after trimming (PROTOCOL.md 7/create-room). */
+export const MAX_ROOM_NAME_LENGTH = 100;
+
+/** The chat server's state and command handling, shared by all connections. */
+export class ChatService {
+  /** Current time in Unix milliseconds. */
+  readonly now: () => number;
+  readonly router: ShardRouter;
+  readonly rooms: RoomRegistry;
+  readonly hotRooms: HotRoomTracker;
+  readonly uploads: UploadStore;
+  readonly observer: ServerObserver;
+  readonly logger: CoreLogger;
+  /** HMAC secret for token auth (the configured one, or random for this process). */
+  readonly tokenSecret: string;
+  private readonly sessions = new Map<ConnectionId, ConnectionSession>();
+  /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
+  private readonly online = new Map<U64, ConnectionSession>();
+  private readonly broadcaster: RoomBroadcaster;
+  private lastConnectionId = 0;
+
+  constructor(
+    readonly config: ServerConfig,
+    options: ChatServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.observer = options.observer ?? NULL_OBSERVER;
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
+    this.router = new ShardRouter(config.numShards);
+    this.rooms = new RoomRegistry({ historySize: config.historySize, maxRoomMembers: config.maxRoomMembers });
+    this.hotRooms = new HotRoomTracker(
+      {
+        promoteRate: config.promoteRate,
+        demoteRate: config.demoteRate,
+        coolDownMs: config.coolDownMs,
+        rateWindowMs: config.rateWindowMs,
+        maxHotRooms: config.maxHotRooms,
+      },
+      (roomId) => this.router.shardOf(roomId),
+    );
+    this.uploads = new UploadStore({
+      dataDir: options.dataDir,
+      maxUploadBytes: config.maxUploadBytes,
+      maxUploadsPerOwner: config.maxUploadsPerConnection,
+    });
+    this.broadcaster = new RoomBroadcaster(this.sessions, this.observer);
+  }
+
+  /** Hot-room parameters as advertised in HelloAck (PROTOCOL.md 16.1): exactly the applied ones. */
+  get hotRoomConfig(): HotRoomConfig {
+    const c = this.config;
+    return {
+      promote_rate: c.promoteRate,
+      demote_rate: c.demoteRate,
+      cool_down_ms: c.coolDownMs,
+      rate_window_ms: c.rateWindowMs,
+      max_hot_rooms: c.maxHotRooms,
+    };
+  }
+
+  /** Number of open sessions (any state). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The fan-out component (sessions send their own control frames through it). */
+  get fanOut(): RoomBroadcaster {
+    return this.broadcaster;
+  }
+
+  /** Creates the session of a new connection. */
+  connect(port: ConnectionPort): ConnectionSession {
+    const session = new ConnectionSession(this, ++this.lastConnectionId, port);
+    this.sessions.set(session.id, session);
+    this.observer.connectionsChanged(1);
+    return session;
+  }
+
+  /** The session of a connection id, if open. */
+  session(id: ConnectionId): ConnectionSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. */
+  authenticate(auth: Auth): CommandResult<UserInfo> {
+    let username: string;
+    if (auth.method === 'username') {
+      const check = validateUsername(auth.credentials);
+      if (!check.ok) return fail(ERROR_CODES.AUTH_FAILED, check.reason, 'Auth.credentials');
+      username = check.username;
+    } else if (auth.method === 'token') {
+      const check = verifyToken(this.tokenSecret, auth.credentials, Math.floor(this.now() / 1000));
+      if (!check.ok)
+        return fail(ERROR_CODES.AUTH_FAILED, `token refused: ${check.reason}`, 'Auth.credentials');
+      username = check.username;
+    } else {
+      return fail(
+        ERROR_CODES.AUTH_FAILED,
+        `unknown auth method ${JSON.stringify(auth.method)}`,
+        'Auth.method',
+      );
+    }
+    return succeed({ user_id: userIdForUsername(username), username, avatar_url: null });
+  }
+
+  /**
+   * Ends the user's older connection, if any, before `session` is authenticated as that user: Goodbye "replaced",
+   * close with code 0, disconnect processing (PROTOCOL.md 6.3/takeover).
+   */
+  takeOver(user: UserInfo, session: ConnectionSession): void {
+    const previous = this.online.get(user.user_id);
+    if (previous && previous !== session) {
+      this.logger.info(
+        { username: user.username, replaced: previous.id, by: session.id },
+        'connection replaced',
+      );
+      previous.goodbye('replaced');
+    }
+  }
+
+  /** Rooms a newly authenticated user will be joined to (AuthOk.rooms): [1], or [] when General is full. */
+  initialRooms(): U64[] {
+    const general = this.rooms.get(GENERAL_ROOM_ID);
+    return general && general.members.size < this.config.maxRoomMembers ? [GENERAL_ROOM_ID] : [];
+  }
+
+  /** After AuthOk and ShardAssignment: marks the user online, auto-joins General, announces presence. */
+  enterReady(session: ConnectionSession, initialRooms: readonly U64[]): void {
+    const user = session.requireUser();
+    this.online.set(user.user_id, session);
+    if (initialRooms.includes(GENERAL_ROOM_ID)) {
+      const failure = this.joinRoom(session, GENERAL_ROOM_ID);
+      if (failure) session.sendError(failure);
+    } else {
+      session.sendError({
+        code: ERROR_CODES.ROOM_FULL,
+        message: 'room 1 is full',
+        context: 'JoinRoom.room_id',
+      });
+    }
+    this.broadcaster.datagram(this.peersOf(session.id), 'PresenceOnline', {
+      user_id: user.user_id,
+      status: 'online',
+    });
+  }
+
+  /** Applies a chat command from an authenticated session; returns the failure to report, or null. */
+  handleChatCommand(session: ConnectionSession, frame: ChatCommandFrame): CommandFailure | null {
+    const now = this.now();
+    const actor = session.actor();
+    switch (frame.name) {
+      case 'SendMessage': {
+        const failure = this.sendMessage(session, frame.payload, now);
+        // PROTOCOL.md 4.8/error-context: SendMessage errors carry the nonce so the client can match its request.
+        return failure && { ...failure, context: `${failure.context} nonce=${frame.payload.nonce}` };
+      }
+      case 'EditMessage': {
+        const { message_id, content } = frame.payload;
+        const edited = this.rooms.editMessage(message_id, actor, content, () =>
+          this.checkContent(content, 'EditMessage.content'),
+        );
+        if (!edited.ok) return edited.failure;
+        const { room, message } = edited.value;
+        this.broadcaster.toRoom(room, 'RoomMessageEdited', {
+          message_id: message.message_id,
+          room_id: room.id,
+          editor_id: actor.user.user_id,
+          content,
+          edited_at: now,
+        });
+        return null;
+      }
+      case 'DeleteMessage': {
+        const deleted = this.rooms.deleteMessage(frame.payload.message_id, actor);
+        if (!deleted.ok) return deleted.failure;
+        const { room, message } = deleted.value;
+        this.broadcaster.toRoom(room, 'RoomMessageDeleted', {
+          message_id: message.message_id,
+          room_id: room.id,
+          deleted_by: actor.user.user_id,
+          deleted_at: now,
+        });
+        return null;
+      }
+      case 'AddReaction': {
+        const { message_id, emoji } = frame.payload;
+        const added = this.rooms.addReaction(message_id, actor, emoji, () => {
+          const bytes = Buffer.byteLength(emoji, 'utf8');
+          return bytes >= 1 && bytes <= MAX_EMOJI_BYTES
+            ? null
+            : {
+                code: ERROR_CODES.INVALID_MESSAGE,
+                message: `emoji must be 1-${MAX_EMOJI_BYTES} UTF-8 bytes, got ${bytes}`,
+                context: 'AddReaction.emoji',
+              };
+        });
+        if (!added.ok) return added.failure;
+        // Adding an existing pair changes nothing and sends nothing (PROTOCOL.md 8/react-add).
+        if (added.value.changed) {
+          this.broadcaster.toRoom(added.value.room, 'RoomReactionAdded', {
+            message_id: added.value.message.message_id,
+            room_id: added.value.room.id,
+            user_id: actor.user.user_id,
+            emoji,
+          });
+        }
+        return null;
+      }
+      case 'RemoveReaction': {
+        const { message_id, emoji } = frame.payload;
+        const removed = this.rooms.removeReaction(message_id, actor, emoji);
+        if (!removed.ok) return removed.failure;
+        this.broadcaster.toRoom(removed.value.room, 'RoomReactionRemoved', {
+          message_id: removed.value.message.message_id,
+          room_id: removed.value.room.id,
+          user_id: actor.user.user_id,
+          emoji,
+        });
+        return null;
+      }
+      case 'JoinRoom':
+        return this.joinRoom(session, frame.payload.room_id);
+      case 'LeaveRoom': {
+        const left = this.rooms.leave(frame.payload.room_id, actor);
+        if (!left.ok) return left.failure;
+        this.afterDeparture(left.value, 'left', now);
+        return null;
+      }
+      case 'CreateRoom':
+        return this.createRoom(session, frame.payload.name, frame.payload.room_type, frame.payload.members);
+    }
+  }
+
+  /** Applies a ServerCommand from an authenticated client: "kick" or "set_role" (PROTOCOL.md 7/kick, 7/set-role). */
+  handleServerCommand(session: ConnectionSession, frame: ServerCommandFrame): CommandFailure | null {
+    const { command, params } = frame.payload;
+    if (command !== 'kick' && command !== 'set_role')
+      return {
+        code: ERROR_CODES.INVALID_MESSAGE,
+        message: `unknown command ${JSON.stringify(command)}`,
+        context: 'ServerCommand.command',
+      };
+    const parsed = parseModerationParams(params, command === 'set_role');
+    if (!parsed.ok) return parsed.failure;
+    const { roomId, userId, role } = parsed.value;
+    if (command === 'kick') {
+      const kicked = this.rooms.kick(roomId, session.actor(), userId);
+      if (!kicked.ok) return kicked.failure;
+      this.afterDeparture(kicked.value, 'kicked', this.now());
+    } else {
+      const changed = this.rooms.setRole(roomId, session.actor(), userId, role!);
+      if (!changed.ok) return changed.failure;
+    }
+    // The echo confirms the change is in effect (PROTOCOL.md 7/set-role).
+    this.broadcaster.toControl(session, 'ServerCommand', { command, params });
+    return null;
+  }
+
+  /** Ack-stream frames: accepted silently, not relayed (PROTOCOL.md 8/delivered-read). */
+  handleAck(_session: ConnectionSession, _frame: ClientAckFrame): CommandFailure | null {
+    return null;
+  }
+
+  /** Applies an upload-stream frame; UploadAck goes on the control stream. */
+  handleUpload(session: ConnectionSession, frame: UploadFrame): CommandFailure | null {
+    const result = handleUploadFrame(this.uploads, this.rooms, session.actor(), frame);
+    if (!result.ok) return result.failure;
+    if (result.value) this.broadcaster.toControl(session, 'UploadAck', result.value);
+    return null;
+  }
+
+  /**
+   * Relays a client datagram (PROTOCOL.md 11): typing to the room's other members, presence to everyone sharing a
+   * room, always with the sender's own user id. A datagram from a non-member of its room is dropped silently.
+   */
+  handleDatagram(session: ConnectionSession, frame: DatagramFrame): void {
+    const user = session.requireUser();
+    switch (frame.name) {
+      case 'Typing':
+      case 'StopTyping': {
+        const room = this.rooms.get(frame.payload.room_id);
+        if (!room || !this.rooms.memberOf(room.id, session.actor())) return;
+        const others = [...room.connections].filter((id) => id !== session.id);
+        this.broadcaster.datagram(others, frame.name, { room_id: room.id, user_id: user.user_id });
+        return;
+      }
+      case 'PresenceOnline':
+        this.broadcaster.datagram(this.peersOf(session.id), frame.name, {
+          ...frame.payload,
+          user_id: user.user_id,
+        });
+        return;
+      case 'PresenceOffline':
+        this.broadcaster.datagram(this.peersOf(session.id), frame.name, {
+          ...frame.payload,
+          user_id: user.user_id,
+        });
+        return;
+      case 'PresenceAway':
+        this.broadcaster.datagram(this.peersOf(session.id), frame.name, {
+          ...frame.payload,
+          user_id: user.user_id,
+        });
+        return;
+    }
+  }
+
+  /**
+   * Forgets a closed connection (PROTOCOL.md 7/disconnect): PresenceOffline to the connections sharing a room with
+   * it, RoomUserLeft to the remaining members of each of its rooms, unfinished uploads discarded. Idempotent.
+   */
+  disconnect(session: ConnectionSession): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.observer.connectionsChanged(-1);
+    this.uploads.releaseOwner(session.id);
+    const user = session.user;
+    if (!user || this.online.get(user.user_id) !== session) return;
+    this.online.delete(user.user_id);
+    const now = this.now();
+    this.broadcaster.datagram(this.peersOf(session.id), 'PresenceOffline', {
+      user_id: user.user_id,
+      last_seen: now,
+    });
+    for (const departure of this.rooms.disconnect(session.id)) {
+      this.broadcaster.toRoom(departure.room, 'RoomUserLeft', {
+        room_id: departure.room.id,
+        user_id: user.user_id,
+        left_at: now,
+      });
+    }
+  }
+
+  /** Periodic work: hot-room demotions, keep-alive pings, gauges. Call every ~250 ms. */
+  tick(): void {
+    const now = this.now();
+    for (const event of this.hotRooms.tick(now)) {
+      const room = this.rooms.get(event.roomId);
+      if (!room) continue;
+      this.broadcaster.demote(room, event.shard);
+      this.observer.hotRoomChanged('demote');
+      this.logger.info({ room_id: String(room.id), to_shard: event.shard }, 'room demoted');
+    }
+    for (const session of this.sessions.values()) session.tick(now);
+    this.observer.roomCounts(this.rooms.size, this.hotRooms.hotRooms.size);
+  }
+
+  /** Says Goodbye to every connection and closes it (graceful shutdown). */
+  shutdown(reason: string): void {
+    for (const session of [...this.sessions.values()]) session.goodbye(reason);
+  }
+
+  /** PROTOCOL.md 8/send-validation order: room (1005), permission (1004), content, nonce, attachments (1007). */
+  private sendMessage(
+    session: ConnectionSession,
+    p: Extract<ChatCommandFrame, { name: 'SendMessage' }>['payload'],
+    now: number,
+  ): CommandFailure | null {
+    const urls: string[] = [];
+    const validate = (): CommandFailure | null => {
+      const tooLong = this.checkContent(p.content, 'SendMessage.content');
+      if (tooLong) return tooLong;
+      const nonceBytes = Buffer.byteLength(p.nonce, 'utf8');
+      if (nonceBytes > MAX_NONCE_BYTES)
+        return {
+          code: ERROR_CODES.INVALID_MESSAGE,
+          message: `nonce of ${nonceBytes} bytes exceeds ${MAX_NONCE_BYTES}`,
+          context: 'SendMessage.nonce',
+        };
+      for (const uploadId of p.attachments) {
+        const upload = this.uploads.completed(uploadId);
+        if (!upload)
+          return {
+            code: ERROR_CODES.INVALID_MESSAGE,
+            message: `attachment ${uploadId} is not a completed upload`,
+            context: 'SendMessage.attachments',
+          };
+        urls.push(upload.url);
+      }
+      return null;
+    };
+    const posted = this.rooms.postMessage(
+      p.room_id,
+      session.actor(),
+      { content: p.content, nonce: p.nonce, replyTo: p.reply_to, attachments: urls },
+      now,
+      validate,
+    );
+    if (!posted.ok) return posted.failure;
+    const { room, message } = posted.value;
+    this.broadcaster.toControl(session, 'MessageAck', {
+      nonce: p.nonce,
+      message_id: message.message_id,
+      timestamp: message.timestamp,
+    });
+    // Promotion is decided before routing, so the message that made the room hot already goes on the hot stream.
+    const promotion = this.hotRooms.recordMessage(room.id, now);
+    if (promotion) {
+      this.broadcaster.promote(room, promotion.shard);
+      this.observer.hotRoomChanged('promote');
+      this.logger.info({ room_id: String(room.id), from_shard: promotion.shard }, 'room promoted');
+    }
+    this.broadcaster.toRoom(room, 'RoomMessage', message);
+    return null;
+  }
+
+  private joinRoom(session: ConnectionSession, roomId: U64): CommandFailure | null {
+    const joined = this.rooms.join(roomId, session.actor());
+    if (!joined.ok) return joined.failure;
+    const { room, alreadyMember } = joined.value;
+    // A member joining a hot room gets the hot stream before any of the room's frames (PROTOCOL.md 10/join-hot).
+    if (!alreadyMember && this.hotRooms.isHot(room.id))
+      this.broadcaster.openHotStream(session, room.id, this.router.shardOf(room.id));
+    this.broadcaster.toMemberEncoded(session, room.id, 'RoomInit', this.encodeRoomInit(room));
+    if (!alreadyMember) {
+      this.broadcaster.toRoom(
+        room,
+        'RoomUserJoined',
+        { room_id: room.id, user: session.requireUser(), joined_at: this.now() },
+        session.id,
+      );
+    }
+    return null;
+  }
+
+  /** PROTOCOL.md 7/create-room: name (1007), direct needs one other user (1007), member limit (1008). */
+  private createRoom(
+    session: ConnectionSession,
+    rawName: string,
+    type: 'direct' | 'group' | 'channel',
+    memberIds: readonly U64[],
+  ): CommandFailure | null {
+    const name = rawName.trim();
+    const nameLength = [...name].length;
+    if (nameLength === 0 || nameLength > MAX_ROOM_NAME_LENGTH)
+      return {
+        code: ERROR_CODES.INVALID_MESSAGE,
+        message: `room name must be 1-${MAX_ROOM_NAME_LENGTH} characters after trimming, got ${nameLength}`,
+        context: 'CreateRoom.name',
+      };
+    // Listed users who are not connected do not become members (the server keeps no user directory).
+    const connected: Actor[] = [];
+    for (const userId of memberIds) {
+      const member = this.online.get(userId);
+      if (member && member !== session) connected.push(member.actor());
+    }
+    const created = this.rooms.createRoom(session.actor(), name, type, memberIds, connected);
+    if (!created.ok) return created.failure;
+    const room = created.value;
+    const init = this.encodeRoomInit(room);
+    for (const id of room.connections) {
+      const member = this.sessions.get(id);
+      if (member) this.broadcaster.toMemberEncoded(member, room.id, 'RoomInit', init);
+    }
+    return null;
+  }
+
+  /** After a member left or was kicked: RoomClose as its last room frame, its hot stream finished, RoomUserLeft. */
+  private afterDeparture(departure: Departure, reason: 'left' | 'kicked', now: number): void {
+    const { room, member } = departure;
+    const departed = this.sessions.get(member.connection);
+    if (departed) {
+      // No longer in room.connections: address it directly, on its current stream for the room.
+      this.broadcaster.toMember(departed, room.id, 'RoomClose', { room_id: room.id, reason });
+      this.broadcaster.closeHotStream(departed, room.id);
+    }
+    this.broadcaster.toRoom(room, 'RoomUserLeft', {
+      room_id: room.id,
+      user_id: member.user.user_id,
+      left_at: now,
+    });
+  }
+
+  /**
+   * RoomInit for a room, encoded once. If the full history would break the 16 MiB payload limit, the oldest
+   * messages are left out until it fits (PROTOCOL.md 7/history).
+   */
+  private encodeRoomInit(room: Room): Uint8Array {
+    const members = [...room.members.values()].map((m) => m.user);
+    const history = room.history.toArray();
+    const encode = (skip: number): Uint8Array | null => {
+      try {
+        return encodeFrame('RoomInit', {
+          room_id: room.id,
+          name: room.name,
+          room_type: room.type,
+          members,
+          recent_messages: skip === 0 ? history : history.slice(skip),
+        });
+      } catch (error) {
+        if (error instanceof FrameError && error.kind === 'oversize') return null;
+        throw error;
+      }
+    };
+    const full = encode(0);
+    if (full) return full;
+    // Smallest number of oldest messages to drop; dropping all of them always fits (members alone are small).
+    let low = 1;
+    let high = history.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (encode(mid)) high = mid;
+      else low = mid + 1;
+    }
+    this.logger.warn({ room_id: String(room.id), dropped: low }, 'RoomInit trimmed to fit 16 MiB');
+    return encode(low) ?? encodeFrame('RoomInit', emptyRoomInit(room, members));
+  }
+
+  private checkContent(content: string, context: string): CommandFailure | null {
+    const bytes = Buffer.byteLength(content, 'utf8');
+    if (bytes <= this.config.maxContentBytes) return null;
+    return {
+      code: ERROR_CODES.INVALID_MESSAGE,
+      message: `content of ${bytes} bytes exceeds ${this.config.maxContentBytes}`,
+      context,
+    };
+  }
+
+  /** Connections that share at least one room with `connection`, excluding itself. */
+  private peersOf(connection: ConnectionId): Set<ConnectionId> {
+    const peers = new Set<ConnectionId>();
+    for (const roomId of this.rooms.roomsOf(connection)) {
+      const room = this.rooms.get(roomId);
+      if (room) for (const peer of room.connections) peers.add(peer);
+    }
+    peers.delete(connection);
+    return peers;
+  }
+}
+
+function emptyRoomInit(room: Room, members: UserInfo[]) {
+  return {
+    room_id: room.id,
+    name: room.name,
+    room_type: room.type,
+    members,
+    recent_messages: [] as RoomMessage[],
+  };
+}
+
+/** Parses kick / set_role params: an object with u64 room_id and user_id (and a role for set_role), else 1007. */
+function parseModerationParams(
+  params: JsonValue,
+  needsRole: boolean,
+): CommandResult<{
+  roomId: U64;
+  userId: U64;
+  role: 'owner' | 'admin' | 'moderator' | 'member' | 'guest' | null;
+}> {
+  const invalid = (why: string) => fail(ERROR_CODES.INVALID_MESSAGE, why, 'ServerCommand.params');
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    return invalid('params must be an object with room_id and user_id');
+  const { room_id: roomId, user_id: userId, role } = params;
+  if (!isU64(roomId)) return invalid('params.room_id must be a u64');
+  if (!isU64(userId)) return invalid('params.user_id must be a u64');
+  if (!needsRole) return succeed({ roomId: canonicalU64(roomId), userId: canonicalU64(userId), role: null });
+  if (!isRole(role)) return invalid('params.role must be one of admin, moderator, member, guest');
+  return succeed({ roomId: canonicalU64(roomId), userId: canonicalU64(userId), role });
+}

@@ -1,0 +1,98 @@
+/**
+ * The `garou-server` command line as a commander program: `serve` (default) with one flag per configuration
+ * field plus --config, and `issue-token`. cli.ts runs it; tests build it without running a process.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Command, Option } from 'commander';
+import { generateSelfSignedCert } from '../transport/index.js';
+import { CONFIG_FIELDS, ConfigError, readConfigFile, resolveConfig, type ServerConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { PrometheusObserver, startMetricsServer } from './metrics.js';
+import { GarouServer } from './server.js';
+import { ensureDataDir } from './upload-store.js';
+import { issueToken } from './user-identity.js';
+
+/** The line printed on stdout once the server listens (parsed by harnesses). */
+export function listeningLine(host: string, port: number): string {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `garou-server listening on ${shown}:${port}`;
+}
+
+/** Commander's attribute name for a long flag ("num-shards" -> "numShards"). */
+function attributeOf(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Builds the validated configuration from parsed `serve` options. */
+export function configFromOptions(options: Record<string, unknown>): ServerConfig {
+  const file = typeof options.config === 'string' ? readConfigFile(options.config) : {};
+  const flags: Partial<Record<keyof ServerConfig, unknown>> = {};
+  for (const field of CONFIG_FIELDS) flags[field.key] = options[attributeOf(field.flag)];
+  return resolveConfig(file, flags);
+}
+
+async function serve(options: Record<string, unknown>): Promise<void> {
+  const config = configFromOptions(options);
+  const logger = createLogger(config.logLevel);
+  const dataDir = ensureDataDir(config.dataDir);
+  const tls =
+    config.certPath !== null && config.keyPath !== null
+      ? { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) }
+      : await generateSelfSignedCert();
+  const observer = new PrometheusObserver();
+  const server = await GarouServer.start(config, { cert: tls.cert, key: tls.key, dataDir, logger, observer });
+  const metrics =
+    config.metricsPort === null
+      ? null
+      : await startMetricsServer(observer.registry, config.host, config.metricsPort);
+  const { host, port } = server.address;
+  const metricsPort = metrics ? (metrics.address() as AddressInfo).port : null;
+  logger.info(
+    { host, port, data_dir: dataDir, metrics_port: metricsPort, self_signed: config.certPath === null },
+    'listening',
+  );
+  process.stdout.write(`${listeningLine(host, port)}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void server
+      .shutdown('server shutting down')
+      .then(() => new Promise<void>((resolve) => (metrics ? metrics.close(() => resolve()) : resolve())))
+      .then(() => {
+        // A temporary upload directory lives and dies with the process; a configured one is kept.
+        if (config.dataDir === null) rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The commander program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('garou-server').description('Reference server of the garou QUIC chat protocol');
+  const serveCommand = program
+    .command('serve', { isDefault: true })
+    .description('run the server (default)')
+    .option('--config <file>', 'JSON or YAML config file (flags override it)');
+  for (const field of CONFIG_FIELDS) {
+    serveCommand.addOption(new Option(`--${field.flag} <value>`, field.description));
+  }
+  serveCommand.action(async (options: Record<string, unknown>) => serve(options));
+  program
+    .command('issue-token <username>')
+    .description('print a signed token for Auth method "token"')
+    .requiredOption('--token-secret <secret>', 'the server secret (same as its --token-secret)')
+    .option('--ttl <seconds>', 'validity in seconds', '3600')
+    .action((username: string, options: { tokenSecret: string; ttl: string }) => {
+      const ttl = Number(options.ttl);
+      if (!Number.isSafeInteger(ttl) || ttl <= 0)
+        throw new ConfigError('--ttl', `expected seconds > 0, got ${options.ttl}`);
+      process.stdout.write(`${issueToken(options.tokenSecret, username, ttl)}\n`);
+    });
+  return program;
+}

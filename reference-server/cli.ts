@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * `garou-server`: the reference server's command line.
+ *
+ *   garou-server [serve] [--config file.yaml] [--port 0] [--num-shards 8] ...   run the server
+ *   garou-server issue-token <username> --token-secret S [--ttl 3600]           print a token for Auth "token"
+ *
+ * Every setting of config.ts is a flag (flags override the config file). On start the server prints exactly one
+ * line on stdout, `garou-server listening on <host>:<port>`, which a harness parses to learn the port (use
+ * --port 0 for any free port); logs go to stderr. SIGINT/SIGTERM shut it down gracefully (Goodbye to every client).
+ */
+import { buildProgram } from './cli-program.js';
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  // Configuration and start-up problems: one clear line, no stack trace, exit code 2.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`garou-server: ${message}\n`);
+  process.exit(2);
+}
