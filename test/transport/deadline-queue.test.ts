@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DeadlineQueue } from '../../transport/deadline-queue.js';
+import type { Deadlined } from '../../transport/deadline-queue.js';
+
+interface Item extends Deadlined {
+  name: string;
+}
+
+const item = (name: string): Item => ({ name, deadline: 0, heapIndex: -1 });
+
+describe('DeadlineQueue', () => {
+  it('fires items in deadline order, once each, with one batch callback', async () => {
+    const fired: string[] = [];
+    let batches = 0;
+    const q = new DeadlineQueue<Item>(
+      (i) => fired.push(i.name),
+      () => batches++,
+    );
+    const now = performance.now();
+    const [a, b, c] = [item('a'), item('b'), item('c')];
+    q.schedule(b, now + 20);
+    q.schedule(a, now + 5);
+    q.schedule(c, now + 10);
+    q.schedule(c, now + 1); // moved earlier
+    await new Promise((r) => setTimeout(r, 40));
+    expect(fired).toEqual(['c', 'a', 'b']);
+    expect(q.size).toBe(0);
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(batches).toBeLessThanOrEqual(3);
+  });
+
+  it('does not fire cancelled items and stops with clear()', async () => {
+    const fired: string[] = [];
+    const q = new DeadlineQueue<Item>(
+      (i) => fired.push(i.name),
+      () => undefined,
+    );
+    const now = performance.now();
+    const [a, b] = [item('a'), item('b')];
+    q.schedule(a, now + 5);
+    q.schedule(b, now + 5);
+    q.cancel(a);
+    expect(a.heapIndex).toBe(-1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toEqual(['b']);
+    q.schedule(a, performance.now() + 5);
+    q.clear();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toEqual(['b']);
+  });
+
+  it('keeps heap order under random schedule/reschedule/cancel', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 19 }), fc.integer({ min: 0, max: 1000 }), fc.boolean()), {
+          maxLength: 200,
+        }),
+        (ops) => {
+          const q = new DeadlineQueue<Item>(
+            () => undefined,
+            () => undefined,
+          );
+          const items = Array.from({ length: 20 }, (_, i) => item(String(i)));
+          const expected = new Map<Item, number>();
+          const base = performance.now() + 1e9; // far future: the timer never fires here
+          for (const [index, offset, cancel] of ops) {
+            const it = items[index] as Item;
+            if (cancel) {
+              q.cancel(it);
+              expected.delete(it);
+            } else {
+              q.schedule(it, base + offset);
+              expected.set(it, base + offset);
+            }
+          }
+          expect(q.size).toBe(expected.size);
+          // Drain through the heap's own order by cancelling the current minimum.
+          const heap = (q as unknown as { heap: Item[] }).heap;
+          let last = -Infinity;
+          while (heap.length > 0) {
+            const top = heap[0] as Item;
+            expect(top.deadline).toBeGreaterThanOrEqual(last);
+            expect(top.deadline).toBe(expected.get(top));
+            last = top.deadline;
+            q.cancel(top);
+          }
+          q.clear();
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

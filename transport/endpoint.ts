@@ -1,0 +1,520 @@
+/**
+ * The event loop: one packet socket, connections routed by destination connection id,
+ * one deadline queue for all quiche timers, and a batched flush (all packets of this
+ * tick first, then each dirty connection's send loop once). Modelled on quiche's
+ * examples/server.rs and client.rs.
+ */
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { quiche } from '@matrixai/quic/native/index.js';
+import type { Config, Connection as NativeConnection } from '@matrixai/quic/native/index.js';
+import { QuicConnection } from './connection.js';
+import type { ConnectionOwner } from './connection.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import { TransportError } from './errors.js';
+import { resolveTransportOptions } from './options.js';
+import type { ClientOptions, ResolvedTransportOptions, ServerOptions } from './options.js';
+import { CID_LENGTH, cidKey, destinationCidKey, isLongHeader } from './packet-header.js';
+import type { HostPort, PacketIO } from './packet-io.js';
+import { buildClientConfig, buildServerConfig } from './quiche-config.js';
+import { RetryTokens } from './retry-token.js';
+import { SendArena } from './send-arena.js';
+import { createUdpPacketIO } from './udp-packet-io.js';
+import type { UdpBindOptions } from './udp-packet-io.js';
+
+/** Packet and connection counters of an endpoint. */
+export interface EndpointStats {
+  packetsReceived: number;
+  packetsSent: number;
+  bytesReceived: number;
+  bytesSent: number;
+  /** Datagrams that were not QUIC, or for no known connection and not a new Initial. */
+  packetsDropped: number;
+  /** New connections refused because the server was at `maxConnections`. */
+  connectionsRefused: number;
+  /** Stateless Retry packets sent. */
+  retriesSent: number;
+  /** Version Negotiation packets sent. */
+  versionNegotiationsSent: number;
+}
+
+/** Options for {@link QuicEndpoint.close}. */
+export interface EndpointCloseOptions {
+  /** Application error code sent to every peer. Default 0. */
+  errorCode?: number;
+  /** Reason sent to every peer. Default ''. */
+  reason?: string;
+  /** How long to wait for connections to finish closing (draining) before dropping them. Default 2000 ms. */
+  timeoutMs?: number;
+}
+
+interface ServerState {
+  config: Config;
+  options: ResolvedTransportOptions;
+  maxConnections: number;
+  retry: RetryTokens | null;
+  connections: number;
+}
+
+interface ClientConfig {
+  config: Config;
+  options: ResolvedTransportOptions;
+}
+
+const CONNECTION_REFUSED = 0x2;
+/**
+ * Packets one connection may send per flush before the loop yields to I/O. Without a cap
+ * a large congestion window leaves as one burst that overflows the peer's socket buffer
+ * (we do not pace), and one bulk sender would starve every other connection.
+ */
+const SEND_BURST = 32;
+/** RFC 9000 §14.1: a server MUST discard an Initial in a datagram smaller than this. */
+const MIN_INITIAL_DATAGRAM = 1200;
+const textEncoder = new TextEncoder();
+
+function defaultOnError(error: unknown): void {
+  // A throwing callback is a bug in the caller: surface it as an uncaught exception, but
+  // only after the loop has finished its bookkeeping for this tick.
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+/**
+ * A QUIC endpoint: one socket that can accept connections (`listen`) and open them
+ * (`connect`), any number of each, all multiplexed on the one socket.
+ */
+export class QuicEndpoint implements ConnectionOwner {
+  /** A server connection completed its handshake: set its callbacks here. */
+  onConnection: ((conn: QuicConnection) => void) | null = null;
+  /** A user callback threw. Default: rethrown as an uncaught exception (after the loop's bookkeeping). */
+  onError: (error: unknown) => void = defaultOnError;
+
+  /** @internal Scratch memory for stream and datagram reads. */
+  readonly readScratch = Buffer.allocUnsafeSlow(65535);
+
+  private readonly byCid = new Map<string, QuicConnection>();
+  private readonly live = new Set<QuicConnection>();
+  private readonly timers = new DeadlineQueue<QuicConnection>(
+    (conn) => conn.expire(performance.now()),
+    () => this.flush(),
+  );
+  private readonly arena = new SendArena();
+  private server: ServerState | null = null;
+  private defaultClientConfig: ClientConfig | null = null;
+  private readonly clientConfigs = new WeakMap<ClientOptions, ClientConfig>();
+  private dirty: QuicConnection[] = [];
+  private spare: QuicConnection[] = [];
+  private deferred: QuicConnection[] = [];
+  private flushScheduled = false;
+  private closing: Promise<void> | null = null;
+  private onEmpty: (() => void) | null = null;
+  private readonly counters: EndpointStats = {
+    packetsReceived: 0,
+    packetsSent: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+    packetsDropped: 0,
+    connectionsRefused: 0,
+    retriesSent: 0,
+    versionNegotiationsSent: 0,
+  };
+
+  /** Binds a UDP socket (default 127.0.0.1, any port) and starts the loop on it. */
+  static async bind(options: UdpBindOptions = {}): Promise<QuicEndpoint> {
+    return new QuicEndpoint(await createUdpPacketIO(options));
+  }
+
+  /** Starts the loop on any packet I/O (e.g. an in-memory network in tests). */
+  constructor(private readonly io: PacketIO) {
+    io.start(this.onPacket);
+  }
+
+  /** The socket's address. */
+  get localAddress(): HostPort {
+    return this.io.localAddress;
+  }
+
+  /** Connections not yet freed (handshaking, established, or still closing/draining). */
+  get connectionCount(): number {
+    return this.live.size;
+  }
+
+  /** The connections counted by `connectionCount`. */
+  connections(): IterableIterator<QuicConnection> {
+    return this.live.values();
+  }
+
+  /** A snapshot of the packet counters. */
+  stats(): EndpointStats {
+    return { ...this.counters };
+  }
+
+  /** A short summary; keeps test failure diffs and logs from walking every connection. */
+  toJSON(): { localAddress: HostPort; listening: boolean; connections: number } {
+    return { localAddress: this.localAddress, listening: this.server !== null, connections: this.live.size };
+  }
+
+  /**
+   * Starts accepting connections with this certificate and these knobs. Established
+   * connections are announced on `onConnection`. Throws TLS_CONFIG / INVALID_ARGUMENT on
+   * bad options, CONNECTION_STATE if already listening.
+   */
+  listen(options: ServerOptions): void {
+    this.assertOpen('listen');
+    if (this.server !== null) throw new TransportError('CONNECTION_STATE', 'listen', 'already listening');
+    const resolved = resolveTransportOptions(options, 'listen');
+    const maxConnections = options.maxConnections ?? 10_000;
+    if (!Number.isInteger(maxConnections) || maxConnections < 0) {
+      throw new TransportError(
+        'INVALID_ARGUMENT',
+        'listen.maxConnections',
+        `expected an integer >= 0, got ${maxConnections}`,
+      );
+    }
+    const config = buildServerConfig(options, resolved);
+    this.arena.ensureCapacity(resolved.maxUdpPayload);
+    this.server = {
+      config,
+      options: resolved,
+      maxConnections,
+      retry: options.retry === true ? new RetryTokens() : null,
+      connections: 0,
+    };
+  }
+
+  /**
+   * Starts a client connection to `host` (an IP literal) and `port`; the handshake goes out
+   * on the next tick. Set the connection's callbacks right away. Reuse the same `options`
+   * object across calls: its TLS context is built once per object.
+   */
+  connect(host: string, port: number, options?: ClientOptions): QuicConnection {
+    this.assertOpen('connect');
+    if (isIP(host) === 0) {
+      throw new TransportError('INVALID_ARGUMENT', 'connect.host', `expected an IP literal, got "${host}"`);
+    }
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      throw new TransportError('INVALID_ARGUMENT', 'connect.port', `expected 1..65535, got ${port}`);
+    }
+    const client = this.clientConfigFor(options);
+    const scid = randomBytes(CID_LENGTH);
+    const remote = { host, port };
+    const native = quiche.Connection.connect(
+      options?.serverName ?? null,
+      scid,
+      this.localAddress,
+      remote,
+      client.config,
+    );
+    const conn = new QuicConnection(
+      this,
+      native,
+      'client',
+      cidKey(scid),
+      remote,
+      this.localAddress,
+      client.options,
+    );
+    this.byCid.set(conn.cidKey, conn);
+    this.live.add(conn);
+    this.markDirty(conn);
+    return conn;
+  }
+
+  /**
+   * Stops accepting, closes every connection with `errorCode`/`reason`, waits for them to
+   * finish closing (at most `timeoutMs`), then releases the socket. Idempotent.
+   */
+  close(options: EndpointCloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options);
+    return this.closing;
+  }
+
+  /** @internal */
+  markDirty(conn: QuicConnection): void {
+    if (conn.dirty) return;
+    conn.dirty = true;
+    this.dirty.push(conn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // setImmediate runs after the poll phase: every datagram read in this tick is fed
+      // to quiche before any connection sends, so ACKs and stream data batch up.
+      setImmediate(this.flush);
+    }
+  }
+
+  /** @internal */
+  connectionEstablished(conn: QuicConnection): void {
+    if (conn.aliasKey !== null) {
+      // The client now uses our connection id; its original dcid is no longer needed.
+      this.byCid.delete(conn.aliasKey);
+      conn.aliasKey = null;
+    }
+    if (conn.side === 'server' && this.onConnection !== null) {
+      try {
+        this.onConnection(conn);
+      } catch (err) {
+        this.callbackFailed(err);
+      }
+    }
+  }
+
+  /** @internal */
+  connectionClosed(conn: QuicConnection): void {
+    // Draining connections no longer count against maxConnections.
+    if (conn.side === 'server' && this.server !== null) this.server.connections--;
+  }
+
+  /** @internal */
+  callbackFailed(error: unknown): void {
+    this.onError(error);
+  }
+
+  private assertOpen(where: string): void {
+    if (this.closing !== null) throw new TransportError('ENDPOINT_CLOSED', where, 'the endpoint is closed');
+  }
+
+  private clientConfigFor(options: ClientOptions | undefined): ClientConfig {
+    let entry = options === undefined ? this.defaultClientConfig : this.clientConfigs.get(options);
+    if (entry === undefined || entry === null) {
+      const o = options ?? {};
+      const resolved = resolveTransportOptions(o, 'connect');
+      entry = { config: buildClientConfig(o, resolved), options: resolved };
+      if (options === undefined) this.defaultClientConfig = entry;
+      else this.clientConfigs.set(options, entry);
+      this.arena.ensureCapacity(resolved.maxUdpPayload);
+    }
+    return entry;
+  }
+
+  private readonly onPacket = (data: Buffer, host: string, port: number): void => {
+    const counters = this.counters;
+    counters.packetsReceived++;
+    counters.bytesReceived += data.length;
+    const key = destinationCidKey(data);
+    if (key === null) {
+      counters.packetsDropped++;
+      return;
+    }
+    const conn = this.byCid.get(key);
+    if (conn !== undefined) {
+      conn.receive(data, host, port);
+    } else if (this.server !== null && isLongHeader(data)) {
+      this.acceptInitial(this.server, data, key, host, port);
+    } else {
+      // Short-header packets for unknown connections get no stateless reset: dropping
+      // them allocates nothing.
+      counters.packetsDropped++;
+    }
+  };
+
+  /** A long-header packet for no known connection: maybe a new client. */
+  private acceptInitial(server: ServerState, data: Buffer, key: string, host: string, port: number): void {
+    let header;
+    try {
+      header = quiche.Header.fromSlice(data, CID_LENGTH);
+    } catch {
+      this.counters.packetsDropped++;
+      return;
+    }
+    if (!quiche.versionIsSupported(header.version)) {
+      if (header.version === 0) {
+        this.counters.packetsDropped++;
+        return;
+      }
+      this.sendStateless(host, port, (out) => quiche.negotiateVersion(header.scid, header.dcid, out));
+      this.counters.versionNegotiationsSent++;
+      return;
+    }
+    if (header.ty !== quiche.Type.Initial || data.length < MIN_INITIAL_DATAGRAM) {
+      this.counters.packetsDropped++;
+      return;
+    }
+    const remote = { host, port };
+    if (server.connections >= server.maxConnections) {
+      this.refuse(server, data, remote);
+      return;
+    }
+    let scid: Buffer;
+    let odcid: Buffer | null = null;
+    if (server.retry !== null) {
+      const token = header.token;
+      if (token === undefined || token.length === 0) {
+        const newScid = randomBytes(CID_LENGTH);
+        const minted = server.retry.mint(header.dcid, host);
+        this.sendStateless(host, port, (out) =>
+          quiche.retry(header.scid, header.dcid, newScid, minted, header.version, out),
+        );
+        this.counters.retriesSent++;
+        return;
+      }
+      odcid = server.retry.validate(token, host);
+      if (odcid === null || header.dcid.length !== CID_LENGTH) {
+        this.counters.packetsDropped++;
+        return;
+      }
+      scid = Buffer.from(header.dcid);
+    } else {
+      scid = randomBytes(CID_LENGTH);
+    }
+    const native = quiche.Connection.accept(scid, odcid, this.localAddress, remote, server.config);
+    const conn = new QuicConnection(
+      this,
+      native,
+      'server',
+      cidKey(scid),
+      remote,
+      this.localAddress,
+      server.options,
+    );
+    this.byCid.set(conn.cidKey, conn);
+    if (odcid === null) {
+      // Until it hears from us the client keeps addressing its own random dcid: route
+      // retransmitted Initials there too.
+      this.byCid.set(key, conn);
+      conn.aliasKey = key;
+    }
+    this.live.add(conn);
+    server.connections++;
+    conn.receive(data, host, port);
+  }
+
+  /**
+   * Over the connection limit: answer with CONNECTION_CLOSE (CONNECTION_REFUSED). The
+   * close must follow the server's first flight, or the client cannot decrypt it; the
+   * throwaway connection is then dropped without being tracked.
+   */
+  private refuse(server: ServerState, data: Buffer, remote: HostPort): void {
+    const native = quiche.Connection.accept(
+      randomBytes(CID_LENGTH),
+      null,
+      this.localAddress,
+      remote,
+      server.config,
+    );
+    try {
+      native.recv(data, { from: remote, to: this.localAddress });
+      this.sendAll(native);
+      native.close(false, CONNECTION_REFUSED, textEncoder.encode('server at connection limit'));
+      this.sendAll(native);
+    } catch {
+      // Nothing more to tell a client whose Initial quiche rejected.
+    }
+    this.counters.connectionsRefused++;
+  }
+
+  private sendStateless(host: string, port: number, write: (out: Buffer) => number): void {
+    const out = this.arena.free();
+    let length: number;
+    try {
+      length = write(out);
+    } catch {
+      this.counters.packetsDropped++;
+      return;
+    }
+    this.transmitPacket(length, host, port);
+  }
+
+  private transmitPacket(length: number, host: string, port: number): void {
+    const at = this.arena.take(length);
+    this.io.send(this.arena.current, at, length, host, port);
+    this.counters.packetsSent++;
+    this.counters.bytesSent += length;
+  }
+
+  /** quiche's send loop: the packets the connection wants to send now, at most `limit`; true if cut short. */
+  private sendAll(native: NativeConnection, limit = Infinity): boolean {
+    const arena = this.arena;
+    for (let sent = 0; sent < limit; sent++) {
+      let result;
+      try {
+        result = native.send(arena.free());
+      } catch {
+        return false;
+      }
+      if (result === null) return false;
+      const to = result[1].to;
+      this.transmitPacket(result[0], to.host, to.port);
+    }
+    return true;
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    while (this.dirty.length > 0) {
+      const batch = this.dirty;
+      this.dirty = this.spare;
+      this.spare = batch;
+      // Deliver everything that arrived before sending anything: callbacks may write to
+      // other connections of the batch, and those writes then leave in the same packets.
+      for (let i = 0; i < batch.length; i++) {
+        const conn = batch[i] as QuicConnection;
+        if (conn.received) conn.processIncoming();
+      }
+      const now = performance.now();
+      for (let i = 0; i < batch.length; i++) {
+        const conn = batch[i] as QuicConnection;
+        conn.dirty = false;
+        this.transmit(conn, now);
+      }
+      batch.length = 0;
+    }
+    if (this.deferred.length > 0) {
+      // Connections cut short by SEND_BURST continue after the next I/O poll.
+      const next = this.deferred;
+      this.deferred = this.dirty;
+      this.dirty = next;
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  };
+
+  private transmit(conn: QuicConnection, now: number): void {
+    if (conn.state === 'closed') return;
+    conn.beforeTransmit();
+    const native = conn.native;
+    if (this.sendAll(native, SEND_BURST)) {
+      conn.dirty = true;
+      this.deferred.push(conn);
+    }
+    if (conn.afterTransmit()) {
+      this.forget(conn);
+      return;
+    }
+    const timeout = native.timeout();
+    // The binding truncates to whole ms; +1 keeps us from waking just before quiche's deadline.
+    let deadline = timeout === null ? Infinity : now + timeout + 1;
+    if (conn.state === 'handshaking' && conn.handshakeDeadline < deadline) deadline = conn.handshakeDeadline;
+    if (deadline === Infinity) this.timers.cancel(conn);
+    else this.timers.schedule(conn, deadline);
+  }
+
+  private forget(conn: QuicConnection): void {
+    this.timers.cancel(conn);
+    if (this.byCid.get(conn.cidKey) === conn) this.byCid.delete(conn.cidKey);
+    if (conn.aliasKey !== null && this.byCid.get(conn.aliasKey) === conn) this.byCid.delete(conn.aliasKey);
+    this.live.delete(conn);
+    if (this.live.size === 0 && this.onEmpty !== null) this.onEmpty();
+  }
+
+  private async shutdown(options: EndpointCloseOptions): Promise<void> {
+    this.server = null;
+    for (const conn of this.live) conn.close(options.errorCode ?? 0, options.reason ?? '');
+    if (this.live.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.timeoutMs ?? 2000);
+        this.onEmpty = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.onEmpty = null;
+    for (const conn of [...this.live]) {
+      conn.abandon();
+      this.forget(conn);
+    }
+    this.timers.clear();
+    await this.io.close();
+  }
+}
