@@ -9,6 +9,7 @@ import { QuicEndpoint, type HostPort, type QuicConnection } from '../transport/i
 import { ChatService } from './chat-service.js';
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type CoreLogger } from './connection-port.js';
+import { FaultInjector, faultsFromEnv, type FaultName } from './faults.js';
 import { QuicConnectionPort } from './quic-connection-port.js';
 import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
 
@@ -24,6 +25,8 @@ export interface ServerDependencies {
   readonly dataDir: string;
   readonly logger?: CoreLogger;
   readonly observer?: ServerObserver;
+  /** TEST-ONLY: deliberately broken behaviours (faults.ts); default: GAROU_SERVER_FAULTS, usually none. */
+  readonly faults?: ReadonlySet<FaultName>;
 }
 
 /** A running reference server. */
@@ -37,6 +40,7 @@ export class GarouServer {
     readonly service: ChatService,
     private readonly config: ServerConfig,
     private readonly logger: CoreLogger,
+    private readonly faults: FaultInjector | null,
   ) {
     endpoint.onConnection = (connection) => this.accept(connection);
     // A throwing callback must not take the whole server down; sessions already guard client input.
@@ -52,12 +56,14 @@ export class GarouServer {
       logger,
       observer: deps.observer ?? NULL_OBSERVER,
     });
+    const faults = FaultInjector.create(deps.faults ?? faultsFromEnv());
+    faults?.installService(service);
     const endpoint = await QuicEndpoint.bind({ host: config.host, port: config.port });
     try {
       endpoint.listen({
         cert: deps.cert,
         key: deps.key,
-        alpn: ['chat'],
+        alpn: faults?.alpns ?? ['chat'],
         idleTimeoutMs: config.idleTimeoutMs,
         maxConnections: config.maxConnections,
         // PROTOCOL.md 2/stream-limits and 2/datagrams: 100 streams of each kind, datagrams on.
@@ -69,7 +75,7 @@ export class GarouServer {
       await endpoint.close();
       throw error;
     }
-    return new GarouServer(endpoint, service, config, logger);
+    return new GarouServer(endpoint, service, config, logger, faults);
   }
 
   /** The bound address (the actual port when configured with port 0). */
@@ -98,6 +104,7 @@ export class GarouServer {
       logger: this.logger,
     });
     const session = this.service.connect(port);
+    this.faults?.installConnection(port, session, this.service);
     const remote = `${connection.remoteAddress.host}:${connection.remoteAddress.port}`;
     this.logger.debug({ connection: session.id, remote }, 'connection established');
     port.onFailure = (reason) => session.terminate(1010, reason);

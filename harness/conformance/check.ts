@@ -1,0 +1,73 @@
+/**
+ * What a conformance check is, and how it reports a verdict.
+ *
+ * A check is an async function that throws `CheckFailed` (expected vs actual) or `CheckSkipped` (with a reason);
+ * returning normally is a pass. Any other exception is a failure too (reported with its message), so a check can
+ * never crash the suite.
+ */
+import type { CheckContext } from './check-context.js';
+
+/** A check's verdict when it saw something other than the spec's answer. */
+export class CheckFailed extends Error {
+  constructor(
+    /** What the spec requires, in words. */
+    readonly expected: string,
+    /** What the server did. */
+    readonly actual: string,
+  ) {
+    super(`expected ${expected}; saw ${actual}`);
+    this.name = 'CheckFailed';
+  }
+}
+
+/** A check that cannot run (a precondition does not hold); never counts as a pass. */
+export class CheckSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'CheckSkipped';
+  }
+}
+
+/** Fails the current check. */
+export function fail(expected: string, actual: string): never {
+  throw new CheckFailed(expected, actual);
+}
+
+/** Skips the current check. */
+export function skip(reason: string): never {
+  throw new CheckSkipped(reason);
+}
+
+/** Fails with `expected` / `actual()` unless `condition` holds. */
+export function ensure(
+  condition: boolean,
+  expected: string,
+  actual: string | (() => string),
+): asserts condition {
+  if (!condition) fail(expected, typeof actual === 'string' ? actual : actual());
+}
+
+/** One conformance check. */
+export interface ConformanceCheck {
+  /** Unique id: a PROTOCOL.md rule id, optionally followed by `/<variant>` (e.g. `14/unknown-type/acks`). */
+  readonly id: string;
+  /** One-line description. */
+  readonly title: string;
+  /** Rule ids the check verifies; the first is the primary one. */
+  readonly rules: readonly string[];
+  /** Hard cap on the whole check, in ms (default: a few per-step timeouts). */
+  budgetMs?(ctx: CheckContext): number;
+  /** Runs the check; throws CheckFailed / CheckSkipped. */
+  run(ctx: CheckContext): Promise<void>;
+}
+
+/** Section of a check id: the part before the first `/` (e.g. `6.2`). */
+export function sectionOf(id: string): string {
+  const slash = id.indexOf('/');
+  return slash < 0 ? id : id.slice(0, slash);
+}
+
+/** Top-level section number of a check id (e.g. `6` for `6.2/hello-ack`). */
+export function topSectionOf(id: string): string {
+  return sectionOf(id).split('.')[0]!;
+}

@@ -1,0 +1,23 @@
+/**
+ * Every conformance check, in run order: transport and handshake, framing violations, rooms and messages,
+ * datagrams and keep-alive, hot rooms, robustness, and last the placement of everything the server sent.
+ */
+import type { ConformanceCheck } from '../check.js';
+import { FRAME_CHECKS } from './frames.js';
+import { HANDSHAKE_CHECKS } from './handshake.js';
+import { HOT_ROOM_CHECKS } from './hot-rooms.js';
+import { KEEPALIVE_CHECKS } from './keepalive.js';
+import { PLACEMENT_CHECKS } from './placement.js';
+import { ROBUSTNESS_CHECKS } from './robustness.js';
+import { ROOM_CHECKS } from './rooms.js';
+
+/** All checks, in the order a run executes them. */
+export const ALL_CHECKS: readonly ConformanceCheck[] = [
+  ...HANDSHAKE_CHECKS,
+  ...FRAME_CHECKS,
+  ...ROOM_CHECKS,
+  ...KEEPALIVE_CHECKS,
+  ...HOT_ROOM_CHECKS,
+  ...ROBUSTNESS_CHECKS,
+  ...PLACEMENT_CHECKS,
+];

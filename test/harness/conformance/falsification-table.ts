@@ -1,0 +1,154 @@
+/**
+ * Which deliberately broken reference server (reference-server/faults.ts) each conformance check must fail
+ * against. Every check appears here; falsification*.test.ts run each pair, and falsification-table.test.ts keeps
+ * the table complete.
+ */
+import type { FaultName } from '../../../reference-server/faults.js';
+
+/** A check, the faults that must make it fail, and what its failure report must mention (the right reason). */
+export interface Falsification {
+  readonly check: string;
+  /** Matched against the failure's "expected ... actual ..." text. */
+  readonly evidence: RegExp;
+  readonly faults: readonly FaultName[];
+}
+
+/** The check run next to each targeted check to show the broken server still works otherwise. */
+export const SANITY_CHECK = '12/pong-echo';
+/** The sanity check for faults that break the default one. */
+export const FALLBACK_SANITY_CHECK = '6.2/hello-ack';
+
+/** The sanity check to pair with a fault. */
+export function sanityCheckFor(fault: FaultName): string {
+  return fault === 'no-pong' ? FALLBACK_SANITY_CHECK : SANITY_CHECK;
+}
+
+export const HANDSHAKE_FALSIFICATIONS: readonly Falsification[] = [
+  { check: '2/alpn', evidence: /handshake completed/, faults: ['no-alpn-check'] },
+  { check: '6.2/hello-ack', evidence: /session_id: missing/, faults: ['hello-ack-missing-field'] },
+  { check: '6.2/session-id', evidence: /both "0{8}-/, faults: ['fixed-session-id'] },
+  { check: '6.2/hello-version', evidence: /connection still open/, faults: ['ignore-bad-version'] },
+  { check: '6.5/non-hello-first', evidence: /connection still open/, faults: ['no-auth-required'] },
+  { check: '6.5/bad-header-first', evidence: /application error 1007/, faults: ['wrong-error-code'] },
+  { check: '6.5/out-of-sequence', evidence: /connection still open/, faults: ['ignore-repeated-hello'] },
+  {
+    check: '6.3/auth-failed',
+    evidence: /AuthFailed\{code 1003\}/,
+    faults: ['auth-accepts-anything', 'no-auth-failed'],
+  },
+  { check: '6.3/auth-ok', evidence: /rooms: missing/, faults: ['auth-ok-missing-field'] },
+  {
+    check: '6.4/post-auth-order',
+    evidence: /HelloAck, ShardAssignment, AuthOk/,
+    faults: ['wrong-handshake-order'],
+  },
+  { check: '6.4/shard-assignment', evidence: /shard_streams/, faults: ['shard-assignment-wrong'] },
+  { check: '6.4/auto-join', evidence: /RoomInit for room 1/, faults: ['no-auto-join'] },
+  { check: '6.5/command-before-auth', evidence: /Error\{code 1002\}/, faults: ['no-auth-required'] },
+  { check: '6.5/uni-before-auth', evidence: /no STOP_SENDING/, faults: ['no-auth-required'] },
+  { check: '6.5/datagram-before-auth', evidence: /datagram before AuthOk/, faults: ['datagram-errors'] },
+];
+
+export const FRAME_FALSIFICATIONS: readonly Falsification[] = [
+  {
+    check: '14/unknown-type/control',
+    evidence: /connection still open/,
+    faults: ['survive-control-violation'],
+  },
+  { check: '14/oversize/control', evidence: /connection still open/, faults: ['survive-control-violation'] },
+  { check: '14/truncated/control', evidence: /connection still open/, faults: ['survive-control-violation'] },
+  { check: '14/invalid-payload/control', evidence: /"code":1001/, faults: ['wrong-error-code'] },
+  {
+    check: '14/wrong-stream/control',
+    evidence: /connection still open/,
+    faults: ['survive-control-violation'],
+  },
+  { check: '14/unknown-type/chat-commands', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
+  { check: '14/oversize/chat-commands', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
+  { check: '14/truncated/chat-commands', evidence: /"code":1007/, faults: ['wrong-error-code'] },
+  { check: '14/invalid-payload/chat-commands', evidence: /stay open/, faults: ['close-on-bad-frame'] },
+  { check: '14/wrong-stream/chat-commands', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
+  { check: '14/unknown-type/acks', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
+  { check: '14/oversize/acks', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
+  { check: '14/truncated/acks', evidence: /stay open/, faults: ['close-on-bad-frame'] },
+  { check: '14/invalid-payload/acks', evidence: /"code":1001/, faults: ['wrong-error-code'] },
+  { check: '14/wrong-stream/acks', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
+  { check: '14/unknown-type/uploads', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
+  { check: '14/oversize/uploads', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
+  { check: '14/truncated/uploads', evidence: /"code":1007/, faults: ['wrong-error-code'] },
+  { check: '14/invalid-payload/uploads', evidence: /stay open/, faults: ['close-on-bad-frame'] },
+  { check: '14/wrong-stream/uploads', evidence: /"code":1007/, faults: ['wrong-error-code'] },
+  { check: '5/client-uni-classify', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
+  { check: '5/client-uni-direction', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
+  { check: '5/extra-bidi', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
+  { check: '14/bad-datagram', evidence: /bad datagram/, faults: ['datagram-errors'] },
+];
+
+export const ROOM_FALSIFICATIONS: readonly Falsification[] = [
+  { check: '9/mapping', evidence: /RoomInit of room \d+ on stream/, faults: ['wrong-shard-mapping'] },
+  { check: '8/message-ack', evidence: /MessageAck after SendMessage/, faults: ['no-message-ack'] },
+  { check: '8/message-ack/nonce', evidence: /-wrong/, faults: ['wrong-nonce'] },
+  { check: '8/message-id', evidence: /2, 1, 4, 3/, faults: ['non-monotonic-ids'] },
+  { check: '8/fan-out', evidence: /echo-a to receive RoomMessage/, faults: ['no-sender-echo'] },
+  { check: '7/join-existing', evidence: /RoomUserJoined/, faults: ['no-join-notify'] },
+  { check: '7/leave', evidence: /RoomUserLeft/, faults: ['no-leave-notify'] },
+  { check: '7/disconnect', evidence: /RoomUserLeft/, faults: ['no-leave-notify'] },
+  { check: '8/edit', evidence: /RoomMessageEdited/, faults: ['no-edit-notify'] },
+  { check: '8/delete', evidence: /RoomMessageDeleted/, faults: ['no-delete-notify'] },
+  { check: '8/react-add', evidence: /RoomReactionAdded/, faults: ['no-reaction-notify'] },
+  { check: '8/react-remove', evidence: /RoomReactionRemoved/, faults: ['no-reaction-notify'] },
+  { check: '7/permissions', evidence: /Error\{code 1004\}/, faults: ['no-permission-check'] },
+  { check: '12/pong-echo', evidence: /Pong\{timestamp 7\}/, faults: ['no-pong'] },
+  { check: '12/goodbye-client', evidence: /connection still open/, faults: ['ignore-goodbye'] },
+  { check: '11/typing-relay', evidence: /0 datagrams/, faults: ['no-typing-relay'] },
+  { check: '14/one-error/hostile-control', evidence: /AuthOk for/, faults: ['crash-on-hostile-frames'] },
+  {
+    check: '14/one-error/hostile-chat-commands',
+    evidence: /survive hostile/,
+    faults: ['crash-on-hostile-frames'],
+  },
+  { check: '14/one-error/hostile-acks', evidence: /survive hostile/, faults: ['crash-on-hostile-frames'] },
+  { check: '14/one-error/hostile-uploads', evidence: /survive hostile/, faults: ['crash-on-hostile-frames'] },
+  {
+    check: '14/one-error/hostile-datagram',
+    evidence: /survive hostile/,
+    faults: ['crash-on-hostile-frames'],
+  },
+  {
+    check: '5/control-ranges/server-frames',
+    evidence: /carried MessageAck/,
+    faults: ['wrong-stream-for-frame'],
+  },
+];
+
+export const HOT_ROOM_FALSIFICATIONS: readonly Falsification[] = [
+  { check: '10/promote/below-threshold', evidence: /got RoomPromoted/, faults: ['promote-below-threshold'] },
+  { check: '10/promote', evidence: /no RoomPromoted/, faults: ['never-promote'] },
+  { check: '10/promote-order', evidence: /shard stream \d+ got \d/, faults: ['hot-frames-on-shard'] },
+  { check: '10/split-point', evidence: /the trigger message/, faults: ['trigger-on-shard'] },
+  {
+    check: '10/demote',
+    evidence: /RoomDemoted|no demotion earlier/,
+    faults: ['never-demote', 'early-demote'],
+  },
+  { check: '10/max-hot', evidence: /3 rooms promoted/, faults: ['ignore-max-hot-rooms'] },
+  { check: '8/exactly-once', evidence: /exactly once/, faults: ['drop-on-switch', 'duplicate-on-switch'] },
+  { check: '8/per-stream-order', evidence: /strictly increasing/, faults: ['reorder-on-switch'] },
+];
+
+/** The whole table. */
+export const FALSIFICATIONS: readonly Falsification[] = [
+  ...HANDSHAKE_FALSIFICATIONS,
+  ...FRAME_FALSIFICATIONS,
+  ...ROOM_FALSIFICATIONS,
+  ...HOT_ROOM_FALSIFICATIONS,
+];
+
+/** One (check, fault) pair per row, for it.each. */
+export function pairs(
+  table: readonly Falsification[],
+): { check: string; fault: FaultName; evidence: RegExp }[] {
+  return table.flatMap((row) =>
+    row.faults.map((fault) => ({ check: row.check, fault, evidence: row.evidence })),
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * Falsification (hot-rooms): each check fails against a reference server broken in the way the check guards
+ * against (reference-server/faults.ts), while an unrelated sanity check still passes. One server per pair.
+ */
+import { describe, it } from 'vitest';
+import { expectFalsified } from './falsification-runner.js';
+import { HOT_ROOM_FALSIFICATIONS, pairs } from './falsification-table.js';
+
+describe('conformance checks fail against broken servers (hot-rooms)', () => {
+  it.each(pairs(HOT_ROOM_FALSIFICATIONS))(
+    '$check fails with fault $fault',
+    async ({ check, fault, evidence }) => {
+      await expectFalsified(check, fault, evidence);
+    },
+  );
+});
