@@ -83,6 +83,8 @@ export interface RawScenario {
   }>;
   expectations?: Array<{ room: string; event: 'promoted' | 'demoted'; during?: string; within?: string }>;
   thresholds?: string[];
+  /** Read by `garou-bench compare` (harness/compare/budgets.ts), not by the run. */
+  budgets?: Record<string, string | number>;
 }
 
 /** Defaults of the hot-room parameters (wire-facts.md / decisions.md, section 10). */
