@@ -75,8 +75,14 @@ export function addDeliveryCounts(into: DeliveryCounts, other: DeliveryCounts): 
 }
 
 interface Interval {
+  /** Earliest time the membership may have started (JoinRoom sent, or RoomInit if no request was seen). */
   from: number;
+  /** Latest time the membership may have ended (RoomClose or close); Infinity while open. */
   to: number;
+  /** From here on the server certainly has the member (RoomInit received); Infinity while only joining. */
+  certainFrom: number;
+  /** Up to here the server certainly has the member (LeaveRoom sent, deliberate disconnect); Infinity by default. */
+  certainTo: number;
 }
 
 interface RecipientView {
@@ -128,8 +134,32 @@ export class DeliveryTracker {
   joined(recipient: number, roomId: number, atMs: number): void {
     const view = this.view(recipient, roomId);
     const last = view.intervals.at(-1);
+    if (last && last.to === Infinity) {
+      // Ends the uncertain start opened by `joining`.
+      if (last.certainFrom === Infinity) last.certainFrom = Math.max(atMs, last.from);
+      return;
+    }
+    view.intervals.push({ from: atMs, to: Infinity, certainFrom: atMs, certainTo: Infinity });
+  }
+
+  /**
+   * A recipient asked to join (JoinRoom sent) at `atMs`: until `joined`, messages in flight may or may not
+   * reach it (optional, never expected).
+   */
+  joining(recipient: number, roomId: number, atMs: number): void {
+    const view = this.view(recipient, roomId);
+    const last = view.intervals.at(-1);
     if (last && last.to === Infinity) return;
-    view.intervals.push({ from: atMs, to: Infinity });
+    view.intervals.push({ from: atMs, to: Infinity, certainFrom: Infinity, certainTo: Infinity });
+  }
+
+  /**
+   * A recipient started to leave at `atMs` (LeaveRoom sent, deliberate disconnect): messages acked after it
+   * may or may not reach it (optional) until `left` ends the membership.
+   */
+  leaving(recipient: number, roomId: number, atMs: number): void {
+    const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
+    if (last && last.to === Infinity) last.certainTo = Math.min(last.certainTo, atMs);
   }
 
   /**
@@ -138,7 +168,20 @@ export class DeliveryTracker {
    */
   left(recipient: number, roomId: number, atMs: number): void {
     const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
-    if (last && last.to === Infinity) last.to = Math.max(atMs, last.from);
+    if (last && last.to === Infinity) {
+      last.to = Math.max(atMs, last.from);
+      last.certainTo = Math.min(last.certainTo, last.to);
+    }
+  }
+
+  /**
+   * Expected deliveries to `recipient` still missing (messages registered and not yet received). Lets a
+   * runner keep a connection it is about to close until what it is owed has arrived.
+   */
+  outstandingFor(recipient: number): number {
+    let count = 0;
+    for (const entry of this.pending.values()) if (entry.remaining.has(recipient)) count++;
+    return count;
   }
 
   /** Registers an acked message (from any worker). Idempotent. */
@@ -336,7 +379,7 @@ export class DeliveryTracker {
 function coverageOf(view: RecipientView, sentAtMs: number, ackedAtMs: number): 'full' | 'partial' | 'none' {
   let partial = false;
   for (const interval of view.intervals) {
-    if (interval.from <= sentAtMs && interval.to >= ackedAtMs) return 'full';
+    if (interval.certainFrom <= sentAtMs && interval.certainTo >= ackedAtMs) return 'full';
     if (interval.from <= ackedAtMs && interval.to >= sentAtMs) partial = true;
   }
   return partial ? 'partial' : 'none';

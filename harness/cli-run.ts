@@ -1,0 +1,140 @@
+/** `garou-bench run <scenario.yaml>`: runs a scenario against the embedded reference server or a target. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { reportCommandError } from './cli-errors.js';
+import { describeExitCode, ExitCode } from './exit-codes.js';
+import { formatSummaryTable } from './report/console-summary.js';
+import { serializeResult } from './report/summary-json.js';
+import { runScenario, type RunOptions } from './runner/coordinator.js';
+import { parseDuration } from './scenario/quantities.js';
+
+/** Options as commander parses them. */
+interface RunFlags {
+  target?: string;
+  ca?: string;
+  insecure?: boolean;
+  workers: number;
+  durationScale?: number;
+  out: string;
+  seed?: number;
+  connectTimeout: number;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+function positiveInteger(name: string, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer from 1 to ${max}`);
+    }
+    return n;
+  };
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > 0xffffffff) {
+    throw new InvalidArgumentError('seed must be an integer from 0 to 4294967295');
+  }
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0, e.g. 0.5');
+  return n;
+}
+
+function duration(value: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new InvalidArgumentError('expected a duration above 0, e.g. 5s or 500ms');
+}
+
+const EXAMPLES = `
+Examples:
+  $ garou-bench run scenarios/viral-room.yaml
+      embedded reference server, one worker; report in reports/viral-room/<time>/
+  $ garou-bench run scenarios/steady-chat.yaml --workers 2 --duration-scale 0.2
+      two worker processes, every phase 5x shorter
+  $ garou-bench run scenarios/steady-chat.yaml --target 10.0.0.5:4433 --ca ca.pem
+      against a running server, certificate checked against ca.pem
+  $ garou-bench run scenarios/typing.yaml --json --quiet > summary.json
+
+Exit codes: 0 ${describeExitCode(ExitCode.Ok)}; 1 ${describeExitCode(ExitCode.ChecksFailed)};
+  2 ${describeExitCode(ExitCode.InvalidInput)}; 3 ${describeExitCode(ExitCode.TargetUnreachable)}; 4 ${describeExitCode(ExitCode.InternalError)}.`;
+
+/** Registers the `run` command. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a load scenario and write a report (summary.json, .hgrm, report.html)')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--target <host:port>', 'load a running server instead of the embedded reference server')
+    .addOption(
+      new Option('--ca <file>', 'PEM CA to validate the server certificate (default: not validated)'),
+    )
+    .addOption(
+      new Option('--insecure', 'do not validate the server certificate (the default without --ca)').conflicts(
+        'ca',
+      ),
+    )
+    .option('--workers <n>', 'worker processes sharing the clients', positiveInteger('--workers', 64), 1)
+    .option(
+      '--duration-scale <x>',
+      'multiply every phase duration (e.g. 0.1 for a smoke run)',
+      positiveNumber,
+    )
+    .option('--out <dir>', 'base directory of the reports', 'reports')
+    .option('--seed <n>', 'override the scenario seed', nonNegativeInteger)
+    .option('--connect-timeout <duration>', 'bound on connecting to the target', duration, 5000)
+    .option('--quiet', 'no progress and no summary table (the report path and verdict only)')
+    .option('--json', 'print summary.json on stdout instead of the table (progress goes to stderr)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (scenarioFile: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(scenarioFile, flags);
+    });
+}
+
+async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number> {
+  const stderr = process.stderr;
+  const options: RunOptions = {
+    scenarioFile,
+    workers: flags.workers,
+    outDir: flags.out,
+    connectTimeoutMs: flags.connectTimeout,
+    progress: flags.quiet ? null : stderr,
+    log: (line) => stderr.write(`${line}\n`),
+  };
+  if (flags.target !== undefined) options.target = flags.target;
+  if (flags.ca !== undefined) options.caFile = flags.ca;
+  if (flags.durationScale !== undefined) options.durationScale = flags.durationScale;
+  if (flags.seed !== undefined) options.seed = flags.seed;
+  // Interrupted: leave at once; the embedded server and worker processes are ended on exit.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    stderr.write(`\ngarou-bench: interrupted (${signal}); no report written\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const outcome = await runScenario(options);
+    const { result, report } = outcome;
+    if (flags.json) {
+      process.stdout.write(serializeResult(result));
+    } else if (!flags.quiet) {
+      process.stdout.write(`${formatSummaryTable(result)}\n`);
+    }
+    const failed =
+      result.thresholds.filter((t) => !t.passed).length + result.expectations.filter((e) => !e.passed).length;
+    const verdict = result.passed ? 'PASSED' : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
+    (flags.json ? stderr : process.stdout).write(`${verdict}; report: ${report.dir}\n`);
+    return outcome.exitCode;
+  } catch (error) {
+    return reportCommandError(error);
+  }
+}

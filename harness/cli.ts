@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * `garou-bench`: load testing for the garou QUIC chat protocol.
+ *
+ * Each subcommand registers itself from its own module (cli-<name>.ts exporting register<Name>Command);
+ * this file only wires them and maps command-line usage errors to exit code 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerRunCommand } from './cli-run.js';
+import { registerServerCommand } from './cli-server.js';
+import { registerValidateCommand } from './cli-validate.js';
+import { reportCommandError } from './cli-errors.js';
+import { ExitCode } from './exit-codes.js';
+import { toolVersion } from './runner/tool-version.js';
+
+/** The command line program with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command('garou-bench')
+    .description('Load testing and conformance toolkit for the garou QUIC chat protocol')
+    .version(toolVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerRunCommand(program);
+  registerValidateCommand(program);
+  registerServerCommand(program);
+  program.addHelpText(
+    'after',
+    `\nExamples:\n  $ garou-bench run scenarios/viral-room.yaml\n  $ garou-bench validate scenarios/*.yaml\n\n` +
+      `Exit codes: 0 ok, 1 checks failed, 2 invalid scenario or usage, 3 target unreachable, 4 internal error.\n`,
+  );
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every other commander error is a usage mistake, already printed.
+    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+  } else {
+    process.exitCode = reportCommandError(error);
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * Runs a scenario end to end (the parent side): target (embedded reference server or a given host:port),
+ * probe, workers, the connect ramp, the phase windows, ack relaying between workers, live progress, then the
+ * exact merge of every worker's result, the run result and the report files.
+ */
+import { readFile } from 'node:fs/promises';
+import { ExitCode } from '../exit-codes.js';
+import { epochNowMs } from '../metrics/clock.js';
+import { mergeProgress } from '../metrics/progress.js';
+import type { ProgressSnapshot } from '../metrics/run-recorder.js';
+import { buildRunResult, type RunResult } from '../metrics/run-result.js';
+import { mergeResults } from '../metrics/merge-results.js';
+import type { WorkerResult } from '../metrics/worker-result.js';
+import { writeReport, type ReportPaths } from '../report/report-writer.js';
+import { loadScenario } from '../scenario/load.js';
+import { parseTarget } from '../scenario/normalize.js';
+import type { HotRoomOptions, Scenario } from '../scenario/types.js';
+import type { HotRoomConfig } from '../../spec/index.js';
+import type { ClientOptions } from '../../transport/index.js';
+import { EmbeddedServer } from './embedded-server.js';
+import { LoadWorker } from './load-worker.js';
+import { ProgressPrinter, type ProgressStream } from './progress-printer.js';
+import { RunError } from './run-error.js';
+import { applyScenarioOverrides, type ScenarioOverrides } from './scenario-overrides.js';
+import { probeTarget, resolveHost } from './target.js';
+import { toolVersion } from './tool-version.js';
+import { phaseWindows } from './traffic-plan.js';
+import { childProcessLink, inProcessLink, type WorkerLink } from './worker-link.js';
+import type { CoordinatorMessage, WorkerMessage, WorkerSetup } from './worker-protocol.js';
+
+/** Options of a run (what `garou-bench run` passes). */
+export interface RunOptions extends ScenarioOverrides {
+  scenarioFile: string;
+  /** "host:port" of a running server; overrides the scenario's target. */
+  target?: string;
+  /** PEM file of the CA to validate the server certificate with (default: no validation). */
+  caFile?: string;
+  /** Worker processes (default 1: in this process). */
+  workers?: number;
+  /** Base directory of the reports (default "reports"). */
+  outDir?: string;
+  /** Bound on connecting to the target, for the probe and every client (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** How long hot-stream messages wait for shard stragglers at a stream switch (default 250 ms). */
+  switchHoldMs?: number;
+  /** Live progress output, or null for none. */
+  progress?: ProgressStream | null;
+  /** Receives notes for the user (warnings, first errors), one line each. */
+  log?: (line: string) => void;
+}
+
+/** A completed run. */
+export interface RunOutcome {
+  /** Ok when every threshold and expectation passed, ChecksFailed otherwise. */
+  exitCode: ExitCode;
+  result: RunResult;
+  report: ReportPaths;
+}
+
+const LOAD_TIMEOUT_MS = 60_000;
+const DRAIN_TIMEOUT_MS = 15_000;
+const RESULT_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 10_000;
+/** Time between fixing the phase windows and the first phase, so every worker has them in time. */
+const START_LEAD_MS = 500;
+
+/** Runs a scenario. Throws ScenarioError (invalid scenario) or RunError (usage, unreachable, internal). */
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const workerCount = options.workers ?? 1;
+  if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 64) {
+    throw new RunError(
+      ExitCode.InvalidInput,
+      `--workers must be an integer from 1 to 64, got ${workerCount}`,
+    );
+  }
+  const loaded = await loadScenario(options.scenarioFile);
+  const scenarioText = await readFile(options.scenarioFile, 'utf8');
+  const overrides: ScenarioOverrides = {};
+  if (options.seed !== undefined) overrides.seed = options.seed;
+  if (options.durationScale !== undefined) overrides.durationScale = options.durationScale;
+  let scenario: Scenario;
+  try {
+    scenario = applyScenarioOverrides(loaded, overrides);
+  } catch (error) {
+    throw new RunError(ExitCode.InvalidInput, (error as Error).message);
+  }
+  const targetSpec = options.target === undefined ? scenario.target : parseTarget(options.target);
+  if (targetSpec === undefined || (options.target !== undefined && targetSpec.kind === 'embedded')) {
+    throw new RunError(
+      ExitCode.InvalidInput,
+      `--target must be host:port with a port from 1 to 65535, got "${options.target}"`,
+    );
+  }
+  let caPem: string | undefined;
+  if (options.caFile !== undefined) {
+    try {
+      caPem = await readFile(options.caFile, 'utf8');
+    } catch (error) {
+      throw new RunError(
+        ExitCode.InvalidInput,
+        `cannot read --ca ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
+    }
+  }
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const log = options.log ?? (() => undefined);
+
+  let server: EmbeddedServer | null = null;
+  let group: WorkerGroup | null = null;
+  try {
+    let host: string;
+    let port: number;
+    let targetLabel: string;
+    let serverName: string | undefined;
+    if (targetSpec.kind === 'embedded') {
+      // Room for every simulated client (the server refuses connections beyond its limit).
+      const maxConnections = Math.max(10_000, scenario.clients.count + 100);
+      server = await EmbeddedServer.start(scenario.server, {
+        extraFlags: ['--max-connections', String(maxConnections)],
+      });
+      host = server.host;
+      port = server.port;
+      targetLabel = `embedded (${host}:${port})`;
+    } else {
+      host = await resolveHost(targetSpec.host);
+      port = targetSpec.port;
+      targetLabel = `${targetSpec.host}:${port}`;
+      if (caPem !== undefined && host !== targetSpec.host) serverName = targetSpec.host;
+    }
+    const tls = {
+      insecure: caPem === undefined,
+      ...(caPem === undefined ? {} : { caPem }),
+      ...(serverName ? { serverName } : {}),
+    };
+    const probeTls: ClientOptions = { insecure: tls.insecure };
+    if (caPem !== undefined) probeTls.ca = caPem;
+    if (serverName !== undefined) probeTls.serverName = serverName;
+    const probe = await probeTarget(host, port, probeTls, connectTimeoutMs);
+    const hotRooms = hotRoomsInForce(probe.helloAck.hot_room_config, scenario);
+
+    const setup = (workerIndex: number): WorkerSetup => ({
+      workerIndex,
+      workerCount,
+      scenarioText,
+      scenarioFile: options.scenarioFile,
+      overrides,
+      host,
+      port,
+      tls,
+      hotRooms,
+      connectTimeoutMs,
+      switchHoldMs: options.switchHoldMs ?? 250,
+    });
+    const links =
+      workerCount === 1
+        ? [inProcessLink((coordinatorPort) => new LoadWorker(coordinatorPort))]
+        : Array.from({ length: workerCount }, () => childProcessLink());
+    group = new WorkerGroup(links, server);
+    const printer = options.progress
+      ? new ProgressPrinter(options.progress, { totalClients: scenario.clients.count })
+      : null;
+    group.onProgress = (progress) => printer?.update(progress);
+    const note = (line: string): void => {
+      printer?.clear();
+      log(line);
+    };
+
+    links.forEach((link, i) => link.send({ type: 'setup', setup: setup(i) }));
+    await group.waitAll('loaded', LOAD_TIMEOUT_MS);
+
+    const connectStartMs = epochNowMs() + 100;
+    group.broadcast({ type: 'connect', connectStartMs });
+    const rampMs = (scenario.clients.count * 1000) / scenario.clients.connectRate;
+    const ready = await group.waitAll('ready', rampMs + 3 * connectTimeoutMs + 10_000, { partial: true });
+    const connected = ready.reduce((sum, r) => sum + (r?.connected ?? 0), 0);
+    const failures = ready.flatMap((r) => r?.failures ?? []);
+    if (ready.every((r) => r !== undefined) && connected === 0) {
+      throw new RunError(
+        ExitCode.TargetUnreachable,
+        `no client could connect to ${targetLabel}${failures.length ? `: ${failures[0]}` : ''}`,
+      );
+    }
+    if (ready.some((r) => r === undefined)) {
+      note(
+        `warning: not every client had connected and joined its rooms after ${Math.round((epochNowMs() - connectStartMs) / 1000)} s; starting anyway`,
+      );
+    }
+    for (const failure of failures) note(`connect failure: ${failure}`);
+
+    const phases = phaseWindows(scenario, epochNowMs() + START_LEAD_MS);
+    group.broadcast({ type: 'start', phases });
+    const lastEnd = phases.at(-1)?.endMs ?? epochNowMs();
+    await group.sleepUntil(lastEnd + scenario.correctness.graceMs);
+
+    group.onProgress = () => undefined;
+    printer?.clear();
+    group.broadcast({ type: 'drain' });
+    await group.waitAll('drained', DRAIN_TIMEOUT_MS);
+    group.broadcast({ type: 'finish' });
+    const results = await group.waitAll('result', RESULT_TIMEOUT_MS);
+    const endedAtMs = epochNowMs();
+    printer?.clear();
+    for (const r of results) for (const line of r.notes) note(line);
+
+    const merged = mergeResults(results.map((r) => r.result as WorkerResult));
+    const result = buildRunResult(merged, {
+      scenario,
+      target: targetLabel,
+      workers: workerCount,
+      startedAtMs: connectStartMs,
+      endedAtMs,
+      toolVersion: toolVersion(),
+    });
+    const report = await writeReport(result, { baseDir: options.outDir ?? 'reports' });
+    return { exitCode: result.passed ? ExitCode.Ok : ExitCode.ChecksFailed, result, report };
+  } finally {
+    await group?.stop(STOP_TIMEOUT_MS);
+    await server?.stop();
+  }
+}
+
+/** The hot-room parameters the target applies: its HelloAck hot_room_config, else the scenario's. */
+function hotRoomsInForce(config: HotRoomConfig | null, scenario: Scenario): HotRoomOptions {
+  if (config === null) return scenario.server.hotRooms;
+  return {
+    promoteRate: config.promote_rate,
+    demoteRate: config.demote_rate,
+    coolDownMs: Number(config.cool_down_ms),
+    rateWindowMs: Number(config.rate_window_ms),
+    maxHotRooms: config.max_hot_rooms,
+  };
+}
+
+type MessageOf<T extends WorkerMessage['type']> = Extract<WorkerMessage, { type: T }>;
+
+/** The coordinator's view of its workers: broadcasts, awaited replies, ack relay, progress, failures. */
+class WorkerGroup {
+  onProgress: (progress: ProgressSnapshot) => void = () => undefined;
+  private readonly latest: (ProgressSnapshot | undefined)[];
+  private readonly inbox = new Map<string, (WorkerMessage | undefined)[]>();
+  private wake: (() => void) | null = null;
+  private failure: RunError | null = null;
+  private stopped = false;
+  private readonly progressTimer: NodeJS.Timeout;
+  private readonly serverWatch: NodeJS.Timeout | null;
+
+  constructor(
+    private readonly links: WorkerLink[],
+    server: EmbeddedServer | null,
+  ) {
+    this.latest = links.map(() => undefined);
+    links.forEach((link, index) => {
+      link.onMessage = (message) => this.receive(index, message);
+      link.onExit = (code, signal) => {
+        if (!this.stopped) this.fail(`worker ${index} exited unexpectedly (${signal ?? `code ${code}`})`);
+      };
+    });
+    this.progressTimer = setInterval(() => {
+      if (this.latest.every((p) => p !== undefined))
+        this.onProgress(mergeProgress(this.latest as ProgressSnapshot[]));
+    }, 1000);
+    this.serverWatch =
+      server === null
+        ? null
+        : setInterval(() => {
+            if (server.hasExited && !this.stopped) {
+              this.fail(
+                `the embedded server exited during the run${server.recentStderr ? `:\n${server.recentStderr.trim()}` : ''}`,
+              );
+            }
+          }, 250);
+  }
+
+  broadcast(message: CoordinatorMessage): void {
+    for (const link of this.links) link.send(message);
+  }
+
+  /**
+   * Waits for one message of `type` from every worker. On timeout: throws, or with `partial` returns what
+   * arrived (undefined for the others).
+   */
+  async waitAll<T extends WorkerMessage['type']>(
+    type: T,
+    timeoutMs: number,
+    options: { partial: true },
+  ): Promise<(MessageOf<T> | undefined)[]>;
+  async waitAll<T extends WorkerMessage['type']>(type: T, timeoutMs: number): Promise<MessageOf<T>[]>;
+  async waitAll<T extends WorkerMessage['type']>(
+    type: T,
+    timeoutMs: number,
+    options: { partial?: boolean } = {},
+  ): Promise<(MessageOf<T> | undefined)[]> {
+    const deadline = Date.now() + timeoutMs;
+    const box = this.box(type);
+    while (box.some((m) => m === undefined)) {
+      if (this.failure) throw this.failure;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        if (options.partial) break;
+        throw new RunError(ExitCode.InternalError, `workers did not answer "${type}" within ${timeoutMs} ms`);
+      }
+      await this.waitForMessage(left);
+    }
+    if (this.failure) throw this.failure;
+    this.inbox.delete(type);
+    return box as (MessageOf<T> | undefined)[];
+  }
+
+  /** Sleeps until an epoch time, failing early if a worker or the server fails. */
+  async sleepUntil(atMs: number): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const left = atMs - epochNowMs();
+      if (left <= 0) return;
+      await this.waitForMessage(Math.min(left, 1000));
+    }
+  }
+
+  /** Asks every worker to stop and waits (bounded), then ends them. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.stopped) return;
+    clearInterval(this.progressTimer);
+    if (this.serverWatch !== null) clearInterval(this.serverWatch);
+    const failed = this.failure !== null;
+    this.failure = null;
+    this.broadcast({ type: 'stop' });
+    try {
+      await this.waitAll('stopped', failed ? 2000 : timeoutMs, { partial: true });
+    } catch {
+      // a worker failed while stopping: it is ended below anyway
+    }
+    this.stopped = true;
+    await Promise.all(this.links.map((link) => link.terminate(2000)));
+  }
+
+  private receive(index: number, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'progress':
+        this.latest[index] = message.progress;
+        return;
+      case 'acks':
+        // Every worker must hear about every acked message (contract 1).
+        this.links.forEach((link, i) => {
+          if (i !== index) link.send({ type: 'acks', acks: message.acks });
+        });
+        return;
+      case 'fatal':
+        this.fail(`worker ${index} failed: ${message.message}`);
+        return;
+      default: {
+        this.box(message.type)[index] = message;
+        this.notify();
+      }
+    }
+  }
+
+  private box(type: string): (WorkerMessage | undefined)[] {
+    let box = this.inbox.get(type);
+    if (box === undefined) {
+      box = this.links.map(() => undefined);
+      this.inbox.set(type, box);
+    }
+    return box;
+  }
+
+  private fail(message: string): void {
+    this.failure ??= new RunError(ExitCode.InternalError, message);
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private waitForMessage(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, timeoutMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/** What the runner does with every RoomMessage a client receives (the harness's per-delivery hot path). */
+import type { RunRecorder } from '../metrics/run-recorder.js';
+import type { DeliveryVerdict } from '../metrics/delivery-tracker.js';
+import { decodeSendStamp } from '../metrics/send-stamp.js';
+import type { RoomMessage, U64 } from '../../spec/index.js';
+
+function toNumber(value: U64): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/**
+ * Records one delivery to `recipient` (in room order, after the switch merge): correctness, and latency from
+ * the scheduled send time carried in the nonce stamp (contract 3).
+ */
+export function recordRoomMessage(
+  recorder: RunRecorder,
+  recipient: number,
+  message: RoomMessage,
+  receivedAtMs: number,
+): DeliveryVerdict {
+  return recorder.recordDelivery({
+    recipient,
+    roomId: toNumber(message.room_id),
+    messageId: toNumber(message.message_id),
+    scheduledAtMs: decodeSendStamp(message.nonce)?.scheduledAtMs,
+    receivedAtMs,
+  });
+}

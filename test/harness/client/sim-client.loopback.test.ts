@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HoldTimer,
+  IgnoreClientEvents,
+  SimClient,
+  createUploadJob,
+  uploadContent,
+  type ClientContext,
+} from '../../../harness/client/index.js';
+import { encodeFrame, type RoomMessage, type RoomInit } from '../../../spec/index.js';
+import { QuicEndpoint } from '../../../transport/index.js';
+import { FakeChatServer, type FakeSession } from '../fake-chat-server.js';
+
+const NUM_SHARDS = 4;
+
+function roomMessage(id: number, roomId: number): Uint8Array {
+  return encodeFrame('RoomMessage', {
+    message_id: id,
+    room_id: roomId,
+    sender: { user_id: 9, username: 'script', avatar_url: null },
+    content: 'x',
+    timestamp: 1,
+    reply_to: null,
+    attachments: [],
+    nonce: null,
+  });
+}
+
+/** Frames a scripted server writes after AuthOk, on chosen server streams. */
+function script(session: FakeSession): void {
+  // Shard streams are mapped by QUIC id: index 2 (id 11) is shard 2 = room 6 % 4.
+  session.onStream(
+    2,
+    encodeFrame('RoomInit', {
+      room_id: 6,
+      name: 'six',
+      room_type: 'group',
+      members: [],
+      recent_messages: [],
+    }),
+  );
+  session.onStream(2, roomMessage(10, 6));
+  // Promotion: RoomPromoted on control, then a hot stream (index 4 = id 19) with the header first.
+  session.control(encodeFrame('RoomPromoted', { room_id: 6, from_shard: 2 }));
+  session.onStream(4, encodeFrame('RoomPromoted', { room_id: 6, from_shard: 2 }));
+  session.onStream(4, roomMessage(11, 6));
+  // A header-less hot stream (the original server may omit the header): mapped by its first room frame.
+  session.onStream(5, roomMessage(12, 9));
+  session.onStream(5, roomMessage(13, 9));
+  // Violations: a control frame on a shard stream, a room frame on the wrong shard.
+  session.onStream(0, encodeFrame('Ping', { timestamp: 1 }));
+  session.onStream(3, roomMessage(14, 1));
+}
+
+class Recorder extends IgnoreClientEvents {
+  readonly deliveries: Array<[room: number, id: number]> = [];
+  readonly inits: number[] = [];
+  readonly violations: string[] = [];
+  readonly promoted: number[] = [];
+  readonly uploads: string[] = [];
+  override roomMessage(_client: SimClient, message: RoomMessage): void {
+    this.deliveries.push([Number(message.room_id), Number(message.message_id)]);
+  }
+  override roomInit(_client: SimClient, init: RoomInit): void {
+    this.inits.push(Number(init.room_id));
+  }
+  override protocolViolation(_client: SimClient, rule: string): void {
+    this.violations.push(rule);
+  }
+  override roomPromoted(_client: SimClient, roomId: number): void {
+    this.promoted.push(roomId);
+  }
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('SimClient on loopback', () => {
+  let server: FakeChatServer;
+  let endpoint: QuicEndpoint;
+
+  beforeAll(async () => {
+    server = await FakeChatServer.start({ numShards: NUM_SHARDS, onAuthenticated: script });
+    endpoint = await QuicEndpoint.bind();
+  });
+
+  afterAll(async () => {
+    await endpoint.close({ timeoutMs: 500 });
+    await server.close();
+  });
+
+  it('maps shard streams by stream id, hot streams by header or first frame, and reports violations', async () => {
+    const events = new Recorder();
+    const context: ClientContext = {
+      endpoint,
+      events,
+      tls: { insecure: true },
+      holdTimer: new HoldTimer(),
+      switchHoldMs: 20,
+    };
+    const client = new SimClient(0, 'mapper', context);
+    client.connect('127.0.0.1', server.port);
+    await until(() => events.deliveries.length >= 5, 'five deliveries');
+    expect(client.ready).toBe(true);
+    expect(client.numShards).toBe(NUM_SHARDS);
+    expect(events.inits).toEqual(expect.arrayContaining([1, 6]));
+    expect(client.isMember(6)).toBe(true);
+    const inRoom = (room: number) => events.deliveries.filter(([r]) => r === room).map(([, id]) => id);
+    expect(inRoom(6)).toEqual([10, 11]);
+    expect(inRoom(9)).toEqual([12, 13]);
+    expect(inRoom(1)).toEqual([14]);
+    expect(events.promoted).toEqual([6]);
+    expect(events.violations).toEqual(expect.arrayContaining(['5/shard-streams', '4.3/room-frame-routing']));
+    client.disconnect();
+  });
+
+  it('sends messages and gets acks and its own echo, and uploads over the upload stream', async () => {
+    const acks: string[] = [];
+    const echoes: string[] = [];
+    const events = new (class extends Recorder {
+      override messageAck(_c: SimClient, ack: { nonce: string }): void {
+        acks.push(ack.nonce);
+      }
+      override roomMessage(_c: SimClient, m: RoomMessage): void {
+        if (m.nonce) echoes.push(m.nonce);
+      }
+      override uploadFailed(_c: SimClient, _job: unknown, reason: string): void {
+        this.uploads.push(`failed: ${reason}`);
+      }
+    })();
+    const context: ClientContext = { endpoint, events, tls: { insecure: true }, holdTimer: new HoldTimer() };
+    const client = new SimClient(1, 'sender', context);
+    client.connect('127.0.0.1', server.port);
+    await until(() => client.ready && client.isMember(1), 'AuthOk and General');
+    expect(client.sendMessage(1, 'hello', 'n-1')).toBe(true);
+    expect(client.sendMessage(1, 'again', 'n-2')).toBe(true);
+    await until(() => acks.length === 2 && echoes.length === 2, 'acks and echoes');
+    expect(acks).toEqual(['n-1', 'n-2']);
+    expect(echoes).toEqual(['n-1', 'n-2']);
+    // Delivery and read receipts travel on their own ACK stream, not on the chat-command stream.
+    expect(client.sendDelivered(1, 1, Date.now())).toBe(true);
+    expect(client.sendRead(1, 1, Date.now())).toBe(true);
+    await until(() => server.receipts.length === 2, 'receipts');
+    expect(server.receipts.map((r) => r.name)).toEqual(['MessageDelivered', 'MessageRead']);
+    expect(server.receipts[0]!.streamId).toBe(server.receipts[1]!.streamId);
+    expect(server.receipts[0]!.streamId % 4).toBe(2); // a client uni stream (2, 6, 10, ...)
+    expect(server.receipts[0]!.streamId).not.toBe(2); // stream 2 carried the chat commands
+    // The fake server does not implement uploads; the start goes out and the job fails when we close.
+    expect(
+      client.startUpload(createUploadJob({ roomId: 1, data: uploadContent(1000, 1), chunkSize: 256 })),
+    ).toBe(true);
+    client.disconnect();
+    await until(() => events.uploads.length === 1, 'upload failure on close');
+    expect(events.uploads[0]).toBe('failed: connection closed');
+    expect(client.ready).toBe(false);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Membership changes seen from the client are asynchronous: between JoinRoom sent and RoomInit, and between
+ * LeaveRoom sent (or a deliberate disconnect) and RoomClose, a message may or may not reach the member.
+ * `joining`/`leaving` make those windows optional instead of expected or unexpected.
+ */
+import { describe, expect, it } from 'vitest';
+import { DeliveryTracker } from '../../../harness/metrics/delivery-tracker.js';
+
+const ROOM = 7;
+
+function ack(t: DeliveryTracker, id: number, sentAtMs: number, ackedAtMs: number): void {
+  t.registerSent({ roomId: ROOM, messageId: id, sentAtMs, ackedAtMs });
+}
+
+describe('DeliveryTracker joining / leaving', () => {
+  it('a message accepted while the leave is in flight is optional, before it expected', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joined(0, ROOM, 0);
+    ack(t, 1, 10, 20); // acked before LeaveRoom was sent: must arrive
+    t.leaving(0, ROOM, 100);
+    ack(t, 2, 150, 160); // sent after LeaveRoom: the server may still deliver it
+    ack(t, 3, 170, 180); // and may not
+    expect(t.delivered(0, ROOM, 1, 110)).toBe('ok');
+    expect(t.delivered(0, ROOM, 2, 190)).toBe('optional');
+    t.left(0, ROOM, 200); // RoomClose
+    t.finish();
+    expect(t.totals()).toMatchObject({ expected: 1, seen: 1, loss: 0, unexpected: 0, optional: 1 });
+  });
+
+  it('without leaving, the same late delivery would be unexpected', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joined(0, ROOM, 0);
+    t.left(0, ROOM, 100);
+    ack(t, 2, 150, 160);
+    expect(t.delivered(0, ROOM, 2, 190)).toBe('unexpected');
+  });
+
+  it('a message accepted while the join is in flight is optional; after RoomInit it is expected', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joining(0, ROOM, 100); // JoinRoom sent
+    ack(t, 1, 90, 110); // may land before or after the server adds the member
+    t.joined(0, ROOM, 120); // RoomInit
+    ack(t, 2, 130, 140);
+    expect(t.delivered(0, ROOM, 1, 125)).toBe('optional');
+    t.finish();
+    expect(t.totals()).toMatchObject({ expected: 1, seen: 0, loss: 1, optional: 1 });
+  });
+
+  it('counts the expected deliveries still owed to a recipient', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joined(0, ROOM, 0);
+    t.joined(1, ROOM, 0);
+    ack(t, 1, 10, 20);
+    ack(t, 2, 30, 40);
+    expect(t.outstandingFor(0)).toBe(2);
+    t.delivered(0, ROOM, 1, 50);
+    expect(t.outstandingFor(0)).toBe(1);
+    expect(t.outstandingFor(1)).toBe(2);
+    t.leaving(0, ROOM, 60);
+    ack(t, 3, 70, 80); // optional for recipient 0: not owed
+    expect(t.outstandingFor(0)).toBe(1);
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { epochNowMs } from '../../../harness/metrics/clock.js';
+import { TimerQueue } from '../../../harness/runner/timer-queue.js';
+
+describe('TimerQueue', () => {
+  it('runs callbacks in time order (ties in insertion order), not before their time', async () => {
+    const queue = new TimerQueue();
+    const start = epochNowMs();
+    const ran: Array<[string, number]> = [];
+    const at = (label: string, offset: number) =>
+      queue.at(start + offset, () => ran.push([label, epochNowMs() - start]));
+    at('c', 40);
+    at('a', 10);
+    at('b', 10);
+    at('past', -5);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(ran.map(([label]) => label)).toEqual(['past', 'a', 'b', 'c']);
+    for (const [label, elapsed] of ran) {
+      const due = { past: 0, a: 10, b: 10, c: 40 }[label]!;
+      expect(elapsed).toBeGreaterThanOrEqual(due - 1);
+    }
+    expect(queue.size).toBe(0);
+  });
+
+  it('drops everything on stop', async () => {
+    const queue = new TimerQueue();
+    let ran = 0;
+    queue.at(epochNowMs() + 5, () => ran++);
+    queue.stop();
+    queue.at(epochNowMs(), () => ran++);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ran).toBe(0);
+  });
+});
