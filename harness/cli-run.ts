@@ -4,7 +4,9 @@ import { reportCommandError } from './cli-errors.js';
 import { describeExitCode, ExitCode } from './exit-codes.js';
 import { formatSummaryTable } from './report/console-summary.js';
 import { serializeResult } from './report/summary-json.js';
-import { runScenario, type RunOptions } from './runner/coordinator.js';
+import { MAX_REPEAT, runRepeated } from './compare/repeat-runs.js';
+import type { RunOptions, RunOutcome } from './runner/coordinator.js';
+import { RunError } from './runner/run-error.js';
 import { parseDuration } from './scenario/quantities.js';
 
 /** Options as commander parses them. */
@@ -19,6 +21,7 @@ interface RunFlags {
   connectTimeout: number;
   quiet?: boolean;
   json?: boolean;
+  repeat: number;
 }
 
 function positiveInteger(name: string, max: number) {
@@ -61,9 +64,11 @@ Examples:
       embedded reference server, one worker; report in reports/viral-room/<time>/
   $ garou-bench run scenarios/steady-chat.yaml --workers 2 --duration-scale 0.2
       two worker processes, every phase 5x shorter
-  $ garou-bench run scenarios/steady-chat.yaml --target 10.0.0.5:4433 --ca ca.pem
+  $ garou-bench run scenarios/steady-chat.yaml --target 192.0.2.10:4433 --ca ca.pem
       against a running server, certificate checked against ca.pem
   $ garou-bench run scenarios/typing.yaml --json --quiet > summary.json
+  $ garou-bench run scenarios/ci-gate.yaml --repeat 5 --out reports/current
+      five runs for a noise-aware garou-bench compare
 
 Exit codes: 0 ${describeExitCode(ExitCode.Ok)}; 1 ${describeExitCode(ExitCode.ChecksFailed)};
   2 ${describeExitCode(ExitCode.InvalidInput)}; 3 ${describeExitCode(ExitCode.TargetUnreachable)}; 4 ${describeExitCode(ExitCode.InternalError)}.`;
@@ -94,6 +99,12 @@ export function registerRunCommand(program: Command): void {
     .option('--connect-timeout <duration>', 'bound on connecting to the target', duration, 5000)
     .option('--quiet', 'no progress and no summary table (the report path and verdict only)')
     .option('--json', 'print summary.json on stdout instead of the table (progress goes to stderr)')
+    .option(
+      '--repeat <n>',
+      'run the scenario n times in a row, one report each (then garou-bench compare the --out folder)',
+      positiveInteger('--repeat', MAX_REPEAT),
+      1,
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (scenarioFile: string, flags: RunFlags) => {
       process.exitCode = await runCommand(scenarioFile, flags);
@@ -122,18 +133,27 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    const outcome = await runScenario(options);
-    const { result, report } = outcome;
-    if (flags.json) {
-      process.stdout.write(serializeResult(result));
-    } else if (!flags.quiet) {
-      process.stdout.write(`${formatSummaryTable(result)}\n`);
+    if (flags.json && flags.repeat > 1) {
+      throw new RunError(
+        ExitCode.InvalidInput,
+        '--json prints one summary.json: it cannot be combined with --repeat',
+      );
     }
-    const failed =
-      result.thresholds.filter((t) => !t.passed).length + result.expectations.filter((e) => !e.passed).length;
-    const verdict = result.passed ? 'PASSED' : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
-    (flags.json ? stderr : process.stdout).write(`${verdict}; report: ${report.dir}\n`);
-    return outcome.exitCode;
+    const printOutcome = (index: number, outcome: RunOutcome): void => {
+      const { result, report } = outcome;
+      if (flags.json) {
+        process.stdout.write(serializeResult(result));
+      } else if (!flags.quiet) {
+        process.stdout.write(`${formatSummaryTable(result)}\n`);
+      }
+      const failed =
+        result.thresholds.filter((t) => !t.passed).length +
+        result.expectations.filter((e) => !e.passed).length;
+      const verdict = result.passed ? 'PASSED' : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
+      const prefix = flags.repeat > 1 ? `run ${index + 1}/${flags.repeat}: ` : '';
+      (flags.json ? stderr : process.stdout).write(`${prefix}${verdict}; report: ${report.dir}\n`);
+    };
+    return (await runRepeated(options, flags.repeat, { onRun: printOutcome })).exitCode;
   } catch (error) {
     return reportCommandError(error);
   }

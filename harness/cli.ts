@@ -6,6 +6,10 @@
  * this file only wires them and maps command-line usage errors to exit code 2.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBaselineCommand } from './cli-baseline.js';
+import { registerCompareCommand } from './cli-compare.js';
+import { registerConformanceCommand } from './cli-conformance.js';
+import { registerMergeCommand } from './cli-merge.js';
 import { registerRunCommand } from './cli-run.js';
 import { registerServerCommand } from './cli-server.js';
 import { registerValidateCommand } from './cli-validate.js';
@@ -22,10 +26,14 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunCommand(program);
   registerValidateCommand(program);
+  registerConformanceCommand(program);
+  registerCompareCommand(program);
+  registerBaselineCommand(program);
+  registerMergeCommand(program);
   registerServerCommand(program);
   program.addHelpText(
     'after',
-    `\nExamples:\n  $ garou-bench run scenarios/viral-room.yaml\n  $ garou-bench validate scenarios/*.yaml\n\n` +
+    `\nExamples:\n  $ garou-bench run scenarios/viral-room.yaml\n  $ garou-bench validate scenarios/*.yaml\n  $ garou-bench conformance --target 127.0.0.1:4433 --insecure\n  $ garou-bench run scenarios/ci-gate.yaml --repeat 5 --out reports/current\n  $ garou-bench compare baseline:main reports/current --junit perf.xml\n\n` +
       `Exit codes: 0 ok, 1 checks failed, 2 invalid scenario or usage, 3 target unreachable, 4 internal error.\n`,
   );
   return program;
