@@ -62,6 +62,17 @@ export function registerMergeCommand(program: Command, io: CommandIo = processIo
         const merged = mergeRunResults(results);
         const written = await writeMergedReport(merged, flags.out);
         if (!flags.quiet) io.stdout.write(`${formatSummaryTable(merged)}\n`);
+        if (merged.segments !== undefined) {
+          const s = merged.segments;
+          io.stdout.write(
+            `segments: ${s.count} of one run; loss detection: per segment only ` +
+              `(${s.crossSegmentDeliveries} cross-segment deliveries counted, not judged); ` +
+              `deliver latency: same-segment pairs only` +
+              (s.maxStartLateMs === null
+                ? '; no start barrier\n'
+                : `; latest start ${s.maxStartLateMs} ms late\n`),
+          );
+        }
         io.stdout.write(`merged ${results.length} run(s) of ${merged.scenario.name} into ${written}\n`);
         io.setExitCode(ExitCode.Ok);
       } catch (error) {

@@ -7,6 +7,7 @@ import { serializeResult } from './report/summary-json.js';
 import { MAX_REPEAT, runRepeated } from './compare/repeat-runs.js';
 import type { RunOptions, RunOutcome } from './runner/coordinator.js';
 import { RunError } from './runner/run-error.js';
+import { parseSegment, parseStartAt, SegmentSyntaxError, type SegmentSpec } from './runner/segment.js';
 import { parseDuration } from './scenario/quantities.js';
 
 /** Options as commander parses them. */
@@ -22,6 +23,8 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   repeat: number;
+  segment?: SegmentSpec;
+  startAt?: number;
 }
 
 function positiveInteger(name: string, max: number) {
@@ -48,6 +51,18 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+/** Wraps a parser that throws SegmentSyntaxError into a commander argument parser. */
+function segmentArgument<T>(parse: (text: string) => T) {
+  return (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof SegmentSyntaxError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
+}
+
 function duration(value: string): number {
   try {
     const ms = parseDuration(value);
@@ -66,6 +81,10 @@ Examples:
       two worker processes, every phase 5x shorter
   $ garou-bench run scenarios/steady-chat.yaml --target 192.0.2.10:4433 --ca ca.pem
       against a running server, certificate checked against ca.pem
+  $ garou-bench run scenarios/steady-chat.yaml --target 192.0.2.10:4433 --segment 2/4 \\
+        --start-at 2030-01-01T12:00:00Z --out results
+      the third of four slices of the scenario (one per machine), phases starting at the given time;
+      then garou-bench merge results --out merged (see deploy/README.md)
   $ garou-bench run scenarios/typing.yaml --json --quiet > summary.json
   $ garou-bench run scenarios/ci-gate.yaml --repeat 5 --out reports/current
       five runs for a noise-aware garou-bench compare
@@ -93,6 +112,16 @@ export function registerRunCommand(program: Command): void {
       '--duration-scale <x>',
       'multiply every phase duration (e.g. 0.1 for a smoke run)',
       positiveNumber,
+    )
+    .option(
+      '--segment <i/n>',
+      'run slice i (0-based) of n slices of the scenario (needs --target); merge the n results with garou-bench merge',
+      segmentArgument(parseSegment),
+    )
+    .option(
+      '--start-at <time>',
+      'absolute start of the first phase (ISO time with zone, or epoch ms), the same for every segment',
+      segmentArgument(parseStartAt),
     )
     .option('--out <dir>', 'base directory of the reports', 'reports')
     .option('--seed <n>', 'override the scenario seed', nonNegativeInteger)
@@ -125,6 +154,8 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
   if (flags.ca !== undefined) options.caFile = flags.ca;
   if (flags.durationScale !== undefined) options.durationScale = flags.durationScale;
   if (flags.seed !== undefined) options.seed = flags.seed;
+  if (flags.segment !== undefined) options.segment = flags.segment;
+  if (flags.startAt !== undefined) options.startAtMs = flags.startAt;
   // Interrupted: leave at once; the embedded server and worker processes are ended on exit.
   const interrupted = (signal: NodeJS.Signals): void => {
     stderr.write(`\ngarou-bench: interrupted (${signal}); no report written\n`);
@@ -139,6 +170,12 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
         '--json prints one summary.json: it cannot be combined with --repeat',
       );
     }
+    if (flags.startAt !== undefined && flags.repeat > 1) {
+      throw new RunError(
+        ExitCode.InvalidInput,
+        '--start-at fixes one absolute start: it cannot be combined with --repeat',
+      );
+    }
     const printOutcome = (index: number, outcome: RunOutcome): void => {
       const { result, report } = outcome;
       if (flags.json) {
@@ -149,7 +186,11 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
       const failed =
         result.thresholds.filter((t) => !t.passed).length +
         result.expectations.filter((e) => !e.passed).length;
-      const verdict = result.passed ? 'PASSED' : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
+      const verdict = result.segment
+        ? `SEGMENT ${result.segment.index}/${result.segment.count} DONE (checks are judged on the merged result)`
+        : result.passed
+          ? 'PASSED'
+          : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
       const prefix = flags.repeat > 1 ? `run ${index + 1}/${flags.repeat}: ` : '';
       (flags.json ? stderr : process.stdout).write(`${prefix}${verdict}; report: ${report.dir}\n`);
     };

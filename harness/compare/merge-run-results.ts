@@ -7,12 +7,18 @@
  * common run clock, "seconds since the run's own start". Rates divide summed counts by the wall-clock time the
  * phases covered (the union of their windows): segments of one run share that window, so their rates add up;
  * repeated runs cover disjoint windows, so the merged rate is their average.
+ *
+ * Segments (`run --segment i/n`): all n results of one run (same n, same --start-at) are required, each once.
+ * Their correctness counts were detected per segment only (a message sent in one segment and delivered in
+ * another is counted as a delivery but never judged), so the merge says so (`segments.lossDetection`) and
+ * refuses to pass correctness thresholds (loss == 0 and the like) it cannot verify.
  */
 import { addDeliveryCounts, zeroDeliveryCounts, type DeliveryCounts } from '../metrics/delivery-tracker.js';
 import type { ExpectationResult } from '../metrics/expectation-evaluation.js';
 import { LatencyRecorder } from '../metrics/latency-recorder.js';
 import { addCounters, LATENCY_METRICS, zeroCounters, type LatencyMetric } from '../metrics/metric-names.js';
 import type {
+  MergedSegmentsInfo,
   PhaseResult,
   RoomCorrectness,
   RoomEvent,
@@ -21,7 +27,7 @@ import type {
   TimelineSample,
 } from '../metrics/run-result.js';
 import { evaluateThresholds, type ThresholdResult } from '../metrics/threshold-evaluation.js';
-import { parseThreshold, ThresholdSyntaxError } from '../scenario/threshold.js';
+import { parseThreshold, ThresholdSyntaxError, type Threshold } from '../scenario/threshold.js';
 import { CompareInputError } from './errors.js';
 
 /** Results that cannot be merged (none, or from different scenarios or histogram settings). */
@@ -165,6 +171,52 @@ function mergeRooms(results: readonly RunResult[]): RoomCorrectness[] {
   return [...rooms.values()].sort((a, b) => a.roomId - b.roomId);
 }
 
+/** Whether a threshold judges delivery correctness (which segment merges cannot verify across segments). */
+function judgesCorrectness(threshold: Threshold): boolean {
+  const metric = threshold.metric;
+  return metric.kind === 'correctness' || (metric.kind === 'ratio' && metric.ratio === 'loss_rate');
+}
+
+/**
+ * The segment facts of segment results, checked: all results are segments of one run (same n and start),
+ * every index 0..n-1 exactly once. Undefined when no result is a segment.
+ */
+function mergeSegmentInfo(results: readonly RunResult[]): MergedSegmentsInfo | undefined {
+  const segments = results.map((r) => r.segment);
+  if (segments.every((s) => s === undefined)) return undefined;
+  if (segments.some((s) => s === undefined))
+    throw new RunMergeError('cannot merge segment results (run --segment) with whole-run results');
+  const present = segments as NonNullable<RunResult['segment']>[];
+  const counts = [...new Set(present.map((s) => s.count))];
+  if (counts.length > 1)
+    throw new RunMergeError(`cannot merge segments of different segment counts (${counts.join(', ')})`);
+  const count = counts[0] as number;
+  const starts = [...new Set(present.map((s) => s.startAt))];
+  if (starts.length > 1)
+    throw new RunMergeError(
+      `cannot merge segments of different runs (--start-at ${starts.map((s) => s ?? 'none').join(', ')})`,
+    );
+  const indices = present.map((s) => s.index).sort((a, b) => a - b);
+  const twice = indices.filter((index, i) => indices[i - 1] === index);
+  if (twice.length > 0)
+    throw new RunMergeError(`segment ${twice[0]}/${count} is given more than once (results of two runs?)`);
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !indices.includes(i));
+  if (missing.length > 0)
+    throw new RunMergeError(
+      `incomplete run: segment${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
+    );
+  const late = present.map((s) => s.startLateMs).filter((ms): ms is number => ms !== null);
+  return {
+    count,
+    indices,
+    startAt: starts[0] ?? null,
+    maxStartLateMs: late.length > 0 ? Math.max(...late) : null,
+    latencyScope: 'same-segment',
+    lossDetection: 'per-segment',
+    crossSegmentDeliveries: present.reduce((sum, s) => sum + s.crossSegmentDeliveries, 0),
+  };
+}
+
 function mergeThresholds(results: readonly RunResult[], merged: RunResult): ThresholdResult[] {
   const phases = merged.phases.map((p) => p.name);
   const seen = new Map<string, ThresholdResult>();
@@ -174,6 +226,16 @@ function mergeThresholds(results: readonly RunResult[], merged: RunResult): Thre
     try {
       const threshold = parseThreshold(original.expression, phases);
       const [evaluated] = evaluateThresholds([threshold], merged);
+      if (merged.segments !== undefined && judgesCorrectness(threshold)) {
+        return {
+          ...(evaluated as ThresholdResult),
+          line: original.line,
+          passed: false,
+          note:
+            `not verifiable: loss detection is per segment only ` +
+            `(${merged.segments.crossSegmentDeliveries} cross-segment deliveries counted but not judged)`,
+        };
+      }
       return { ...(evaluated as ThresholdResult), line: original.line };
     } catch (error) {
       if (!(error instanceof ThresholdSyntaxError)) throw error;
@@ -215,6 +277,7 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
       `cannot merge histograms of different precision (significant digits ${digits.join(', ')})`,
     );
 
+  const segments = mergeSegmentInfo(results);
   const startedAtMs = Math.min(...results.map((r) => Date.parse(r.startedAt)));
   const endedAtMs = Math.max(...results.map((r) => Date.parse(r.endedAt)));
   const all = summarize(addHistograms(results));
@@ -264,6 +327,7 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
     expectations: mergeExpectations(results),
     passed: true,
   };
+  if (segments !== undefined) merged.segments = segments;
   merged.thresholds = mergeThresholds(results, merged);
   merged.passed = merged.thresholds.every((t) => t.passed) && merged.expectations.every((e) => e.passed);
   return merged;

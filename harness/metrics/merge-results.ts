@@ -71,6 +71,7 @@ export function mergeResults(results: readonly WorkerResult[]): WorkerResult {
     timeline: mergeTimelines(results.map((r) => r.timeline)),
     events: mergeRoomEvents(results.map((r) => r.events)),
     negativeLatencies: results.reduce((sum, r) => sum + r.negativeLatencies, 0),
+    crossSegmentDeliveries: results.reduce((sum, r) => sum + (r.crossSegmentDeliveries ?? 0), 0),
   };
 }
 

@@ -95,6 +95,7 @@ export class RunRecorder {
   private readonly errorsByCode: Record<string, number> = {};
   private readonly timeline: LiveBucket[] = [];
   private readonly events: RoomEventRecord[] = [];
+  private crossSegment = 0;
   private readonly lastEvent = new Map<number, RoomEventRecord>();
   private connectedNow = 0;
   private sealedBefore = 0;
@@ -126,6 +127,16 @@ export class RunRecorder {
     if (counter === 'sent' || counter === 'acked' || counter === 'delivered' || counter === 'errors') {
       this.bucket(atMs)[counter] += n;
     }
+  }
+
+  /**
+   * Records a delivery of a message sent from another segment (segment runs): counted in `delivered` only.
+   * Its correctness is not judged here (its ack is known to the other segment only) and its latency is not
+   * measured (the scheduled time comes from another machine's clock).
+   */
+  recordCrossSegmentDelivery(receivedAtMs: number): void {
+    this.count('delivered', receivedAtMs);
+    this.crossSegment++;
   }
 
   /** Records an operation actually started at `actualAtMs` for its scheduled time: scheduling lag + `scheduled`. */
@@ -288,6 +299,7 @@ export class RunRecorder {
       timeline,
       events: this.events.map((e) => ({ ...e })),
       negativeLatencies: negative,
+      crossSegmentDeliveries: this.crossSegment,
     };
   }
 

@@ -107,6 +107,44 @@ export interface RunResult {
   expectations: ExpectationResult[];
   /** All thresholds and expectations passed. */
   passed: boolean;
+  /** Present when this result is one segment of a run (`garou-bench run --segment i/n`, n > 1). */
+  segment?: SegmentInfo;
+  /** Present when this result merges segment results (`garou-bench merge`). */
+  segments?: MergedSegmentsInfo;
+}
+
+/** What a segment run's result says about its slice, its start and its limits (summary.json `segment`). */
+export interface SegmentInfo {
+  /** This result is slice `index` (0-based) of `count` slices of the scenario. */
+  index: number;
+  count: number;
+  /** The absolute start of the first phase, shared by all segments (ISO time, from --start-at); null without. */
+  startAt: string | null;
+  /** How late this segment started its phases after `startAt` (ms, 0 when on time); null without --start-at. */
+  startLateMs: number | null;
+  /** Publish-to-deliver latency is measured only where sender and recipient share a clock (the same segment). */
+  latencyScope: 'same-segment';
+  /**
+   * Correctness counts cover only the (message, recipient) pairs whose sender and recipient are both in this
+   * segment; deliveries from other segments are counted in `delivered` only (`crossSegmentDeliveries`).
+   */
+  lossDetection: 'per-segment';
+  /** Deliveries of messages sent from other segments: counted, neither judged nor timed. */
+  crossSegmentDeliveries: number;
+}
+
+/** What a merge of segment results says about them (summary.json `segments` of a merged result). */
+export interface MergedSegmentsInfo {
+  /** Segment count n of the run, and the indices merged (0..n-1 when complete). */
+  count: number;
+  indices: number[];
+  startAt: string | null;
+  /** Latest start among the segments (ms after startAt); null without a start barrier. */
+  maxStartLateMs: number | null;
+  latencyScope: 'same-segment';
+  /** Loss, duplicates and the other correctness counts were detected per segment only (see SegmentInfo). */
+  lossDetection: 'per-segment';
+  crossSegmentDeliveries: number;
 }
 
 /** What `buildRunResult` needs besides the merged measurements. */

@@ -64,4 +64,9 @@ export interface WorkerResult {
   events: RoomEventRecord[];
   /** Latency samples that were negative (clock anomalies) and recorded as 0. */
   negativeLatencies: number;
+  /**
+   * Segment runs: deliveries of messages whose sender is in another segment (counted in `delivered`, neither
+   * judged for correctness nor timed, the sender's clock being another machine's). Absent means 0.
+   */
+  crossSegmentDeliveries?: number;
 }

@@ -24,6 +24,7 @@ import { RunError } from './run-error.js';
 import { applyScenarioOverrides, type ScenarioOverrides } from './scenario-overrides.js';
 import { probeTarget, resolveHost } from './target.js';
 import { toolVersion } from './tool-version.js';
+import { WHOLE_SCENARIO, type SegmentSpec } from './segment.js';
 import { phaseWindows } from './traffic-plan.js';
 import { childProcessLink, inProcessLink, type WorkerLink } from './worker-link.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerSetup } from './worker-protocol.js';
@@ -37,6 +38,10 @@ export interface RunOptions extends ScenarioOverrides {
   caFile?: string;
   /** Worker processes (default 1: in this process). */
   workers?: number;
+  /** The slice of the scenario to run (default 0/1, the whole scenario); n > 1 needs a `target`. */
+  segment?: SegmentSpec;
+  /** Absolute start of the first phase (epoch ms), shared by every segment: the start barrier. */
+  startAtMs?: number;
   /** Base directory of the reports (default "reports"). */
   outDir?: string;
   /** Bound on connecting to the target, for the probe and every client (default 5000 ms). */
@@ -104,6 +109,19 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   }
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const log = options.log ?? (() => undefined);
+  const segment = options.segment ?? WHOLE_SCENARIO;
+  const segmented = segment.count > 1;
+  if (segmented && targetSpec.kind === 'embedded') {
+    throw new RunError(
+      ExitCode.InvalidInput,
+      `--segment ${segment.index}/${segment.count} needs --target host:port: every segment must load the same server`,
+    );
+  }
+  if (segmented && options.startAtMs === undefined) {
+    log(
+      `warning: --segment without --start-at: this segment starts its phases on its own clock, not with the others`,
+    );
+  }
 
   let server: EmbeddedServer | null = null;
   let group: WorkerGroup | null = null;
@@ -141,6 +159,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const setup = (workerIndex: number): WorkerSetup => ({
       workerIndex,
       workerCount,
+      segment,
       scenarioText,
       scenarioFile: options.scenarioFile,
       overrides,
@@ -157,7 +176,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         : Array.from({ length: workerCount }, () => childProcessLink());
     group = new WorkerGroup(links, server);
     const printer = options.progress
-      ? new ProgressPrinter(options.progress, { totalClients: scenario.clients.count })
+      ? new ProgressPrinter(options.progress, {
+          totalClients: Math.ceil((scenario.clients.count - segment.index) / segment.count),
+        })
       : null;
     group.onProgress = (progress) => printer?.update(progress);
     const note = (line: string): void => {
@@ -168,9 +189,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     links.forEach((link, i) => link.send({ type: 'setup', setup: setup(i) }));
     await group.waitAll('loaded', LOAD_TIMEOUT_MS);
 
-    const connectStartMs = epochNowMs() + 100;
-    group.broadcast({ type: 'connect', connectStartMs });
     const rampMs = (scenario.clients.count * 1000) / scenario.clients.connectRate;
+    // With a start barrier every segment derives the same connect start (and so the same timeline origin)
+    // from it; a segment that is already past it connects at once, catching up on the ramp.
+    const connectStartMs =
+      options.startAtMs === undefined
+        ? epochNowMs() + 100
+        : options.startAtMs - connectLeadMs(rampMs, connectTimeoutMs);
+    await group.sleepUntil(connectStartMs - 100);
+    group.broadcast({ type: 'connect', connectStartMs });
     const ready = await group.waitAll('ready', rampMs + 3 * connectTimeoutMs + 10_000, { partial: true });
     const connected = ready.reduce((sum, r) => sum + (r?.connected ?? 0), 0);
     const failures = ready.flatMap((r) => r?.failures ?? []);
@@ -187,7 +214,16 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     }
     for (const failure of failures) note(`connect failure: ${failure}`);
 
-    const phases = phaseWindows(scenario, epochNowMs() + START_LEAD_MS);
+    const firstPhaseMs = options.startAtMs ?? epochNowMs() + START_LEAD_MS;
+    const phases = phaseWindows(scenario, firstPhaseMs);
+    // The workers get the windows START_LEAD_MS ahead; past that, the phases start late (measured, reported).
+    await group.sleepUntil(firstPhaseMs - START_LEAD_MS);
+    const startLateMs = Math.max(0, epochNowMs() + START_LEAD_MS - firstPhaseMs);
+    if (options.startAtMs !== undefined && startLateMs > 0) {
+      note(
+        `warning: this segment started its phases ${Math.round(startLateMs)} ms after --start-at (connecting took too long)`,
+      );
+    }
     group.broadcast({ type: 'start', phases });
     const lastEnd = phases.at(-1)?.endMs ?? epochNowMs();
     await group.sleepUntil(lastEnd + scenario.correctness.graceMs);
@@ -211,12 +247,33 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       endedAtMs,
       toolVersion: toolVersion(),
     });
+    if (segmented) {
+      result.segment = {
+        index: segment.index,
+        count: segment.count,
+        startAt: options.startAtMs === undefined ? null : new Date(options.startAtMs).toISOString(),
+        startLateMs: options.startAtMs === undefined ? null : Math.round(startLateMs),
+        latencyScope: 'same-segment',
+        lossDetection: 'per-segment',
+        crossSegmentDeliveries: merged.crossSegmentDeliveries ?? 0,
+      };
+    }
     const report = await writeReport(result, { baseDir: options.outDir ?? 'reports' });
-    return { exitCode: result.passed ? ExitCode.Ok : ExitCode.ChecksFailed, result, report };
+    // A segment's thresholds see a slice of the run: the verdict belongs to `garou-bench merge`.
+    const judged = segmented || result.passed;
+    return { exitCode: judged ? ExitCode.Ok : ExitCode.ChecksFailed, result, report };
   } finally {
     await group?.stop(STOP_TIMEOUT_MS);
     await server?.stop();
   }
+}
+
+/**
+ * How long before the start barrier a segment begins connecting: its share of the connect ramp (clients connect
+ * at their global index / connect_rate), a few connect timeouts for stragglers, and a margin.
+ */
+export function connectLeadMs(rampMs: number, connectTimeoutMs: number): number {
+  return rampMs + 2 * connectTimeoutMs + 1000;
 }
 
 /** The hot-room parameters the target applies: its HelloAck hot_room_config, else the scenario's. */

@@ -10,19 +10,27 @@ function toNumber(value: U64): number {
 
 /**
  * Records one delivery to `recipient` (in room order, after the switch merge): correctness, and latency from
- * the scheduled send time carried in the nonce stamp (contract 3).
+ * the scheduled send time carried in the nonce stamp (contract 3). In a segment run, `senderIsLocal` tells
+ * whether the stamp's sender belongs to this segment; a delivery from another segment is only counted
+ * (verdict 'foreign'): its ack is known to that segment alone, and its scheduled time is another machine's clock.
  */
 export function recordRoomMessage(
   recorder: RunRecorder,
   recipient: number,
   message: RoomMessage,
   receivedAtMs: number,
-): DeliveryVerdict {
+  senderIsLocal: (client: number) => boolean = () => true,
+): DeliveryVerdict | 'foreign' {
+  const stamp = decodeSendStamp(message.nonce);
+  if (stamp !== undefined && !senderIsLocal(stamp.client)) {
+    recorder.recordCrossSegmentDelivery(receivedAtMs);
+    return 'foreign';
+  }
   return recorder.recordDelivery({
     recipient,
     roomId: toNumber(message.room_id),
     messageId: toNumber(message.message_id),
-    scheduledAtMs: decodeSendStamp(message.nonce)?.scheduledAtMs,
+    scheduledAtMs: stamp?.scheduledAtMs,
     receivedAtMs,
   });
 }

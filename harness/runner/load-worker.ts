@@ -1,5 +1,5 @@
 /**
- * One load worker: the simulated clients it owns (global index i with i % workerCount == workerIndex) on one
+ * One load worker: the simulated clients it owns (see segment.ts: i % workerCount == workerIndex for a whole run) on one
  * shared QUIC endpoint, the open-model operations of those clients, and the worker's recording.
  *
  * Lifecycle, driven by the coordinator (worker-protocol.ts): setup -> connect (clients connect at the
@@ -39,6 +39,7 @@ import { HoldTimer } from '../client/hold-timer.js';
 import { SimClient, type ClientContext } from '../client/sim-client.js';
 import { createUploadJob, uploadContent, type UploadJob } from '../client/upload-job.js';
 import { recordRoomMessage } from './delivery-recording.js';
+import { segmentOwnsClient, workerOwnsClient } from './segment.js';
 import { PendingRecorder } from './pending-recorder.js';
 import { applyScenarioOverrides } from './scenario-overrides.js';
 import { TimerQueue } from './timer-queue.js';
@@ -240,7 +241,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       holdTimer: new HoldTimer(),
       switchHoldMs: setup.switchHoldMs,
     };
-    for (let i = setup.workerIndex; i < scenario.clients.count; i += setup.workerCount) {
+    for (let i = 0; i < scenario.clients.count; i++) {
+      if (!workerOwnsClient(setup.segment, setup.workerIndex, setup.workerCount, i)) continue;
       this.owned.push(i);
       const client = new SimClient(i, formatUsername(scenario.clients.usernamePattern, i), this.context);
       this.slots[i] = new ClientSlot(client, this.plan.roomsOfClient[i] ?? []);
@@ -430,7 +432,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
         return;
       }
       const op = traffic.next() as PlannedOperation;
-      if (op.sender >= 0 && op.sender % setup.workerCount === setup.workerIndex) this.perform(op);
+      if (workerOwnsClient(setup.segment, setup.workerIndex, setup.workerCount, op.sender)) this.perform(op);
     }
   };
 
@@ -696,7 +698,10 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   roomMessage(client: SimClient, message: RoomMessage, receivedAtMs: number): void {
     const recorder = this.rec.attached;
     if (recorder === null) return;
-    const verdict = recordRoomMessage(recorder, client.index, message, receivedAtMs);
+    const segment = (this.setup as WorkerSetup).segment;
+    const verdict = recordRoomMessage(recorder, client.index, message, receivedAtMs, (sender) =>
+      segmentOwnsClient(segment, sender),
+    );
     if (verdict === 'unexpected') {
       this.note(
         `${client.username}: unexpected delivery of message ${message.message_id} in room ${message.room_id} at +${Math.round(receivedAtMs - this.connectStartMs)} ms`,

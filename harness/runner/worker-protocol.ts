@@ -7,11 +7,14 @@ import type { ProgressSnapshot } from '../metrics/run-recorder.js';
 import type { PhaseWindow, WorkerResult } from '../metrics/worker-result.js';
 import type { HotRoomOptions } from '../scenario/types.js';
 import type { ScenarioOverrides } from './scenario-overrides.js';
+import type { SegmentSpec } from './segment.js';
 
 /** Everything a worker needs to set itself up. */
 export interface WorkerSetup {
   workerIndex: number;
   workerCount: number;
+  /** The slice of the scenario this run performs (the whole scenario is 0/1); workers split its clients. */
+  segment: SegmentSpec;
   /** The scenario file's text and name: every worker parses the same text into the same scenario. */
   scenarioText: string;
   scenarioFile: string;

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRunResults, RunMergeError } from '../../../harness/compare/merge-run-results.js';
+import type { RunResult, SegmentInfo } from '../../../harness/metrics/run-result.js';
+import { parseResult, serializeResult } from '../../../harness/report/summary-json.js';
+import { syntheticRun } from './synthetic-runs.js';
+
+const START_AT = '2030-01-01T12:00:00.000Z';
+
+function segment(index: number, count: number, extra: Partial<SegmentInfo> = {}): RunResult {
+  const result = syntheticRun({ seed: index + 1, startMs: Date.parse(START_AT) });
+  result.thresholds = [{ ...thresholdOf('loss == 0', 'loss') }, { ...thresholdOf('errors == 0', 'errors') }];
+  result.segment = {
+    index,
+    count,
+    startAt: START_AT,
+    startLateMs: index * 10,
+    latencyScope: 'same-segment',
+    lossDetection: 'per-segment',
+    crossSegmentDeliveries: 100 + index,
+    ...extra,
+  };
+  return result;
+}
+
+function thresholdOf(expression: string, metric: string): RunResult['thresholds'][number] {
+  return {
+    expression,
+    metric,
+    op: '==',
+    expected: 0,
+    actual: 0,
+    unit: '',
+    passed: true,
+    note: null,
+    line: null,
+  };
+}
+
+describe('mergeRunResults on segments', () => {
+  it('records the segment facts and refuses to pass correctness thresholds it cannot verify', () => {
+    const merged = mergeRunResults([segment(1, 3), segment(0, 3), segment(2, 3)]);
+    expect(merged.segments).toEqual({
+      count: 3,
+      indices: [0, 1, 2],
+      startAt: START_AT,
+      maxStartLateMs: 20,
+      latencyScope: 'same-segment',
+      lossDetection: 'per-segment',
+      crossSegmentDeliveries: 303,
+    });
+    const loss = merged.thresholds.find((t) => t.expression === 'loss == 0')!;
+    expect(loss.actual).toBe(0);
+    expect(loss.passed).toBe(false);
+    expect(loss.note).toMatch(/per segment only \(303 cross-segment deliveries/);
+    expect(merged.thresholds.find((t) => t.expression === 'errors == 0')?.passed).toBe(true);
+    expect(merged.passed).toBe(false);
+    // The facts survive summary.json.
+    expect(parseResult(serializeResult(merged)).segments).toEqual(merged.segments);
+  });
+
+  it('leaves merges of whole runs as they were: no segment facts, loss thresholds judged', () => {
+    const runs = [1, 2].map((seed) => {
+      const run = syntheticRun({ seed });
+      run.thresholds = [thresholdOf('loss == 0', 'loss')];
+      return run;
+    });
+    const merged = mergeRunResults(runs);
+    expect(merged.segments).toBeUndefined();
+    expect(merged.thresholds[0]?.passed).toBe(true);
+  });
+
+  it('refuses incomplete, doubled, mixed or cross-run segment sets with a clear message', () => {
+    const fail = (results: RunResult[], message: RegExp): void => {
+      expect(() => mergeRunResults(results)).toThrow(RunMergeError);
+      expect(() => mergeRunResults(results)).toThrow(message);
+    };
+    fail([segment(0, 3), segment(2, 3)], /segment 1\/3 missing/);
+    fail([segment(0, 2), segment(1, 2), segment(1, 2)], /segment 1\/2 is given more than once/);
+    fail([segment(0, 2), syntheticRun({ seed: 9 })], /with whole-run results/);
+    fail([segment(0, 2), segment(1, 3)], /different segment counts \(2, 3\)/);
+    fail(
+      [segment(0, 2), segment(1, 2, { startAt: '2030-01-01T13:00:00.000Z' })],
+      /segments of different runs/,
+    );
+  });
+});
