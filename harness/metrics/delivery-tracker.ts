@@ -96,7 +96,7 @@ interface PendingMessage extends AckedMessage {
   /** Expected recipients that have not received it yet. */
   remaining: Set<number>;
   /** Optional recipients that have not received it yet. */
-  optional: Set<number>;
+  optional: Set<number> | null;
 }
 
 interface OrphanDelivery {
@@ -119,6 +119,12 @@ export class DeliveryTracker {
   private readonly missing = new Map<number, { roomId: number; recipients: Set<number> }>();
   private missingRecords = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
+  /** One-entry caches of `view` and `room` (per-delivery lookups). */
+  private lastView: RecipientView | undefined = undefined;
+  private lastViewRoom = -1;
+  private lastViewRecipient = -1;
+  private lastCounts: DeliveryCounts | undefined = undefined;
+  private lastCountsRoom = -1;
 
   /**
    * @param options.graceMs how long after its send a delivery may still arrive on time.
@@ -188,11 +194,19 @@ export class DeliveryTracker {
   registerSent(message: AckedMessage): void {
     const id = message.messageId;
     if (this.pending.has(id) || this.finished.has(id)) return;
-    const entry: PendingMessage = { ...message, remaining: new Set(), optional: new Set() };
+    // Explicit fields (one object shape) and no optional set until needed: one entry per acked message.
+    const entry: PendingMessage = {
+      roomId: message.roomId,
+      messageId: id,
+      sentAtMs: message.sentAtMs,
+      ackedAtMs: message.ackedAtMs,
+      remaining: new Set(),
+      optional: null,
+    };
     for (const [recipient, view] of this.views.get(message.roomId) ?? []) {
       const coverage = coverageOf(view, message.sentAtMs, message.ackedAtMs);
       if (coverage === 'full') entry.remaining.add(recipient);
-      else if (coverage === 'partial') entry.optional.add(recipient);
+      else if (coverage === 'partial') (entry.optional ??= new Set()).add(recipient);
     }
     this.room(message.roomId).expected += entry.remaining.size;
     this.pending.set(id, entry);
@@ -206,7 +220,9 @@ export class DeliveryTracker {
 
   /** Records that `recipient` received message `messageId` of `roomId` at `atMs`, in its room-view order. */
   delivered(recipient: number, roomId: number, messageId: number, atMs: number): DeliveryVerdict {
-    if (this.pending.has(messageId) || this.missing.has(messageId) || this.finished.has(messageId)) {
+    const entry = this.pending.get(messageId);
+    if (entry !== undefined) return this.classifyPending(entry, recipient, roomId, messageId, true);
+    if (this.missing.has(messageId) || this.finished.has(messageId)) {
       return this.classify(recipient, roomId, messageId, true);
     }
     const list = this.orphans.get(messageId) ?? [];
@@ -277,29 +293,46 @@ export class DeliveryTracker {
   }
 
   private classify(recipient: number, roomId: number, id: number, judgeOrder: boolean): DeliveryVerdict {
+    const entry = this.pending.get(id);
+    if (entry !== undefined) return this.classifyPending(entry, recipient, roomId, id, judgeOrder);
+    return this.classifyDone(recipient, roomId, id, judgeOrder);
+  }
+
+  /** `classify` for a message still pending (the per-delivery hot path: its entry is already looked up). */
+  private classifyPending(
+    entry: PendingMessage,
+    recipient: number,
+    roomId: number,
+    id: number,
+    judgeOrder: boolean,
+  ): DeliveryVerdict {
+    if (entry.roomId !== roomId) return this.classifyDone(recipient, roomId, id, judgeOrder);
     const counts = this.room(roomId);
     const view = this.view(recipient, roomId);
-    const entry = this.pending.get(id);
-    if (entry && entry.roomId === roomId) {
-      if (entry.remaining.delete(recipient)) {
-        counts.seen++;
-        const reordered = judgeOrder && this.advance(view, roomId, id);
-        this.retireIfComplete(entry);
-        return reordered ? 'reordered' : 'ok';
-      }
-      if (entry.optional.delete(recipient)) {
-        counts.optional++;
-        if (judgeOrder) this.advance(view, roomId, id);
-        this.retireIfComplete(entry);
-        return 'optional';
-      }
-      if (coverageOf(view, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
-        counts.duplicates++;
-        return 'duplicate';
-      }
-      counts.unexpected++;
-      return 'unexpected';
+    if (entry.remaining.delete(recipient)) {
+      counts.seen++;
+      const reordered = judgeOrder && this.advance(view, roomId, id);
+      this.retireIfComplete(entry);
+      return reordered ? 'reordered' : 'ok';
     }
+    if (entry.optional !== null && entry.optional.delete(recipient)) {
+      counts.optional++;
+      if (judgeOrder) this.advance(view, roomId, id);
+      this.retireIfComplete(entry);
+      return 'optional';
+    }
+    if (coverageOf(view, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
+      counts.duplicates++;
+      return 'duplicate';
+    }
+    counts.unexpected++;
+    return 'unexpected';
+  }
+
+  /** `classify` for a message no longer pending (or pending in another room). */
+  private classifyDone(recipient: number, roomId: number, id: number, judgeOrder: boolean): DeliveryVerdict {
+    const counts = this.room(roomId);
+    const view = this.view(recipient, roomId);
     const missed = this.missing.get(id);
     if (missed && missed.roomId === roomId && missed.recipients.delete(recipient)) {
       if (missed.recipients.size === 0) this.missing.delete(id);
@@ -330,7 +363,8 @@ export class DeliveryTracker {
   }
 
   private retireIfComplete(entry: PendingMessage): void {
-    if (entry.remaining.size === 0 && entry.optional.size === 0) this.retire(entry);
+    if (entry.remaining.size === 0 && (entry.optional === null || entry.optional.size === 0))
+      this.retire(entry);
   }
 
   private retire(entry: PendingMessage): void {
@@ -352,6 +386,18 @@ export class DeliveryTracker {
   }
 
   private view(recipient: number, roomId: number): RecipientView {
+    // Consecutive deliveries mostly hit the same view (views are never removed, so the cache stays valid).
+    const cached = this.lastView;
+    if (cached !== undefined && this.lastViewRoom === roomId && this.lastViewRecipient === recipient)
+      return cached;
+    const view = this.lookupView(recipient, roomId);
+    this.lastView = view;
+    this.lastViewRoom = roomId;
+    this.lastViewRecipient = recipient;
+    return view;
+  }
+
+  private lookupView(recipient: number, roomId: number): RecipientView {
     let roomViews = this.views.get(roomId);
     if (!roomViews) {
       roomViews = new Map();
@@ -366,11 +412,15 @@ export class DeliveryTracker {
   }
 
   private room(roomId: number): DeliveryCounts {
+    // Counts are never removed, so the last room's counts can be reused without a lookup.
+    if (this.lastCounts !== undefined && this.lastCountsRoom === roomId) return this.lastCounts;
     let counts = this.counts.get(roomId);
     if (!counts) {
       counts = zeroDeliveryCounts();
       this.counts.set(roomId, counts);
     }
+    this.lastCounts = counts;
+    this.lastCountsRoom = roomId;
     return counts;
   }
 }

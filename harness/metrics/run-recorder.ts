@@ -99,6 +99,8 @@ export class RunRecorder {
   private readonly lastEvent = new Map<number, RoomEventRecord>();
   private connectedNow = 0;
   private sealedBefore = 0;
+  /** Index of the phase phaseIndexAt found last (a one-entry cache). */
+  private lastPhase = 0;
 
   constructor(private readonly options: RunRecorderOptions) {
     this.delivery = new DeliveryTracker({ graceMs: options.graceMs });
@@ -109,7 +111,18 @@ export class RunRecorder {
 
   /** Index of the phase containing `atMs`, or -1. */
   phaseIndexAt(atMs: number): number {
-    return this.options.phases.findIndex((p) => atMs >= p.startMs && atMs < p.endMs);
+    // Samples arrive mostly in time order: the last phase found usually contains the next one too.
+    const phases = this.options.phases;
+    const last = phases[this.lastPhase];
+    if (last !== undefined && atMs >= last.startMs && atMs < last.endMs) return this.lastPhase;
+    for (let i = 0; i < phases.length; i++) {
+      const p = phases[i] as PhaseWindow;
+      if (atMs >= p.startMs && atMs < p.endMs) {
+        this.lastPhase = i;
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Records a latency sample; `phaseAtMs` decides the phase it belongs to (normally the scheduled time). */
@@ -201,7 +214,13 @@ export class RunRecorder {
     scheduledAtMs: number | undefined;
     receivedAtMs: number;
   }): DeliveryVerdict {
-    this.count('delivered', delivery.receivedAtMs);
+    // count('delivered', receivedAtMs), with the bucket kept for the latency below.
+    const receivedAtMs = delivery.receivedAtMs;
+    this.counters.delivered++;
+    const receivedPhase = this.phaseIndexAt(receivedAtMs);
+    if (receivedPhase >= 0) (this.phaseCounters[receivedPhase] as Counters).delivered++;
+    const bucket = this.bucket(receivedAtMs);
+    bucket.delivered++;
     const verdict = this.delivery.delivered(
       delivery.recipient,
       delivery.roomId,
@@ -211,7 +230,6 @@ export class RunRecorder {
     if (verdict !== 'duplicate' && delivery.scheduledAtMs !== undefined) {
       const latencyMs = delivery.receivedAtMs - delivery.scheduledAtMs;
       this.recordLatency('deliver', latencyMs, delivery.scheduledAtMs);
-      const bucket = this.bucket(delivery.receivedAtMs);
       if (!bucket.deliver) {
         // A straggler for an already sealed second re-opens it (rare: receive times only move forward).
         bucket.deliver = bucket.deliverEncoded

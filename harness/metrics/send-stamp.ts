@@ -23,12 +23,40 @@ export function encodeSendStamp(stamp: SendStamp): string {
   return `${PREFIX}${stamp.client.toString(36)}.${stamp.seq.toString(36)}.${micros.toString(36)}`;
 }
 
+/** Index just after the field base36Field last read (saves returning a pair per field). */
+let fieldEnd = 0;
+
+/**
+ * Value of the base-36 field of `nonce` from `start` up to the next '.' (or the end when `last`), or -1 when the
+ * field is empty, holds a character other than [0-9a-z], or exceeds the safe integer range. `fieldEnd` receives
+ * the index after the field. Hand-rolled: this runs once per delivered message (no split, regex or parseInt).
+ */
+function base36Field(nonce: string, start: number, last: boolean): number {
+  const n = nonce.length;
+  let value = 0;
+  let i = start;
+  for (; i < n; i++) {
+    const c = nonce.charCodeAt(i);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 122) digit = c - 87;
+    else if (c === 46 /* . */ && !last) break;
+    else return -1;
+    value = value * 36 + digit;
+  }
+  fieldEnd = i;
+  // Above 2^53 the accumulation may round, but then it stays >= 2^53: unsafe either way.
+  return i === start || !Number.isSafeInteger(value) ? -1 : value;
+}
+
 /** Decodes a nonce written by `encodeSendStamp`; undefined for any other nonce (e.g. other clients'). */
 export function decodeSendStamp(nonce: string | null | undefined): SendStamp | undefined {
   if (!nonce || !nonce.startsWith(PREFIX)) return undefined;
-  const parts = nonce.slice(PREFIX.length).split('.');
-  if (parts.length !== 3 || !parts.every((p) => /^[0-9a-z]+$/.test(p))) return undefined;
-  const [client, seq, micros] = parts.map((p) => parseInt(p, 36)) as [number, number, number];
-  if (![client, seq, micros].every(Number.isSafeInteger)) return undefined;
+  const client = base36Field(nonce, PREFIX.length, false);
+  if (client < 0 || fieldEnd === nonce.length) return undefined;
+  const seq = base36Field(nonce, fieldEnd + 1, false);
+  if (seq < 0 || fieldEnd === nonce.length) return undefined;
+  const micros = base36Field(nonce, fieldEnd + 1, true);
+  if (micros < 0) return undefined;
   return { client, seq, scheduledAtMs: micros / 1000 };
 }

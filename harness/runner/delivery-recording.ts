@@ -13,16 +13,17 @@ function toNumber(value: U64): number {
  * the scheduled send time carried in the nonce stamp (contract 3). In a segment run, `senderIsLocal` tells
  * whether the stamp's sender belongs to this segment; a delivery from another segment is only counted
  * (verdict 'foreign'): its ack is known to that segment alone, and its scheduled time is another machine's clock.
+ * Without `senderIsLocal` every sender is local.
  */
 export function recordRoomMessage(
   recorder: RunRecorder,
   recipient: number,
   message: RoomMessage,
   receivedAtMs: number,
-  senderIsLocal: (client: number) => boolean = () => true,
+  senderIsLocal?: (client: number) => boolean,
 ): DeliveryVerdict | 'foreign' {
   const stamp = decodeSendStamp(message.nonce);
-  if (stamp !== undefined && !senderIsLocal(stamp.client)) {
+  if (stamp !== undefined && senderIsLocal !== undefined && !senderIsLocal(stamp.client)) {
     recorder.recordCrossSegmentDelivery(receivedAtMs);
     return 'foreign';
   }
