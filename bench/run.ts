@@ -25,9 +25,13 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of requested.length > 0 ? requested : available) {
   console.log(`\n=== bench/${name}`);
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(benchDir, name, 'main.ts')], {
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(benchDir, name, 'main.ts')],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) {
     failed += 1;
     console.error(`bench/${name} exited with ${result.status ?? result.signal}`);
