@@ -19,7 +19,9 @@ export interface QuicPortOptions {
 }
 
 interface Backlog {
+  /** Chunks before `head` are written (and released); the rest wait, oldest first. */
   chunks: Uint8Array[];
+  head: number;
   finish: boolean;
 }
 
@@ -69,7 +71,7 @@ export class QuicConnectionPort implements ConnectionPort {
     }
     const accepted = this.connection.write(streamId, bytes);
     if (accepted < bytes.length && this.connection.state === 'established') {
-      const fresh: Backlog = { chunks: [], finish: false };
+      const fresh: Backlog = { chunks: [], head: 0, finish: false };
       this.backlogs.set(streamId, fresh);
       this.enqueue(streamId, fresh, bytes.subarray(accepted));
     }
@@ -116,15 +118,23 @@ export class QuicConnectionPort implements ConnectionPort {
   drain(streamId: number): void {
     const backlog = this.backlogs.get(streamId);
     if (!backlog) return;
-    while (backlog.chunks.length > 0) {
-      const chunk = backlog.chunks[0]!;
+    // A head index, not shift(): V8's shift() copies the whole array once it holds more than ~16k elements, and a
+    // slow consumer's backlog holds hundreds of thousands of frames, so draining it that way would be quadratic.
+    const chunks = backlog.chunks;
+    while (backlog.head < chunks.length) {
+      const chunk = chunks[backlog.head]!;
       const accepted = this.connection.write(streamId, chunk);
       this.backlogBytes -= accepted;
       if (accepted < chunk.length) {
-        backlog.chunks[0] = chunk.subarray(accepted);
+        chunks[backlog.head] = chunk.subarray(accepted);
+        // Drop the written slots once they are the larger part: amortised O(1) per chunk.
+        if (backlog.head > chunks.length >> 1) {
+          backlog.chunks = chunks.slice(backlog.head);
+          backlog.head = 0;
+        }
         return;
       }
-      backlog.chunks.shift();
+      chunks[backlog.head++] = EMPTY;
     }
     this.backlogs.delete(streamId);
     if (backlog.finish) this.connection.write(streamId, EMPTY, true);
@@ -135,7 +145,7 @@ export class QuicConnectionPort implements ConnectionPort {
     this.stopped.add(streamId);
     const backlog = this.backlogs.get(streamId);
     if (!backlog) return;
-    for (const chunk of backlog.chunks) this.backlogBytes -= chunk.length;
+    for (let i = backlog.head; i < backlog.chunks.length; i++) this.backlogBytes -= backlog.chunks[i]!.length;
     this.backlogs.delete(streamId);
   }
 

@@ -109,6 +109,12 @@ class StreamState {
   wantDrain = false;
   /** In the connection's list of streams to pump at the next flush. */
   pending = false;
+  /**
+   * quiche refused part of the queue at the last pump (no stream or connection capacity). quiche recomputes
+   * capacity only when packets arrive (ACK, MAX_DATA, MAX_STREAM_DATA), which flushes the connection and pumps
+   * the stream again, so more writes to a blocked stream need no flush of their own.
+   */
+  blocked = false;
   /** Send urgency 0..7 (RFC 9218); orders pumping when capacity is short. */
   urgency = 3;
 
@@ -629,7 +635,9 @@ export class QuicConnection implements Deadlined {
       st.pending = true;
       this.pendingStreams.push(st);
     }
-    this.owner.markDirty(this);
+    // A fan-out writes every member's stream once per message: flushing a stream quiche cannot take more of
+    // would cost a pump, a send loop and a timer update per write for nothing.
+    if (!st.blocked) this.owner.markDirty(this);
   }
 
   private pumpPending(): void {
@@ -640,7 +648,10 @@ export class QuicConnection implements Deadlined {
       const st = list[i] as StreamState;
       st.pending = false;
       if (!st.writeOpen || this._state !== 'established') continue;
-      if (!this.pump(st) && !st.pending) {
+      // Cleared before pumping: bytes written from onDrain inside pump() must flush the connection again.
+      st.blocked = false;
+      st.blocked = !this.pump(st);
+      if (st.blocked && !st.pending) {
         // quiche is out of capacity: retry at the next flush (after ACKs or MAX_DATA).
         st.pending = true;
         this.pendingStreams.push(st);

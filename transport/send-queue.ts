@@ -55,7 +55,8 @@ export class SendQueue {
       tail = Buffer.allocUnsafe(Math.max(count, this.tailSize));
       this.tail = tail;
     }
-    tail.set(data.subarray(from, from + count), this.tailEnd);
+    // A whole-array write (the usual frame) needs no subarray view: one allocation less per write.
+    tail.set(from === 0 && count === data.length ? data : data.subarray(from, from + count), this.tailEnd);
     this.tailEnd += count;
   }
 
