@@ -8,10 +8,14 @@ class FakeQuicConnection {
   state = 'established';
   readonly id = 'fake';
   capacity = Infinity;
+  /** Bytes accepted per write when set (a partial write when below the length), e.g. seeded random. */
+  acceptor: ((length: number) => number) | null = null;
   nextUni = 3;
   streamLimit = Infinity;
   readonly written = new Map<number, number[]>();
   readonly fins: number[] = [];
+  /** Bytes written to the stream when its FIN was written: the FIN must follow the last byte. */
+  readonly finAt = new Map<number, number>();
   readonly opened: number[] = [];
   readonly log: string[] = [];
 
@@ -26,11 +30,16 @@ class FakeQuicConnection {
   write(streamId: number, data: Uint8Array, fin = false): number {
     if (streamId % 4 === 3 && !this.opened.includes(streamId))
       throw new Error(`stream ${streamId} was never opened`);
-    const take = Math.min(this.capacity, data.length);
+    if (this.finAt.has(streamId)) throw new Error(`write to stream ${streamId} after its FIN`);
+    const allowed = this.acceptor ? this.acceptor(data.length) : this.capacity;
+    const take = Math.max(0, Math.min(allowed, data.length));
     const list = this.written.get(streamId) ?? [];
-    list.push(...data.subarray(0, take));
+    for (let i = 0; i < take; i++) list.push(data[i]!);
     this.written.set(streamId, list);
-    if (take === data.length && fin) this.fins.push(streamId);
+    if (take === data.length && fin) {
+      this.fins.push(streamId);
+      this.finAt.set(streamId, list.length);
+    }
     return take;
   }
   setPriority(streamId: number, urgency: number): void {
@@ -65,6 +74,34 @@ function setup(maxBacklogBytes = 1000) {
 }
 
 const bytes = (...values: number[]) => new Uint8Array(values);
+
+/** Deterministic PRNG (mulberry32), so a failing sequence can be replayed from its seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Frame `index` of `length` bytes, content depending on both so a lost, repeated or reordered byte shows. */
+function frame(index: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let j = 0; j < length; j++) out[j] = (index * 131 + j * 7 + (index >> 8)) & 0xff;
+  return out;
+}
+
+/** Index of the first byte where `actual` differs from the concatenated `frames`, or -1 when equal. */
+function firstMismatch(actual: readonly number[], frames: readonly Uint8Array[]): number {
+  let offset = 0;
+  for (const f of frames) {
+    for (let j = 0; j < f.length; j++, offset++) if (actual[offset] !== f[j]) return offset;
+  }
+  return actual.length === offset ? -1 : offset;
+}
 
 describe('QuicConnectionPort', () => {
   it('opens server uni streams in order up to the one written', () => {
@@ -137,5 +174,102 @@ describe('QuicConnectionPort', () => {
     expect(fake.log).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(fake.log).toEqual(['close 1001 bad']);
+  });
+
+  it('drains a 50,000-frame backlog over many partial writes: every byte once, in order, then FIN', () => {
+    const { fake, port, failures } = setup(Number.MAX_SAFE_INTEGER);
+    const random = seededRandom(0x5eed);
+    // Mostly partial or refused writes, so the drain stops, compacts and resumes thousands of times.
+    fake.acceptor = (length) => {
+      const r = random();
+      if (r < 0.2) return 0;
+      if (r < 0.6) return Math.floor(random() * length);
+      return length;
+    };
+    const frames: Uint8Array[] = [];
+    let sent = 0;
+    const checkAccounting = () => {
+      const pending = port.pendingBytes;
+      expect(pending).toBeGreaterThanOrEqual(0);
+      expect(pending).toBe(sent - (fake.written.get(3)?.length ?? 0));
+    };
+    let drains = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const f = frame(i, 1 + Math.floor(random() * 80));
+      frames.push(f);
+      sent += f.length;
+      port.send(3, f);
+      // Drain now and then while frames keep arriving, as the transport does.
+      if (random() < 0.05) {
+        port.drain(3);
+        drains++;
+        checkAccounting();
+      }
+    }
+    port.finish(3);
+    expect(fake.fins).toEqual([]);
+    checkAccounting();
+    while (port.pendingBytes > 0 || fake.fins.length === 0) {
+      port.drain(3);
+      drains++;
+      if (drains % 64 === 0) checkAccounting();
+      if (drains > 1_000_000) throw new Error('backlog never drained');
+    }
+    expect(drains).toBeGreaterThan(10_000);
+    checkAccounting();
+    expect(port.pendingBytes).toBe(0);
+    expect(failures).toEqual([]);
+    const written = fake.written.get(3)!;
+    expect(written.length).toBe(sent);
+    expect(firstMismatch(written, frames)).toBe(-1);
+    expect(fake.fins).toEqual([3]);
+    expect(fake.finAt.get(3)).toBe(sent);
+    // A drain after the backlog is gone writes nothing and no second FIN.
+    fake.acceptor = null;
+    port.drain(3);
+    expect(fake.fins).toEqual([3]);
+  });
+
+  it('keeps bytes in order across the compaction threshold, for every pair of partial drains', () => {
+    // Two drains stopping after budgets b1 and b2 bytes cover: no compaction, compaction exactly at the
+    // threshold (head = half the chunks) and just past it, and a second compaction of an already compacted backlog.
+    for (const count of [9, 10, 16, 17]) {
+      const sizes = Array.from({ length: count }, (_, i) => 1 + (i % 4));
+      const total = sizes.reduce((a, b) => a + b, 0);
+      for (let b1 = 0; b1 <= total; b1++) {
+        for (let b2 = 0; b2 <= total - b1; b2++) {
+          const { fake, port } = setup(Number.MAX_SAFE_INTEGER);
+          let budget = 0;
+          fake.acceptor = (length) => {
+            const take = Math.min(budget, length);
+            budget -= take;
+            return take;
+          };
+          const frames = sizes.map((size, i) => frame(i, size));
+          for (const f of frames) port.send(3, f);
+          expect(port.pendingBytes).toBe(total);
+          const where = `count ${count}, drains of ${b1} then ${b2} bytes`;
+          budget = b1;
+          port.drain(3);
+          expect(port.pendingBytes, where).toBe(total - b1);
+          budget = b2;
+          port.drain(3);
+          expect(port.pendingBytes, where).toBe(total - b1 - b2);
+          // A frame queued after compaction goes behind the rest.
+          const late = frame(count, 5);
+          frames.push(late);
+          port.send(3, late);
+          port.finish(3);
+          expect(fake.fins, where).toEqual([]);
+          budget = Infinity;
+          port.drain(3);
+          expect(port.pendingBytes, where).toBe(0);
+          const written = fake.written.get(3) ?? [];
+          expect(written.length, where).toBe(total + late.length);
+          expect(firstMismatch(written, frames), where).toBe(-1);
+          expect(fake.finAt.get(3), where).toBe(total + late.length);
+        }
+      }
+    }
   });
 });
