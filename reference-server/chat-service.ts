@@ -113,7 +113,11 @@ export class ChatService {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
     this.router = new ShardRouter(config.numShards);
-    this.rooms = new RoomRegistry({ historySize: config.historySize, maxRoomMembers: config.maxRoomMembers });
+    this.rooms = new RoomRegistry({
+      historySize: config.historySize,
+      maxRoomMembers: config.maxRoomMembers,
+      maxRooms: config.maxRooms,
+    });
     this.hotRooms = new HotRoomTracker(
       {
         promoteRate: config.promoteRate,

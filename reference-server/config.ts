@@ -28,6 +28,8 @@ export interface ServerConfig {
   pingIntervalMs: number;
   historySize: number;
   maxRoomMembers: number;
+  /** Rooms the server keeps (General included) before JoinRoom/CreateRoom of a new room fails with ROOM_FULL. */
+  maxRooms: number;
   /** Largest SendMessage/EditMessage content, in UTF-8 bytes. */
   maxContentBytes: number;
   maxUploadBytes: number;
@@ -85,6 +87,8 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   pingIntervalMs: 30_000,
   historySize: 50,
   maxRoomMembers: 10_000,
+  // Rooms are never deleted (PROTOCOL.md 7/persistence), so this bounds the memory a client can make us spend.
+  maxRooms: 100_000,
   maxContentBytes: 65_536,
   maxUploadBytes: 64 * MiB,
   maxUploadsPerConnection: 4,
@@ -202,6 +206,15 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     kind: 'int',
     min: 1,
     description: 'members per room before ROOM_FULL',
+  },
+  {
+    key: 'maxRooms',
+    flag: 'max-rooms',
+    fileKey: 'max_rooms',
+    kind: 'int',
+    min: 1,
+    max: 100_000_000,
+    description: 'rooms kept (General included) before creating one fails with ROOM_FULL',
   },
   {
     key: 'maxContentBytes',

@@ -91,6 +91,8 @@ export type Validation = () => CommandFailure | null;
 export interface RoomRegistryOptions {
   readonly historySize: number;
   readonly maxRoomMembers: number;
+  /** Rooms kept, General included; creating one more fails with ROOM_FULL (PROTOCOL.md 7/room-limit). Default: none. */
+  readonly maxRooms?: number;
 }
 
 interface IndexedMessage {
@@ -158,6 +160,8 @@ export class RoomRegistry {
     let room = this.rooms.get(roomId);
     let created = false;
     if (!room) {
+      const full = this.roomLimitFailure('JoinRoom.room_id');
+      if (full) return full;
       room = this.createRoomRecord(roomId, `Room ${roomId}`, 'group', null);
       created = true;
     }
@@ -240,6 +244,8 @@ export class RoomRegistry {
         `${invitees.size + 1} members exceed the room limit`,
         'CreateRoom.members',
       );
+    const full = this.roomLimitFailure('CreateRoom');
+    if (full) return full;
     while (this.rooms.has(this.nextRoomId)) this.nextRoomId++;
     const allowList = type === 'direct' ? new Set([creator.user.user_id, ...others]) : null;
     const room = this.createRoomRecord(this.nextRoomId++, name, type, allowList);
@@ -461,6 +467,13 @@ export class RoomRegistry {
   private joinedMember(room: Room, actor: Actor): RoomMember | undefined {
     const member = room.members.get(actor.user.user_id);
     return member && member.connection === actor.connection ? member : undefined;
+  }
+
+  /** ROOM_FULL when one more room would exceed max_rooms (PROTOCOL.md 7/room-limit); `context` names the frame field. */
+  private roomLimitFailure(context: string): CommandResult<never> | null {
+    const max = this.options.maxRooms;
+    if (max === undefined || this.rooms.size < max) return null;
+    return fail(ERROR_CODES.ROOM_FULL, `room limit reached (max_rooms ${max})`, context);
   }
 
   private createRoomRecord(id: U64, name: string, type: RoomType, allowList: ReadonlySet<U64> | null): Room {

@@ -266,6 +266,29 @@ describe('rooms', () => {
   });
 });
 
+describe('room limit', () => {
+  it('max_rooms 3: a 4th room fails with Error 1008 on JoinRoom and CreateRoom; existing rooms still work', () => {
+    const { service } = testService({ max_rooms: 3 });
+    const alice = new TestClient(service).login('alice');
+    const bob = new TestClient(service).login('bob');
+    alice.command('JoinRoom', { room_id: ROOM }); // room 2 of 3
+    alice.command('CreateRoom', { name: 'team', room_type: 'group', members: [] }); // room 3 of 3
+    expect(alice.errors()).toEqual([]);
+    bob.command('JoinRoom', { room_id: 99 });
+    bob.command('CreateRoom', { name: 'more', room_type: 'group', members: [] });
+    expect(bob.errors()).toEqual([
+      { code: 1008, message: 'room limit reached (max_rooms 3)', context: 'JoinRoom.room_id' },
+      { code: 1008, message: 'room limit reached (max_rooms 3)', context: 'CreateRoom' },
+    ]);
+    expect(service.rooms.size).toBe(3);
+    bob.command('JoinRoom', { room_id: ROOM });
+    expect(bob.framesOn(ROOM_STREAM).map((f) => f.name)).toEqual(['RoomInit']);
+    send(bob, ROOM, 'hi');
+    expect(messageIds(alice.framesOn(ROOM_STREAM))).toHaveLength(1);
+    expect(bob.errors()).toHaveLength(2);
+  });
+});
+
 describe('presence and typing datagrams', () => {
   it('online on auth and offline on disconnect reach members of shared rooms', () => {
     const { service, clock } = testService();

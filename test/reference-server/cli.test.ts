@@ -77,9 +77,28 @@ describe('CLI program (in process)', () => {
     program.exitOverride();
     const serve = program.commands.find((c) => c.name() === 'serve')!;
     serve.action(() => {}); // parse only
-    program.parse(['node', 'cli', '--port', '0', '--rate-limit', '5', '--cert', '/c.pem', '--key', '/k.pem']);
+    program.parse([
+      'node',
+      'cli',
+      '--port',
+      '0',
+      '--rate-limit',
+      '5',
+      '--cert',
+      '/c.pem',
+      '--key',
+      '/k.pem',
+      '--max-rooms',
+      '3',
+    ]);
     const config = configFromOptions(serve.opts());
-    expect(config).toMatchObject({ port: 0, rateLimitPerSec: 5, certPath: '/c.pem', keyPath: '/k.pem' });
+    expect(config).toMatchObject({
+      port: 0,
+      rateLimitPerSec: 5,
+      certPath: '/c.pem',
+      keyPath: '/k.pem',
+      maxRooms: 3,
+    });
   });
 
   it('issues tokens the server accepts', async () => {

@@ -27,6 +27,7 @@ describe('config', () => {
       idleTimeoutMs: 300_000,
       historySize: 50,
       maxRoomMembers: 10_000,
+      maxRooms: 100_000,
       maxUploadBytes: 64 * 1024 * 1024,
       maxContentBytes: 65_536,
       rateLimitPerSec: 1000,
@@ -48,6 +49,11 @@ describe('config', () => {
     const config = resolveConfig({ num_shards: 4, port: 5000 }, { port: '6000' });
     expect(config.numShards).toBe(4);
     expect(config.port).toBe(6000);
+  });
+
+  it('max_rooms comes from the file key or the --max-rooms flag', () => {
+    expect(resolveConfig({ max_rooms: 3 }).maxRooms).toBe(3);
+    expect(resolveConfig({ max_rooms: 3 }, { maxRooms: '7' }).maxRooms).toBe(7);
   });
 
   it('parses YAML and JSON config text', () => {
@@ -83,6 +89,8 @@ describe('config', () => {
     [{ cert: '/x.pem' }, {}, 'key'],
     [{ host: '' }, {}, 'host'],
     [{ num_shards: 95 }, {}, 'num_shards'], // 95 + 10 hot rooms > 100 streams
+    [{ max_rooms: 0 }, {}, 'max_rooms'],
+    [{}, { maxRooms: '1e9' }, '--max-rooms'],
   ])('rejects %j / %j naming %s', (file, flags, field) => {
     try {
       resolveConfig(file, flags);

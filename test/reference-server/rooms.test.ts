@@ -10,7 +10,9 @@ const alice: Actor = { user: user(1, 'alice'), connection: 101 };
 const bob: Actor = { user: user(2, 'bob'), connection: 102 };
 const carol: Actor = { user: user(3, 'carol'), connection: 103 };
 
-function registry(options: Partial<{ historySize: number; maxRoomMembers: number }> = {}): RoomRegistry {
+function registry(
+  options: Partial<{ historySize: number; maxRoomMembers: number; maxRooms: number }> = {},
+): RoomRegistry {
   return new RoomRegistry({ historySize: 50, maxRoomMembers: 100, ...options });
 }
 
@@ -152,6 +154,30 @@ describe('RoomRegistry: CreateRoom', () => {
     rooms.disconnect(102);
     expect(room.members.has(2)).toBe(false);
     expect(ok(rooms.join(room.id, { user: bob.user, connection: 302 })).alreadyMember).toBe(false);
+  });
+
+  it('refuses creating a room beyond max_rooms (General included) with ROOM_FULL; existing rooms keep working', () => {
+    const rooms = registry({ maxRooms: 3 });
+    ok(rooms.join(10, alice));
+    const created = ok(rooms.createRoom(alice, 'team', 'group', [], []));
+    expect(rooms.size).toBe(3);
+    expect(failure(rooms.join(11, bob))).toEqual({
+      code: ERROR_CODES.ROOM_FULL,
+      message: 'room limit reached (max_rooms 3)',
+      context: 'JoinRoom.room_id',
+    });
+    expect(failure(rooms.createRoom(bob, 'other', 'group', [], []))).toMatchObject({
+      code: ERROR_CODES.ROOM_FULL,
+      context: 'CreateRoom',
+    });
+    expect(rooms.size).toBe(3);
+    expect(rooms.get(11)).toBeUndefined();
+    expect(rooms.roomsOf(102).size).toBe(0);
+    // Joining and posting in rooms that already exist is unaffected by the limit.
+    expect(ok(rooms.join(10, bob))).toMatchObject({ created: false, alreadyMember: false });
+    expect(ok(rooms.join(created.id, bob)).created).toBe(false);
+    expect(ok(rooms.join(GENERAL_ROOM_ID, bob)).created).toBe(false);
+    expect(ok(rooms.postMessage(10, bob, text('still here'), 1000)).message.content).toBe('still here');
   });
 
   it('refuses more initial members than the limit', () => {
