@@ -125,6 +125,19 @@ class StreamState {
   ) {}
 }
 
+/**
+ * `onStopSending` code when the peer stopped a stream but quiche no longer holds the code: quiche collects a
+ * stopped stream as soon as everything sent on it is acknowledged (typically STOP_SENDING and the ACK of the data
+ * arrive together), and afterwards only reports that the stream does not exist. Never a valid QUIC error code.
+ */
+export const STOP_SENDING_CODE_UNKNOWN = -1;
+
+/** quiche's error for a stream it no longer knows (here: one of ours it collected after a STOP_SENDING). */
+function isCollectedStreamError(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.startsWith('InvalidStreamState');
+}
+
 function errorCodeIn(err: unknown, kind: 'StreamStopped' | 'StreamReset'): number | null {
   const message = err instanceof Error ? err.message : String(err);
   const match = message.startsWith(kind) ? /\((\d+)\)/.exec(message) : null;
@@ -167,6 +180,8 @@ export class QuicConnection implements Deadlined {
   /**
    * The peer asked us to stop sending (STOP_SENDING) with `errorCode`. Our sending side is
    * now reset with the same code, queued bytes are dropped, and `write()` returns 0.
+   * `errorCode` is `STOP_SENDING_CODE_UNKNOWN` (-1) when quiche had already discarded the
+   * stream (all its data acknowledged) and the code was lost with it.
    */
   onStopSending: ((this: QuicConnection, streamId: number, errorCode: number) => void) | null = null;
   /** A stream whose `write()` refused bytes has drained its queue: write again. */
@@ -729,8 +744,11 @@ export class QuicConnection implements Deadlined {
   }
 
   private onWriteError(st: StreamState, err: unknown): void {
-    const code = errorCodeIn(err, 'StreamStopped');
-    if (code !== null) {
+    let code = errorCodeIn(err, 'StreamStopped');
+    // Our sending side is still open here, so only a peer STOP_SENDING can have made quiche collect the stream
+    // (quiche has already answered it with RESET_STREAM).
+    if (code === null && isCollectedStreamError(err)) code = STOP_SENDING_CODE_UNKNOWN;
+    else if (code !== null) {
       try {
         // RFC 9000 §3.5: answer STOP_SENDING with RESET_STREAM.
         this.native.streamShutdown(st.id, quiche.Shutdown.Write, code);

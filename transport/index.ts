@@ -19,7 +19,7 @@
  */
 export { QuicEndpoint } from './endpoint.js';
 export type { EndpointCloseOptions, EndpointStats } from './endpoint.js';
-export { QuicConnection } from './connection.js';
+export { QuicConnection, STOP_SENDING_CODE_UNKNOWN } from './connection.js';
 export type {
   CloseCause,
   CloseInfo,

@@ -17,6 +17,7 @@ import {
   type U64,
 } from '../../spec/index.js';
 import {
+  STOP_SENDING_CODE_UNKNOWN,
   TransportError,
   type ClientOptions,
   type CloseInfo,
@@ -564,11 +565,13 @@ export class ProbeConnection {
 
   /**
    * STOP_SENDING seen on one of our streams: its code, 'unknown' when the stream is gone without the code being
-   * visible, or undefined. (quiche collects a stopped stream whose data was all acknowledged, and then only tells
-   * that the stream no longer exists; a stream we never finished that can no longer be written was stopped.)
+   * visible, or undefined. (quiche collects a stopped stream whose data was all acknowledged; the transport then
+   * reports STOP_SENDING_CODE_UNKNOWN. As a fallback, a stream we never finished that can no longer be written
+   * was stopped.)
    */
   stoppedCode(streamId: number): number | 'unknown' | undefined {
     const code = this.stopSending.get(streamId);
+    if (code === STOP_SENDING_CODE_UNKNOWN) return 'unknown';
     if (code !== undefined) return code;
     if (this.closed || this.locallyFinished.has(streamId) || this.queued.has(streamId)) return undefined;
     return this.quic.writableBytes(streamId) === 0 ? 'unknown' : undefined;

@@ -4,7 +4,12 @@
  */
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { QuicEndpoint, TransportError, generateSelfSignedCert } from '../../transport/index.js';
+import {
+  QuicEndpoint,
+  STOP_SENDING_CODE_UNKNOWN,
+  TransportError,
+  generateSelfSignedCert,
+} from '../../transport/index.js';
 import type { CloseInfo, QuicConnection } from '../../transport/index.js';
 import { INSECURE, endpointPair, testCertificate } from './helpers/endpoints.js';
 import type { EndpointPair } from './helpers/endpoints.js';
@@ -239,6 +244,30 @@ describe('streams', () => {
     expect(await atClient.stopped(stopMe)).toBe(9);
     expect(client.write(stopMe, Buffer.from('ignored'))).toBe(0);
     expect(client.writableBytes(stopMe)).toBe(0);
+  });
+
+  it('reports STOP_SENDING of a stream quiche already discarded as a stop, never as an endpoint error', async () => {
+    const { p, client, server } = await established();
+    const atClient = new StreamRecorder(client);
+    const errors: unknown[] = [];
+    p.client.onError = (error) => errors.push(error);
+    // The server stops the stream as soon as its first bytes arrive, so the ACK of those bytes and STOP_SENDING
+    // reach the client together: quiche marks the stream complete and collects it before we can ask about it.
+    server.onData = function (id) {
+      this.stopSending(id, 9);
+    };
+    const stream = client.openUni();
+    client.write(stream, Buffer.from('hello'));
+    let code: number | undefined;
+    for (let i = 0; i < 200 && code === undefined; i++) {
+      await sleep(5);
+      code = atClient.stopSending.get(stream);
+    }
+    expect(code).toBe(STOP_SENDING_CODE_UNKNOWN);
+    expect(errors).toEqual([]);
+    expect(client.write(stream, Buffer.from('ignored'))).toBe(0);
+    expect(client.writableBytes(stream)).toBe(0);
+    expect(client.state).toBe('established');
   });
 
   it('throws typed errors for streams this side cannot use', async () => {
