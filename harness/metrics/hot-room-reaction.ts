@@ -8,6 +8,17 @@
  */
 import type { HotRoomOptions } from '../scenario/types.js';
 
+/**
+ * Reaction time recorded for an event observed at `observedAtMs` whose reference (due) time is `referenceAtMs`,
+ * clamped at 0. The reference is estimated from client send times, which lag the server's accept times by one
+ * client-to-server transit, and merged workers' clocks differ slightly; so a server that reacted on time can appear
+ * to have reacted before it was due (e.g. -29 ms). A negative figure would be an artefact of the estimate, not an
+ * early reaction, and would be dropped by the latency histograms; 0 says "no measurable delay".
+ */
+export function reactionTimeMs(observedAtMs: number, referenceAtMs: number): number {
+  return Math.max(0, observedAtMs - referenceAtMs);
+}
+
 interface RoomRate {
   /** Send times inside the current window, oldest first (a ring buffer would save shifts; windows are small). */
   times: number[];

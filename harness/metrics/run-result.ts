@@ -7,6 +7,7 @@ import { buildRoomPlan } from '../scenario/membership.js';
 import type { Scenario } from '../scenario/types.js';
 import { deliveryTotals, type DeliveryCounts } from './delivery-tracker.js';
 import { evaluateExpectations, type ExpectationResult } from './expectation-evaluation.js';
+import { reactionTimeMs } from './hot-room-reaction.js';
 import { LatencyRecorder, SIGNIFICANT_DIGITS, type LatencySummary } from './latency-recorder.js';
 import {
   LATENCY_METRICS,
@@ -73,7 +74,7 @@ export interface RoomEvent {
   at: string;
   phase: string | null;
   observers: number;
-  /** Observed time minus the moment the server should have reacted; null when unknown. */
+  /** Observed time minus the moment the server should have reacted, at least 0 (see reactionTimeMs); null when unknown. */
   reactionMs: number | null;
 }
 
@@ -165,7 +166,9 @@ function reactionRecorders(events: readonly RoomEventRecord[], filter: (e: RoomE
   const demotion = new LatencyRecorder();
   for (const event of events) {
     if (event.referenceAtMs === null || !filter(event)) continue;
-    (event.type === 'promoted' ? promotion : demotion).recordMs(event.atMs - event.referenceAtMs);
+    (event.type === 'promoted' ? promotion : demotion).recordMs(
+      reactionTimeMs(event.atMs, event.referenceAtMs),
+    );
   }
   return { promotion, demotion };
 }
@@ -264,7 +267,7 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
     at: new Date(event.atMs).toISOString(),
     phase: phaseOf(event.atMs),
     observers: event.observers,
-    reactionMs: event.referenceAtMs === null ? null : event.atMs - event.referenceAtMs,
+    reactionMs: event.referenceAtMs === null ? null : reactionTimeMs(event.atMs, event.referenceAtMs),
   }));
 
   const latency = summaries(all);

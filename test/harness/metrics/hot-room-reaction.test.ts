@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HotRoomReactionTracker } from '../../../harness/metrics/hot-room-reaction.js';
+import { HotRoomReactionTracker, reactionTimeMs } from '../../../harness/metrics/hot-room-reaction.js';
 
 const options = { promoteRate: 100, demoteRate: 20, coolDownMs: 10_000, rateWindowMs: 2000, maxHotRooms: 10 };
 
@@ -38,6 +38,12 @@ describe('HotRoomReactionTracker', () => {
     // The rate is below 20/s from 3133 ms on, but the promotion was only seen at 5000 ms.
     t.promoted(1, 5000);
     expect(t.demoted(1, 20_000)).toBe(5000 + 10_000);
+  });
+
+  it('reaction time is observed minus due time, clamped at 0 when the send-time estimate puts the due time later', () => {
+    expect(reactionTimeMs(15_000, 14_250.5)).toBeCloseTo(749.5, 9);
+    expect(reactionTimeMs(15_000, 15_029.3)).toBe(0);
+    expect(reactionTimeMs(15_000, 15_000)).toBe(0);
   });
 
   it('a demotion without an observed promotion has no reference', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../../harness/metrics/latency-recorder.js';
+import { buildRunResult } from '../../../harness/metrics/run-result.js';
 import { sampleRun, SAMPLE_START } from './sample-run.js';
 
 describe('buildRunResult', () => {
@@ -41,6 +42,21 @@ describe('buildRunResult', () => {
     expect(surge.throughput.sends).toBeCloseTo(30, 6);
     expect(surge.throughput.deliveries).toBeCloseTo(120, 6);
     expect(result.throughput.sends).toBeCloseTo(result.counters.sent / 8, 6);
+  });
+
+  it('records a reaction estimated as negative as 0, in the event and in the histogram', () => {
+    const { merged, meta } = sampleRun();
+    const demotion = merged.events.find((e) => e.type === 'demoted')!;
+    // The estimated due time lands 29.3 ms after the observed demotion (send times lag the server's clock).
+    const early = { ...demotion, referenceAtMs: demotion.atMs + 29.3 };
+    const skewed = buildRunResult(
+      { ...merged, events: merged.events.map((e) => (e === demotion ? early : e)) },
+      meta,
+    );
+    expect(skewed.events.find((e) => e.type === 'demoted')!.reactionMs).toBe(0);
+    expect(skewed.latency.demotion.count).toBe(1);
+    expect(skewed.latency.demotion.max).toBe(0);
+    expect(skewed.events.find((e) => e.type === 'promoted')!.reactionMs).toBeGreaterThan(0);
   });
 
   it('reports events with room labels, phases and reaction times', () => {

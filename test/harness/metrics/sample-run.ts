@@ -1,6 +1,7 @@
 /** A small deterministic run (recorded through RunRecorder) used by the result and report tests. */
 import { mergeResults } from '../../../harness/metrics/merge-results.js';
-import { buildRunResult, type RunResult } from '../../../harness/metrics/run-result.js';
+import { buildRunResult, type RunMeta, type RunResult } from '../../../harness/metrics/run-result.js';
+import type { WorkerResult } from '../../../harness/metrics/worker-result.js';
 import { RunRecorder } from '../../../harness/metrics/run-recorder.js';
 import { parseScenario } from '../../../harness/scenario/load.js';
 import type { Scenario } from '../../../harness/scenario/types.js';
@@ -41,7 +42,12 @@ export const SAMPLE_START = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 const VIRAL_RATE = [1, 30, 1];
 
 /** Builds the sample run: 4 clients, everyone in "viral", promotion in surge and demotion in cool. */
-export function sampleRun(workerCount = 1): { scenario: Scenario; result: RunResult } {
+export function sampleRun(workerCount = 1): {
+  scenario: Scenario;
+  result: RunResult;
+  merged: WorkerResult;
+  meta: RunMeta;
+} {
   const scenario = parseScenario(SAMPLE_SCENARIO_TEXT, 'scenarios/sample-run.yaml');
   const phases = scenario.phases.map((p) => ({
     name: p.name,
@@ -105,13 +111,14 @@ export function sampleRun(workerCount = 1): { scenario: Scenario; result: RunRes
     w.delivery.finish();
   }
   const merged = mergeResults(workers.map((w) => w.snapshot()));
-  const result = buildRunResult(merged, {
+  const meta: RunMeta = {
     scenario,
     target: 'embedded (127.0.0.1:4433)',
     workers: workerCount,
     startedAtMs: SAMPLE_START,
     endedAtMs: end,
     toolVersion: '0.1.0',
-  });
-  return { scenario, result };
+  };
+  const result = buildRunResult(merged, meta);
+  return { scenario, result, merged, meta };
 }
