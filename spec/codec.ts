@@ -380,6 +380,23 @@ export interface FrameDecoderOptions {
   maxPayloadBytes?: number;
   /** Largest UploadChunk data accepted (default MAX_UPLOAD_CHUNK_BYTES, 1 MiB). */
   maxUploadChunkBytes?: number;
+  /**
+   * Frame codes that `nextOrRaw()` returns undecoded, as RawFrame (default none). UploadChunk cannot be one:
+   * its data's extent is known only from its decoded payload.
+   */
+  rawCodes?: Iterable<number>;
+}
+
+/**
+ * A frame returned undecoded by `FrameDecoder.nextOrRaw()`: header checked (known type, length within the
+ * limit), payload bytes neither parsed nor validated. `payload` may alias a pushed chunk.
+ */
+export class RawFrame {
+  constructor(
+    readonly code: FrameCode,
+    readonly name: FrameName,
+    readonly payload: Uint8Array,
+  ) {}
 }
 
 /**
@@ -418,10 +435,18 @@ export class FrameDecoder {
   private failure: FrameError | undefined = undefined;
   private readonly maxPayloadBytes: number;
   private readonly maxUploadChunkBytes: number;
+  /** rawCodes as a table indexed by frame code. */
+  private readonly raw: boolean[] = new Array<boolean>(256).fill(false);
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
     this.maxUploadChunkBytes = options.maxUploadChunkBytes ?? MAX_UPLOAD_CHUNK_BYTES;
+    for (const code of options.rawCodes ?? []) {
+      if (!Number.isInteger(code) || code < 0 || code > 255 || COMPILED_BY_CODE[code] === undefined)
+        throw new RangeError(`rawCodes: ${code} is not a frame code`);
+      if (code === UPLOAD_CHUNK_CODE) throw new RangeError('rawCodes: UploadChunk cannot be returned raw');
+      this.raw[code] = true;
+    }
   }
 
   /** Bytes received and not yet consumed by a returned frame (0 after a framing error). */
@@ -443,6 +468,18 @@ export class FrameDecoder {
 
   /** The next complete frame, or undefined when more bytes are needed. Throws FrameError. */
   next(): Frame | undefined {
+    return this.read(false) as Frame | undefined;
+  }
+
+  /**
+   * Like `next()`, but a frame whose code is one of the options' `rawCodes` comes back undecoded, as a
+   * RawFrame (decode it with decodePayload, or read what you need from the bytes). Throws FrameError.
+   */
+  nextOrRaw(): Frame | RawFrame | undefined {
+    return this.read(true);
+  }
+
+  private read(allowRaw: boolean): Frame | RawFrame | undefined {
     if (this.failure !== undefined) throw this.failure;
     if (this.pendingUpload !== undefined) return this.takeUploadData();
     if (this.buffered === 0) return undefined;
@@ -473,6 +510,7 @@ export class FrameDecoder {
     }
 
     if (code === UPLOAD_CHUNK_CODE) return this.startUpload(compiled, payloadBytes);
+    if (allowRaw && this.raw[code]) return new RawFrame(compiled.spec.code, compiled.spec.name, payloadBytes);
     return makeFrame(compiled.spec, decodeBytes(compiled, payloadBytes, true));
   }
 

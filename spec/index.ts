@@ -10,3 +10,4 @@ export * from './error-codes.js';
 export * from './frame-errors.js';
 export * from './codec.js';
 export * from './examples.js';
+export * from './room-message-peek.js';

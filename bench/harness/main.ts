@@ -17,7 +17,7 @@ import { epochNowMs } from '../../harness/metrics/clock.js';
 import { RunRecorder } from '../../harness/metrics/run-recorder.js';
 import { encodeSendStamp } from '../../harness/metrics/send-stamp.js';
 import { recordRoomMessage } from '../../harness/runner/delivery-recording.js';
-import { FrameDecoder, encodeFrame, type RoomMessage } from '../../spec/index.js';
+import { FrameDecoder, encodeFrame, type PeekedRoomMessage } from '../../spec/index.js';
 import { QuicEndpoint, generateSelfSignedCert, type QuicConnection } from '../../transport/index.js';
 
 const ROOM = 5000;
@@ -142,7 +142,7 @@ class CountingEvents extends IgnoreClientEvents {
   constructor(private readonly recorder: RunRecorder) {
     super();
   }
-  override roomMessage(client: SimClient, message: RoomMessage, receivedAtMs: number): void {
+  override roomMessage(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
     recordRoomMessage(this.recorder, client.index, message, receivedAtMs);
     if (++this.delivered === messages) this.done?.();
   }

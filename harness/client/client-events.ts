@@ -8,9 +8,9 @@ import type {
   Frame,
   HelloAck,
   MessageAck,
+  PeekedRoomMessage,
   RoomClose,
   RoomInit,
-  RoomMessage,
   Throttle,
 } from '../../spec/index.js';
 import type { CloseInfo } from '../../transport/index.js';
@@ -40,8 +40,11 @@ export interface ClientEvents {
   roomInit(client: SimClient, init: RoomInit, atMs: number): void;
   /** RoomClose arrived: the membership ended. */
   roomClosed(client: SimClient, close: RoomClose, atMs: number): void;
-  /** A RoomMessage, in per-room order (merged across stream switches), with its arrival time. */
-  roomMessage(client: SimClient, message: RoomMessage, receivedAtMs: number): void;
+  /**
+   * A RoomMessage, in per-room order (merged across stream switches), with its arrival time. Only its ids and
+   * nonce are given: the client reads just those (peekRoomMessage), see sim-client.ts.
+   */
+  roomMessage(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void;
   /** MessageAck for one of this client's sends. */
   messageAck(client: SimClient, ack: MessageAck, atMs: number): void;
   /** RoomPromoted on the control stream. */
@@ -78,7 +81,7 @@ export class IgnoreClientEvents implements ClientEvents {
   helloAck(_client: SimClient, _ack: HelloAck, _atMs: number): void {}
   roomInit(_client: SimClient, _init: RoomInit, _atMs: number): void {}
   roomClosed(_client: SimClient, _close: RoomClose, _atMs: number): void {}
-  roomMessage(_client: SimClient, _message: RoomMessage, _receivedAtMs: number): void {}
+  roomMessage(_client: SimClient, _message: PeekedRoomMessage, _receivedAtMs: number): void {}
   messageAck(_client: SimClient, _ack: MessageAck, _atMs: number): void {}
   roomPromoted(_client: SimClient, _roomId: number, _atMs: number): void {}
   roomDemoted(_client: SimClient, _roomId: number, _atMs: number): void {}

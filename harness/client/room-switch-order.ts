@@ -15,15 +15,15 @@
  * Released messages keep their arrival time, so holding adds no latency to the figures. A message that
  * arrives after its successors were released is passed on anyway; the delivery tracker counts it as a reorder.
  */
-import type { RoomMessage } from '../../spec/index.js';
+import type { PeekedRoomMessage } from '../../spec/index.js';
 
 /** Receives a room's RoomMessages in merged order, with the time each arrived. */
 export interface OrderedDeliverySink {
-  deliverOrdered(message: RoomMessage, receivedAtMs: number): void;
+  deliverOrdered(message: PeekedRoomMessage, receivedAtMs: number): void;
 }
 
 interface Held {
-  message: RoomMessage;
+  message: PeekedRoomMessage;
   id: number;
   receivedAtMs: number;
 }
@@ -96,7 +96,7 @@ export class RoomSwitchOrder {
   }
 
   /** A RoomMessage of this room arrived on the hot-room stream. */
-  hotMessage(message: RoomMessage, id: number, receivedAtMs: number, sink: OrderedDeliverySink): void {
+  hotMessage(message: PeekedRoomMessage, id: number, receivedAtMs: number, sink: OrderedDeliverySink): void {
     if (id < this.firstHotId) this.firstHotId = id;
     if (!this.shardDraining) {
       sink.deliverOrdered(message, receivedAtMs);
@@ -107,7 +107,12 @@ export class RoomSwitchOrder {
   }
 
   /** A RoomMessage of this room arrived on its shard stream. */
-  shardMessage(message: RoomMessage, id: number, receivedAtMs: number, sink: OrderedDeliverySink): void {
+  shardMessage(
+    message: PeekedRoomMessage,
+    id: number,
+    receivedAtMs: number,
+    sink: OrderedDeliverySink,
+  ): void {
     if (!this.hot || (!this.demoted && id < this.firstHotId)) {
       // Not hot, or a pre-promotion straggler: it precedes everything held on the hot stream.
       sink.deliverOrdered(message, receivedAtMs);

@@ -2,7 +2,7 @@
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { DeliveryVerdict } from '../metrics/delivery-tracker.js';
 import { decodeSendStamp } from '../metrics/send-stamp.js';
-import type { RoomMessage, U64 } from '../../spec/index.js';
+import type { PeekedRoomMessage, U64 } from '../../spec/index.js';
 
 function toNumber(value: U64): number {
   return typeof value === 'number' ? value : Number(value);
@@ -18,7 +18,7 @@ function toNumber(value: U64): number {
 export function recordRoomMessage(
   recorder: RunRecorder,
   recipient: number,
-  message: RoomMessage,
+  message: PeekedRoomMessage,
   receivedAtMs: number,
   senderIsLocal?: (client: number) => boolean,
 ): DeliveryVerdict | 'foreign' {

@@ -29,7 +29,7 @@ import type {
   MessageAck,
   RoomClose,
   RoomInit,
-  RoomMessage,
+  PeekedRoomMessage,
   Throttle,
   U64,
 } from '../../spec/index.js';
@@ -695,7 +695,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     this.rec.left(client.index, toNumber(close.room_id), atMs);
   }
 
-  roomMessage(client: SimClient, message: RoomMessage, receivedAtMs: number): void {
+  roomMessage(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
     const recorder = this.rec.attached;
     if (recorder === null) return;
     const segment = (this.setup as WorkerSetup).segment;

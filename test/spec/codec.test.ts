@@ -5,6 +5,7 @@ import {
   FrameDecoder,
   MAX_PAYLOAD_BYTES,
   MAX_UPLOAD_CHUNK_BYTES,
+  RawFrame,
   decodeDatagram,
   decodeFrames,
   decodePayload,
@@ -519,5 +520,73 @@ describe('error kinds', () => {
     expect(validatePayload('Typing', { room_id: 2n, extra: true })).toEqual({ room_id: 2, user_id: null });
     const error = caught(() => validatePayload('Typing', { room_id: -1, user_id: null }));
     expect(error.message).toBe('Typing.room_id: expected u64, got number -1');
+  });
+});
+
+describe('FrameDecoder raw codes', () => {
+  /** Feeds chunks and collects nextOrRaw() results (stops at the first error). */
+  function feedRaw(decoder: FrameDecoder, chunks: readonly Uint8Array[]): (Frame | RawFrame)[] {
+    const out: (Frame | RawFrame)[] = [];
+    for (const chunk of chunks) {
+      decoder.push(chunk);
+      for (let item = decoder.nextOrRaw(); item !== undefined; item = decoder.nextOrRaw()) out.push(item);
+    }
+    return out;
+  }
+
+  it('returns frames of the raw codes undecoded, others decoded, under any chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyFrameArb, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (frames, cuts) => {
+          const encoded = frames.map(encodeAny);
+          const whole = decodeFrames(concat(encoded));
+          const decoder = new FrameDecoder({ rawCodes: [0x30, 0x31] });
+          const out = feedRaw(decoder, split(concat(encoded), cuts));
+          decoder.end();
+          expect(out).toHaveLength(frames.length);
+          out.forEach((item, i) => {
+            if (whole[i]!.code === 0x30 || whole[i]!.code === 0x31) {
+              expect(item).toBeInstanceOf(RawFrame);
+              const raw = item as RawFrame;
+              expect({ code: raw.code, name: raw.name }).toEqual({
+                code: whole[i]!.code,
+                name: whole[i]!.name,
+              });
+              expect(Uint8Array.from(raw.payload)).toEqual(encoded[i]!.subarray(FRAME_HEADER_BYTES));
+              expect(decodePayload(raw.code, raw.payload)).toEqual(whole[i]!.payload);
+            } else {
+              expect(item).toEqual(whole[i]);
+            }
+          });
+          expect(decoder.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('next() still decodes every frame when raw codes are set', () => {
+    const bytes = encodeFrame('RoomMessage', EXAMPLE_PAYLOADS.RoomMessage);
+    const decoder = new FrameDecoder({ rawCodes: [0x30] });
+    decoder.push(bytes);
+    expect(decoder.next()).toEqual(decodeFrames(bytes)[0]);
+  });
+
+  it('does not parse a raw payload, but still checks the header', () => {
+    const decoder = new FrameDecoder({ rawCodes: [0x30], maxPayloadBytes: 16 });
+    decoder.push(rawFrame(0x30, 'not json'));
+    const raw = decoder.nextOrRaw();
+    expect(raw).toBeInstanceOf(RawFrame);
+    expect(new TextDecoder().decode((raw as RawFrame).payload)).toBe('not json');
+    decoder.push(rawFrame(0x30, 'x'.repeat(17)));
+    expect(() => decoder.nextOrRaw()).toThrow(expect.objectContaining({ kind: 'oversize' }) as Error);
+  });
+
+  it('rejects UploadChunk and unknown codes as raw codes', () => {
+    expect(() => new FrameDecoder({ rawCodes: [0x71] })).toThrow(RangeError);
+    expect(() => new FrameDecoder({ rawCodes: [0x99] })).toThrow(RangeError);
+    expect(() => new FrameDecoder({ rawCodes: [1.5] })).toThrow(RangeError);
   });
 });

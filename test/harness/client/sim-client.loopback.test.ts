@@ -13,7 +13,7 @@ import { FakeChatServer, type FakeSession } from '../fake-chat-server.js';
 
 const NUM_SHARDS = 4;
 
-function roomMessage(id: number, roomId: number): Uint8Array {
+function roomMessage(id: number, roomId: number, nonce: string | null = null): Uint8Array {
   return encodeFrame('RoomMessage', {
     message_id: id,
     room_id: roomId,
@@ -22,8 +22,18 @@ function roomMessage(id: number, roomId: number): Uint8Array {
     timestamp: 1,
     reply_to: null,
     attachments: [],
-    nonce: null,
+    nonce,
   });
+}
+
+/** A RoomMessage frame with a payload the encoder would refuse. */
+function badRoomMessage(payload: string): Uint8Array {
+  const body = new TextEncoder().encode(payload);
+  const frame = new Uint8Array(5 + body.length);
+  frame[0] = 0x30;
+  new DataView(frame.buffer).setUint32(1, body.length);
+  frame.set(body, 5);
+  return frame;
 }
 
 /** Frames a scripted server writes after AuthOk, on chosen server streams. */
@@ -50,16 +60,22 @@ function script(session: FakeSession): void {
   // Violations: a control frame on a shard stream, a room frame on the wrong shard.
   session.onStream(0, encodeFrame('Ping', { timestamp: 1 }));
   session.onStream(3, roomMessage(14, 1));
+  // Shard 1 (room 5): a nonce the peek leaves to the full decode, a payload both reject, then a plain one.
+  session.onStream(1, roomMessage(20, 5, 'quote " and \\ backslash'));
+  session.onStream(1, badRoomMessage('{"message_id":"20","room_id":5}'));
+  session.onStream(1, roomMessage(21, 5, 'plain-21'));
 }
 
 class Recorder extends IgnoreClientEvents {
   readonly deliveries: Array<[room: number, id: number]> = [];
+  readonly nonces: Array<string | null> = [];
   readonly inits: number[] = [];
   readonly violations: string[] = [];
   readonly promoted: number[] = [];
   readonly uploads: string[] = [];
   override roomMessage(_client: SimClient, message: RoomMessage): void {
     this.deliveries.push([Number(message.room_id), Number(message.message_id)]);
+    this.nonces.push(message.nonce);
   }
   override roomInit(_client: SimClient, init: RoomInit): void {
     this.inits.push(Number(init.room_id));
@@ -105,7 +121,7 @@ describe('SimClient on loopback', () => {
     };
     const client = new SimClient(0, 'mapper', context);
     client.connect('127.0.0.1', server.port);
-    await until(() => events.deliveries.length >= 5, 'five deliveries');
+    await until(() => events.deliveries.length >= 7, 'seven deliveries');
     expect(client.ready).toBe(true);
     expect(client.numShards).toBe(NUM_SHARDS);
     expect(events.inits).toEqual(expect.arrayContaining([1, 6]));
@@ -114,8 +130,12 @@ describe('SimClient on loopback', () => {
     expect(inRoom(6)).toEqual([10, 11]);
     expect(inRoom(9)).toEqual([12, 13]);
     expect(inRoom(1)).toEqual([14]);
+    expect(inRoom(5)).toEqual([20, 21]);
+    expect(events.nonces.filter((nonce) => nonce !== null)).toEqual(['quote " and \\ backslash', 'plain-21']);
     expect(events.promoted).toEqual([6]);
-    expect(events.violations).toEqual(expect.arrayContaining(['5/shard-streams', '4.3/room-frame-routing']));
+    expect(events.violations).toEqual(
+      expect.arrayContaining(['5/shard-streams', '4.3/room-frame-routing', '3/invalid-payload']),
+    );
     client.disconnect();
   });
 
@@ -127,7 +147,7 @@ describe('SimClient on loopback', () => {
         acks.push(ack.nonce);
       }
       override roomMessage(_c: SimClient, m: RoomMessage): void {
-        if (m.nonce) echoes.push(m.nonce);
+        if (m.nonce?.startsWith('n-')) echoes.push(m.nonce); // the scripted room messages carry others
       }
       override uploadFailed(_c: SimClient, _job: unknown, reason: string): void {
         this.uploads.push(`failed: ${reason}`);
