@@ -83,6 +83,17 @@ export const SERVER_FAULTS = {
 /** Name of a fault. */
 export type FaultName = keyof typeof SERVER_FAULTS;
 
+/** Frames a fault simply withholds (the notification or answer it breaks), by frame name. */
+const SUPPRESSING_FAULT: Partial<Record<string, FaultName>> = {
+  RoomUserJoined: 'no-join-notify',
+  RoomUserLeft: 'no-leave-notify',
+  RoomMessageEdited: 'no-edit-notify',
+  RoomMessageDeleted: 'no-delete-notify',
+  RoomReactionAdded: 'no-reaction-notify',
+  RoomReactionRemoved: 'no-reaction-notify',
+  Pong: 'no-pong',
+};
+
 /** All fault names. */
 export const FAULT_NAMES = Object.keys(SERVER_FAULTS) as FaultName[];
 
@@ -445,30 +456,13 @@ export class FaultInjector {
           );
           break;
         }
-        case 'RoomUserJoined':
-          if (!this.has('no-join-notify')) emit(bytes);
-          break;
-        case 'RoomUserLeft':
-          if (!this.has('no-leave-notify')) emit(bytes);
-          break;
-        case 'RoomMessageEdited':
-          if (!this.has('no-edit-notify')) emit(bytes);
-          break;
-        case 'RoomMessageDeleted':
-          if (!this.has('no-delete-notify')) emit(bytes);
-          break;
-        case 'RoomReactionAdded':
-        case 'RoomReactionRemoved':
-          if (!this.has('no-reaction-notify')) emit(bytes);
-          break;
-        case 'Pong':
-          if (!this.has('no-pong')) emit(bytes);
-          break;
         case 'Error':
           this.rewriteError(p as unknown as PayloadFor<'Error'>, port, emit);
           break;
-        default:
-          emit(bytes);
+        default: {
+          const suppressedBy = SUPPRESSING_FAULT[frame.name];
+          if (suppressedBy === undefined || !this.has(suppressedBy)) emit(bytes);
+        }
       }
       for (const emission of out) send(emission.streamId, emission.bytes);
     };
