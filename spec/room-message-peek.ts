@@ -15,6 +15,16 @@
  *
  * It is not a validation: the other fields are not checked against the schema, and skipped strings are not
  * checked for raw control characters or valid UTF-8. A payload the full decode rejects may peek fine.
+ *
+ * Fast path. Both known servers (ours and the original) write RoomMessage members in the order of the frame
+ * table: `{"message_id":<digits>,"room_id":<digits>,` ... `,"nonce":"<ascii>"}` (or `"nonce":null}`). When
+ * a payload has exactly those edges, the three values are read there and the middle (sender, content, ...)
+ * is not scanned at all: about 10x cheaper than the scan. For valid JSON without duplicated keys the answer
+ * is the one the scan gives (the edges can only be top-level members: the first two open the object, and
+ * the last quote pair before the closing brace cannot sit inside a string, since neither quote is escaped).
+ * What the fast path does not notice is confined to the middle: a JSON syntax error there, or a duplicate
+ * of a wanted key there (the edge value wins). Receivers that must know (the harness) fully decode a
+ * sample of the payloads instead (see harness/client/sim-client.ts).
  */
 import { Buffer } from 'node:buffer';
 import { u64FromDigits, type U64 } from './u64.js';
@@ -62,6 +72,91 @@ let noEscapes = false;
  * when the payload is not a JSON object with them in plain form (then decode it fully). Never throws.
  */
 export function peekRoomMessage(payload: Uint8Array): PeekedRoomMessage | undefined {
+  return peekCanonicalLayout(payload) ?? scanRoomMessage(payload);
+}
+
+/** `{"message_id":` */
+const MESSAGE_ID_PREFIX = asciiBytes('{"message_id":');
+/** `,"room_id":` */
+const ROOM_ID_INFIX = asciiBytes(',"room_id":');
+/** `,"nonce":` */
+const NONCE_INFIX = asciiBytes(',"nonce":');
+/** `null}` */
+const NULL_END = asciiBytes('null}');
+/** Most digits a u64 read on the fast path may have: 15 digits are exact as a double. */
+const FAST_DIGITS = 15;
+
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+function hasBytesAt(payload: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  if (at < 0 || at + bytes.length > payload.length) return false;
+  for (let k = 0; k < bytes.length; k++) if (payload[at + k] !== bytes[k]) return false;
+  return true;
+}
+
+/** Index just after the digits peekDigits last read (saves returning a pair). */
+let digitsEnd = 0;
+
+/** The JSON integer of at most FAST_DIGITS digits at `at` (no sign, leading zero or fraction), or -1. */
+function peekDigits(payload: Uint8Array, at: number): number {
+  let value = 0;
+  let i = at;
+  const limit = Math.min(payload.length, at + FAST_DIGITS + 1);
+  for (; i < limit; i++) {
+    const c = payload[i] as number;
+    if (c < DIGIT_0 || c > DIGIT_9) break;
+    value = value * 10 + (c - DIGIT_0);
+  }
+  const length = i - at;
+  if (length === 0 || length > FAST_DIGITS || (length > 1 && payload[at] === DIGIT_0)) return -1;
+  digitsEnd = i;
+  return value;
+}
+
+/** The fast path (module comment): the three values at the edges of the frame table's layout, or undefined. */
+function peekCanonicalLayout(payload: Uint8Array): PeekedRoomMessage | undefined {
+  if (!hasBytesAt(payload, 0, MESSAGE_ID_PREFIX)) return undefined;
+  const messageId = peekDigits(payload, MESSAGE_ID_PREFIX.length);
+  if (messageId < 0 || !hasBytesAt(payload, digitsEnd, ROOM_ID_INFIX)) return undefined;
+  const roomId = peekDigits(payload, digitsEnd + ROOM_ID_INFIX.length);
+  // The room id must be followed by more members: `{"message_id":1,"room_id":2}` has no nonce edge.
+  if (roomId < 0 || payload[digitsEnd] !== COMMA) return undefined;
+  const middleStart = digitsEnd;
+  const end = payload.length;
+  if (payload[end - 1] !== CLOSE_BRACE) return undefined;
+  let nonce: string | null;
+  let nonceInfixAt: number;
+  if (payload[end - 2] === QUOTE) {
+    let open = end - 3;
+    for (; open > middleStart; open--) {
+      const c = payload[open] as number;
+      if (c === QUOTE) break;
+      // Escapes, control and non-ASCII characters: the scan decides.
+      if (c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
+    }
+    nonceInfixAt = open - NONCE_INFIX.length;
+    if (nonceInfixAt < middleStart || !hasBytesAt(payload, nonceInfixAt, NONCE_INFIX)) return undefined;
+    nonce = latin1(payload, open + 1, end - 2);
+  } else {
+    nonceInfixAt = end - NULL_END.length - NONCE_INFIX.length;
+    if (nonceInfixAt < middleStart || !hasBytesAt(payload, end - NULL_END.length, NULL_END)) return undefined;
+    if (!hasBytesAt(payload, nonceInfixAt, NONCE_INFIX)) return undefined;
+    nonce = null;
+  }
+  return { message_id: messageId, room_id: roomId, nonce };
+}
+
+/** payload[start, end) as a string of one char per byte (ASCII here, checked by the caller). */
+function latin1(payload: Uint8Array, start: number, end: number): string {
+  const buffer =
+    payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return buffer.toString('latin1', start, end);
+}
+
+/** The general path: one pass over the whole JSON text (module comment). */
+function scanRoomMessage(payload: Uint8Array): PeekedRoomMessage | undefined {
   // Scanned as Latin-1 text, one char per byte: every structural (ASCII) char sits where its byte does (UTF-8
   // sequences never contain ASCII bytes), and the native string searches do the skipping.
   const text =

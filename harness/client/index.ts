@@ -1,5 +1,11 @@
 /** Public API of the simulated client: one garou protocol client per connection, many per endpoint. */
-export { SimClient, describeClose, type ClientContext, type ClientState } from './sim-client.js';
+export {
+  FULL_DECODE_EVERY,
+  SimClient,
+  describeClose,
+  type ClientContext,
+  type ClientState,
+} from './sim-client.js';
 export { IgnoreClientEvents, type ClientEvents } from './client-events.js';
 export { HoldTimer, type HoldOwner } from './hold-timer.js';
 export { RoomSwitchOrder, type OrderedDeliverySink } from './room-switch-order.js';

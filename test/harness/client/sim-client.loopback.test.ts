@@ -3,6 +3,7 @@ import {
   HoldTimer,
   IgnoreClientEvents,
   SimClient,
+  FULL_DECODE_EVERY,
   createUploadJob,
   uploadContent,
   type ClientContext,
@@ -64,6 +65,11 @@ function script(session: FakeSession): void {
   session.onStream(1, roomMessage(20, 5, 'quote " and \\ backslash'));
   session.onStream(1, badRoomMessage('{"message_id":"20","room_id":5}'));
   session.onStream(1, roomMessage(21, 5, 'plain-21'));
+  // Shard 3 (room 7): payloads whose edges the peek's fast path reads but whose middle is broken. The sampled
+  // full decode must catch one of every FULL_DECODE_EVERY of them.
+  for (let id = 100; id < 100 + FULL_DECODE_EVERY; id++) {
+    session.onStream(3, badRoomMessage(`{"message_id":${id},"room_id":7,broken,"nonce":null}`));
+  }
 }
 
 class Recorder extends IgnoreClientEvents {
@@ -121,7 +127,7 @@ describe('SimClient on loopback', () => {
     };
     const client = new SimClient(0, 'mapper', context);
     client.connect('127.0.0.1', server.port);
-    await until(() => events.deliveries.length >= 7, 'seven deliveries');
+    await until(() => events.deliveries.length >= 7 + FULL_DECODE_EVERY - 1, 'every valid delivery');
     expect(client.ready).toBe(true);
     expect(client.numShards).toBe(NUM_SHARDS);
     expect(events.inits).toEqual(expect.arrayContaining([1, 6]));
@@ -131,6 +137,8 @@ describe('SimClient on loopback', () => {
     expect(inRoom(9)).toEqual([12, 13]);
     expect(inRoom(1)).toEqual([14]);
     expect(inRoom(5)).toEqual([20, 21]);
+    expect(inRoom(7)).toHaveLength(FULL_DECODE_EVERY - 1);
+    expect(events.violations.filter((rule) => rule === '3/invalid-payload').length).toBe(2);
     expect(events.nonces.filter((nonce) => nonce !== null)).toEqual(['quote " and \\ backslash', 'plain-21']);
     expect(events.promoted).toEqual([6]);
     expect(events.violations).toEqual(
