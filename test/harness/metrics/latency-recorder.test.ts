@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { LatencyRecorder } from '../../../harness/metrics/latency-recorder.js';
+import { LatencyRecorder, SIGNIFICANT_DIGITS } from '../../../harness/metrics/latency-recorder.js';
 
 describe('LatencyRecorder', () => {
   it('records milliseconds at microsecond resolution and reports milliseconds', () => {
@@ -44,6 +46,36 @@ describe('LatencyRecorder', () => {
     expect(r.negativeClamped).toBe(1);
     expect(r.summary().min).toBe(0);
     expect(r.count).toBe(2);
+  });
+
+  it('files every value in the bucket hdr-histogram-js itself would (integer index path)', () => {
+    // Values around every power of two up to 2^40, where the bucket index changes, plus random ones; the
+    // recorder's encoding must equal that of a histogram recording through the library's own arithmetic.
+    const edges = Array.from({ length: 41 }, (_, k) => [2 ** k - 1, 2 ** k, 2 ** k + 1]).flat();
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...edges), fc.nat(), fc.integer({ min: 0, max: 2 ** 40 })), {
+          maxLength: 200,
+        }),
+        fc.boolean(),
+        (values, packed) => {
+          const recorder = new LatencyRecorder({ packed });
+          const reference = build({
+            numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+            bitBucketSize: packed ? 'packed' : 32,
+            autoResize: true,
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 2,
+          });
+          for (const value of values) {
+            recorder.recordMicros(value);
+            reference.recordValue(value);
+          }
+          expect(recorder.encode()).toBe(encodeIntoCompressedBase64(reference));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('encode/decode round-trips bucket for bucket (regular and packed)', () => {
