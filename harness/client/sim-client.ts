@@ -63,7 +63,8 @@ export interface ClientContext {
 }
 
 /** Lifecycle of a client. */
-export type ClientState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'closed';
+/** `closing`: disconnect() wrote Goodbye and waits for the server to close (no commands are written). */
+export type ClientState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'closing' | 'closed';
 
 const CONTROL_STREAM = 0;
 const NO_STREAM = -1;
@@ -99,6 +100,10 @@ function isRoomFrame(
 
 /** Server-stream RoomMessages come raw from the decoder (see the module comment). */
 const RAW_ON_SERVER_STREAMS = { rawCodes: [ROOM_MESSAGE] };
+
+/** Bounds of the wait for the server's close after a Goodbye (SimClient.disconnect). */
+const GOODBYE_WAIT_MIN_MS = 20;
+const GOODBYE_WAIT_MAX_MS = 500;
 
 /** One RoomMessage in this many is decoded and validated in full even when the peek reads it (module comment). */
 export const FULL_DECODE_EVERY = 64;
@@ -188,6 +193,8 @@ export class SimClient implements HoldOwner {
   private connection: QuicConnection | null = null;
   private _state: ClientState = 'idle';
   private requestedClose = false;
+  /** disconnect() was called in state `ready`: the close is then reported as a disconnect, not a failed connect. */
+  private closingWasReady = false;
   private control: FrameDecoder | null = null;
   private serverStreams: (InboundStream | undefined)[] = [];
   private readonly rooms = new Map<number, RoomView>();
@@ -291,15 +298,28 @@ export class SimClient implements HoldOwner {
   }
 
   /**
-   * Closes the connection on purpose: Goodbye is written, then CONNECTION_CLOSE with application code 0
-   * follows at once (the Goodbye is best effort; the server handles both as a normal close, 12/close-codes).
+   * Closes the connection on purpose (12/goodbye): Goodbye is written and the server, which closes on Goodbye,
+   * is given a few round trips (GOODBYE_WAIT_MIN_MS to GOODBYE_WAIT_MAX_MS) to do so; then this side sends
+   * CONNECTION_CLOSE with application code 0 itself. Closing at once would discard the unsent Goodbye.
+   * Either way the server sees a normal close (12/close-codes) and `disconnected` reports a requested close.
    */
   disconnect(reason = 'bye'): void {
     const connection = this.connection;
     if (connection === null || this._state === 'closed' || this._state === 'idle') return;
+    if (this._state === 'closing') return; // already waiting for the server's close
     this.requestedClose = true;
     if (this._state === 'ready' || this._state === 'handshaking') {
-      connection.write(CONTROL_STREAM, encodeFrame('Goodbye', { reason }));
+      const goodbye = encodeFrame('Goodbye', { reason });
+      if (connection.write(CONTROL_STREAM, goodbye) === goodbye.length) {
+        this.closingWasReady = this._state === 'ready';
+        this._state = 'closing';
+        const waitMs = Math.min(
+          GOODBYE_WAIT_MAX_MS,
+          Math.max(GOODBYE_WAIT_MIN_MS, 3 * connection.stats().rttMs),
+        );
+        setTimeout(() => connection.close(0, reason), waitMs).unref();
+        return;
+      }
     }
     connection.close(0, reason);
   }
@@ -309,7 +329,7 @@ export class SimClient implements HoldOwner {
     const connection = this.connection;
     if (connection === null || this._state === 'closed' || this._state === 'idle') return;
     const atMs = epochNowMs();
-    const wasConnecting = this._state !== 'ready';
+    const wasConnecting = this._state !== 'ready' && !(this._state === 'closing' && this.closingWasReady);
     this.requestedClose = true;
     this.connection = null;
     clients.delete(connection);
@@ -532,7 +552,7 @@ export class SimClient implements HoldOwner {
     const requested = this.requestedClose;
     this.connection = null;
     const rooms = this.finishClose(atMs);
-    if (state === 'ready') {
+    if (state === 'ready' || (state === 'closing' && this.closingWasReady)) {
       this.context.events.disconnected(this, info, requested, rooms, this.lastHeardAtMs);
     } else if (!requested) {
       this.context.events.connectFailed(this, describeClose(info), atMs);
@@ -576,7 +596,7 @@ export class SimClient implements HoldOwner {
       this.handleControlFrame(frame, now);
       if (this.control !== decoder) return; // closed meanwhile
     }
-    if (fin && this._state !== 'closed')
+    if (fin && this._state !== 'closed' && this._state !== 'closing')
       this.violation('5/control-stream', 'server finished the control stream', now);
   }
 
@@ -598,6 +618,7 @@ export class SimClient implements HoldOwner {
         return;
       }
       case 'AuthOk':
+        if (this._state === 'closing') return; // too late: Goodbye is written
         this.userId = frame.payload.user_id;
         this._state = 'ready';
         events.authenticated(this, this.connectedAtMs, now);

@@ -65,6 +65,8 @@ const HOUSEKEEPING_MS = 1000;
  */
 const DEPART_MIN_MS = 100;
 const DEPART_POLL_MS = 25;
+/** How soon a reconnect is retried while the client still waits for the server to close after its Goodbye. */
+const RECONNECT_RETRY_MS = 10;
 const ACK_RELAY_MS = 20;
 const MAX_NOTES = 20;
 /**
@@ -352,7 +354,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
 
   private reconnect(slot: ClientSlot): void {
     const client = slot.client;
-    if (this.stopping || (client.state !== 'closed' && client.state !== 'idle')) return;
+    if (this.stopping) return;
+    if (client.state === 'closing') {
+      // Goodbye written, the server's close not in yet (SimClient.disconnect): try again shortly.
+      setTimeout(() => this.reconnect(slot), RECONNECT_RETRY_MS);
+      return;
+    }
+    if (client.state !== 'closed' && client.state !== 'idle') return;
     const setup = this.setup as WorkerSetup;
     client.connect(setup.host, setup.port);
   }

@@ -77,6 +77,8 @@ export class FakeChatServer {
   accepted = 0;
   /** MessageDelivered / MessageRead frames received, with the stream they came on. */
   readonly receipts: Array<{ name: string; streamId: number }> = [];
+  /** Reasons of the Goodbye frames received. */
+  readonly goodbyes: string[] = [];
   private nextMessageId = 1;
   private readonly rooms = new Map<number, Set<FakeSession>>();
 
@@ -165,6 +167,7 @@ export class FakeChatServer {
         this.send(session, frame.payload.room_id, frame.payload.content, frame.payload.nonce);
         return;
       case 'Goodbye':
+        this.goodbyes.push(frame.payload.reason);
         session.connection.close(0, 'goodbye');
         return;
       default:

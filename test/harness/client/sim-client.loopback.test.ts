@@ -147,6 +147,24 @@ describe('SimClient on loopback', () => {
     client.disconnect();
   });
 
+  it('puts Goodbye on the wire before closing on purpose, and reports a requested close', async () => {
+    const closes: boolean[] = [];
+    const events = new (class extends IgnoreClientEvents {
+      override disconnected(_c: SimClient, _info: unknown, requested: boolean): void {
+        closes.push(requested);
+      }
+    })();
+    const context: ClientContext = { endpoint, events, tls: { insecure: true }, holdTimer: new HoldTimer() };
+    const client = new SimClient(3, 'leaver', context);
+    client.connect('127.0.0.1', server.port);
+    await until(() => client.ready, 'AuthOk');
+    client.disconnect('done for today');
+    await until(() => closes.length === 1, 'the close');
+    expect(server.goodbyes).toContain('done for today');
+    expect(closes).toEqual([true]);
+    expect(client.state).toBe('closed');
+  });
+
   it('sends messages and gets acks and its own echo, and uploads over the upload stream', async () => {
     const acks: string[] = [];
     const echoes: string[] = [];
