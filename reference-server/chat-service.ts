@@ -351,11 +351,27 @@ export class ChatService {
     return null;
   }
 
-  /** Applies an upload-stream frame; UploadAck goes on the control stream. */
+  /**
+   * Applies an upload-stream frame; UploadAck goes on the control stream. An accepted UploadComplete is answered
+   * (UploadAck or Error) once the upload is on disk (PROTOCOL.md 13/upload-complete); a connection closed by then
+   * gets nothing.
+   */
   handleUpload(session: ConnectionSession, frame: UploadFrame): CommandFailure | null {
-    const result = handleUploadFrame(this.uploads, this.rooms, session.actor(), frame);
-    if (!result.ok) return result.failure;
-    if (result.value) this.broadcaster.toControl(session, 'UploadAck', result.value);
+    const outcome = handleUploadFrame(this.uploads, this.rooms, session.actor(), frame);
+    if (outcome instanceof Promise) {
+      outcome
+        .then((result) => {
+          if (session.state === 'closed') return;
+          if (!result.ok) session.sendError(result.failure);
+          else if (result.value) this.broadcaster.toControl(session, 'UploadAck', result.value);
+        })
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, connection: session.id }, 'cannot answer UploadComplete'),
+        );
+      return null;
+    }
+    if (!outcome.ok) return outcome.failure;
+    if (outcome.value) this.broadcaster.toControl(session, 'UploadAck', outcome.value);
     return null;
   }
 

@@ -93,6 +93,7 @@ export class GarouServer {
       this.service.shutdown(reason);
       await waitUntil(() => this.endpoint.connectionCount === 0, 1500);
       await this.endpoint.close({ errorCode: 0, reason, timeoutMs: 1000 });
+      await this.service.uploads.close(); // no upload file handle outlives the server
       this.logger.info({}, 'server stopped');
     })();
     return this.closing;

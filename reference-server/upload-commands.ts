@@ -2,13 +2,14 @@
  * Applies upload-stream frames (0x70-0x73) to the upload store (PROTOCOL.md 13).
  *
  * UploadStart is answered with UploadAck{bytes_received 0, url null}, UploadComplete with UploadAck{size, url};
- * chunks and cancels are not acknowledged. Failures come back as CommandFailure for the session to report.
+ * chunks and cancels are not acknowledged. Failures come back as CommandFailure for the session to report. Every
+ * outcome is immediate except an accepted UploadComplete's, which settles once the upload's bytes are on disk.
  */
 import { ERROR_CODES, type Frame, type UploadAck } from '../spec/index.js';
 import { fail, succeed, type CommandResult } from './protocol-errors.js';
 import { mayPerform } from './room-permissions.js';
 import type { Actor, RoomRegistry } from './rooms.js';
-import type { UploadStore } from './upload-store.js';
+import type { CompletedUpload, UploadStore } from './upload-store.js';
 
 /** Upload frames a client may send. */
 export type UploadFrame = Extract<
@@ -16,13 +17,16 @@ export type UploadFrame = Extract<
   { name: 'UploadStart' | 'UploadChunk' | 'UploadComplete' | 'UploadCancel' }
 >;
 
-/** Handles one upload frame from `actor`'s connection; returns the UploadAck to send, if any. */
+/** The UploadAck to send (if any) or the failure: now, or as a promise that never rejects (UploadComplete). */
+export type UploadOutcome = CommandResult<UploadAck | null> | Promise<CommandResult<UploadAck | null>>;
+
+/** Handles one upload frame from `actor`'s connection; yields the UploadAck to send, if any. */
 export function handleUploadFrame(
   store: UploadStore,
   rooms: RoomRegistry,
   actor: Actor,
   frame: UploadFrame,
-): CommandResult<UploadAck | null> {
+): UploadOutcome {
   const connection = actor.connection;
   switch (frame.name) {
     case 'UploadStart': {
@@ -55,13 +59,17 @@ export function handleUploadFrame(
     }
     case 'UploadComplete': {
       const completed = store.complete(connection, frame.payload.upload_id);
-      if (!completed.ok) return completed;
-      const { uploadId, size, url } = completed.value;
-      return succeed({ upload_id: uploadId, bytes_received: size, url });
+      return completed instanceof Promise ? completed.then(completionAck) : completionAck(completed);
     }
     case 'UploadCancel': {
       const cancelled = store.cancel(connection, frame.payload.upload_id);
       return cancelled.ok ? succeed(null) : cancelled;
     }
   }
+}
+
+function completionAck(completed: CommandResult<CompletedUpload>): CommandResult<UploadAck> {
+  if (!completed.ok) return completed;
+  const { uploadId, size, url } = completed.value;
+  return succeed({ upload_id: uploadId, bytes_received: size, url });
 }

@@ -4,14 +4,30 @@
  *
  * Every file lives at <dataDir>/<upload_id>/<sanitized filename>: the client's filename only ever contributes one
  * sanitized path segment, and the final path is checked to be inside the data directory before anything is written.
- * Writes are synchronous: chunks of one upload must land in order, and a 1 MiB append is short.
+ *
+ * Disk I/O is asynchronous (node:fs/promises), because the event loop that writes a chunk also serves every other
+ * connection. Each upload has one FileHandle, opened when it starts, and a serial chain of disk steps (open, the
+ * writes in chunk order, close or removal), so its chunks land in order. Everything about a chunk that the client
+ * can get wrong (owner, offset, size) and the SHA-256 update are checked at once, so those errors are immediate;
+ * disk failures (create or write) are recorded by the chain and reported at the upload's next chunk or at its
+ * completion (SERVER_ERROR, context "upload <id>"). `complete` returns a promise that settles once every queued
+ * write is on disk and the handle is closed: only then is the upload completed and usable as an attachment.
+ *
+ * Memory bound (our decision, PROTOCOL.md 13/chunk-offset): the bytes of chunks accepted but not yet written are
+ * bounded server-wide by `maxQueuedWriteBytes` (default MAX_QUEUED_WRITE_BYTES, 64 MiB). A chunk that would exceed
+ * it fails its upload (UPLOAD_FAILED, "server upload write queue full") instead of growing memory without bound; the
+ * client may start over. The store keeps a reference to a chunk's `data` until it is written: do not modify it.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { ERROR_CODES, type U64 } from '../spec/index.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
+
+/** Default bound on chunk bytes accepted but not yet on disk, over all uploads of a server: 64 MiB. */
+export const MAX_QUEUED_WRITE_BYTES = 64 * 1024 * 1024;
 
 /** Longest sanitized filename, in characters (all ASCII after sanitizing, so also bytes). */
 export const MAX_FILENAME_LENGTH = 128;
@@ -46,7 +62,12 @@ export interface UploadStoreOptions {
   readonly dataDir: string;
   readonly maxUploadBytes: number;
   readonly maxUploadsPerOwner: number;
+  /** Bound on chunk bytes accepted but not yet written, server-wide (default MAX_QUEUED_WRITE_BYTES). */
+  readonly maxQueuedWriteBytes?: number;
 }
+
+/** The outcome of `complete`: settled now when the upload is refused, else once its bytes are on disk. */
+export type CompletionResult = CommandResult<CompletedUpload> | Promise<CommandResult<CompletedUpload>>;
 
 interface PendingUpload {
   readonly uploadId: number;
@@ -55,9 +76,18 @@ interface PendingUpload {
   readonly size: number;
   readonly checksum: string;
   readonly filename: string;
+  readonly directory: string;
   readonly path: string;
   readonly hash: Hash;
   received: number;
+  /** The open file: null until the chain has opened it, and again once it is closed. */
+  handle: FileHandle | null;
+  /** Tail of the upload's serial chain of disk steps; never rejects. */
+  chain: Promise<void>;
+  /** The first disk failure, as the message to report; null while the disk work succeeds. */
+  diskFailure: string | null;
+  /** Set once discarded: queued writes are skipped and the chain ends by removing the directory. */
+  discarded: boolean;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -98,13 +128,20 @@ function uploadContext(uploadId: U64): string {
 /** Uploads in progress and completed, stored under one data directory. */
 export class UploadStore {
   private readonly root: string;
+  private readonly maxQueuedWriteBytes: number;
   private readonly pending = new Map<number, PendingUpload>();
   private readonly completedUploads = new Map<number, CompletedUpload>();
   private readonly pendingByOwner = new Map<UploadOwner, Set<number>>();
+  /** Chain tails not yet settled, for close(). */
+  private readonly inFlight = new Set<Promise<void>>();
+  private queuedBytes = 0;
   private lastUploadId = 0;
+  private closed = false;
 
   constructor(private readonly options: UploadStoreOptions) {
     this.root = resolve(options.dataDir);
+    this.maxQueuedWriteBytes = options.maxQueuedWriteBytes ?? MAX_QUEUED_WRITE_BYTES;
+    // Once, before the server serves anyone: synchronous is fine here.
     mkdirSync(this.root, { recursive: true });
   }
 
@@ -113,8 +150,17 @@ export class UploadStore {
     return this.pending.size;
   }
 
-  /** Starts an upload: checks the declaration, creates its empty file, and returns the new upload id. */
+  /** Chunk bytes accepted but not yet written, over all uploads. */
+  get queuedWriteBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /**
+   * Starts an upload: checks the declaration and returns the new upload id at once. Its directory and empty file
+   * are created by the upload's disk chain; a failure there is reported at the next chunk or at completion.
+   */
   start(owner: UploadOwner, declaration: UploadDeclaration): CommandResult<{ uploadId: number }> {
+    if (this.closed) return fail(ERROR_CODES.SERVER_ERROR, 'server shutting down', 'UploadStart');
     const { size } = declaration;
     if (typeof size !== 'number' || size > this.options.maxUploadBytes)
       return fail(
@@ -147,16 +193,6 @@ export class UploadStore {
         'filename resolves outside the upload directory',
         'UploadStart.filename',
       );
-    try {
-      mkdirSync(directory, { recursive: true });
-      writeFileSync(path, new Uint8Array(0), { flag: 'wx' });
-    } catch (err) {
-      return fail(
-        ERROR_CODES.SERVER_ERROR,
-        `cannot create upload file: ${(err as Error).message}`,
-        uploadContext(uploadId),
-      );
-    }
     const upload: PendingUpload = {
       uploadId,
       owner,
@@ -164,19 +200,33 @@ export class UploadStore {
       size,
       checksum,
       filename,
+      directory,
       path,
       hash: createHash('sha256'),
       received: 0,
+      handle: null,
+      chain: Promise.resolve(),
+      diskFailure: null,
+      discarded: false,
     };
     this.pending.set(uploadId, upload);
     if (mine) mine.add(uploadId);
     else this.pendingByOwner.set(owner, new Set([uploadId]));
+    this.enqueue(upload, async () => {
+      try {
+        await mkdir(directory, { recursive: true });
+        upload.handle = await open(path, 'wx');
+      } catch (err) {
+        upload.diskFailure ??= `cannot create upload file: ${errorMessage(err)}`;
+      }
+    });
     return succeed({ uploadId });
   }
 
   /**
    * Appends a chunk. Chunks are sequential: `offset` must equal the bytes received so far, and the total may not
-   * exceed the declared size. Any failure discards the upload (the client starts over).
+   * exceed the declared size. The chunk is hashed now and queued for writing (keep `data` unmodified). Any failure
+   * discards the upload (the client starts over): a bad chunk, a full write queue, or an earlier disk failure.
    */
   appendChunk(
     owner: UploadOwner,
@@ -187,50 +237,47 @@ export class UploadStore {
     const found = this.ownedPending(owner, uploadId);
     if (!found.ok) return found;
     const upload = found.value;
+    if (upload.diskFailure !== null) return this.failOnDisk(upload);
     if (offset !== upload.received)
       return this.abort(upload, `chunk offset ${offset} but ${upload.received} bytes received so far`);
     if (upload.received + data.length > upload.size)
       return this.abort(upload, `chunk overflows the declared size of ${upload.size} bytes`);
-    try {
-      appendFileSync(upload.path, data);
-    } catch (err) {
-      this.discard(upload);
-      return fail(
-        ERROR_CODES.SERVER_ERROR,
-        `cannot write upload: ${(err as Error).message}`,
-        uploadContext(uploadId),
+    if (this.queuedBytes + data.length > this.maxQueuedWriteBytes)
+      return this.abort(
+        upload,
+        `server upload write queue full (${this.maxQueuedWriteBytes} bytes waiting for the disk); start over later`,
       );
-    }
+    const position = upload.received;
     upload.hash.update(data);
     upload.received += data.length;
+    if (data.length > 0) {
+      this.queuedBytes += data.length;
+      this.enqueue(upload, () => this.write(upload, data, position));
+    }
     return succeed({ bytesReceived: upload.received });
   }
 
-  /** Completes an upload: size and SHA-256 must match the declaration; returns the completed record with its URL. */
-  complete(owner: UploadOwner, uploadId: U64): CommandResult<CompletedUpload> {
+  /**
+   * Completes an upload: size and SHA-256 must match the declaration (checked now; a mismatch is returned at once).
+   * Otherwise the upload accepts no more frames, and the returned promise settles once every queued write is on
+   * disk: with the completed record and its URL, or with SERVER_ERROR if the disk failed. Never rejects.
+   */
+  complete(owner: UploadOwner, uploadId: U64): CompletionResult {
     const found = this.ownedPending(owner, uploadId);
     if (!found.ok) return found;
     const upload = found.value;
+    if (upload.diskFailure !== null) return this.failOnDisk(upload);
     if (upload.received !== upload.size)
       return this.abort(upload, `received ${upload.received} of ${upload.size} bytes`);
     const digest = upload.hash.digest('hex');
     if (digest !== upload.checksum)
       return this.abort(upload, `SHA-256 mismatch: declared ${upload.checksum}, got ${digest}`);
+    // Finished for the protocol (later frames for it are refused) but not yet completed: the file may be incomplete.
     this.forgetPending(upload);
-    const completed: CompletedUpload = {
-      uploadId: upload.uploadId,
-      roomId: upload.declaration.roomId,
-      filename: upload.filename,
-      mimeType: upload.declaration.mimeType,
-      size: upload.size,
-      url: uploadUrl(upload.uploadId, upload.filename),
-      path: upload.path,
-    };
-    this.completedUploads.set(upload.uploadId, completed);
-    return succeed(completed);
+    return this.finish(upload);
   }
 
-  /** Cancels an unfinished upload and deletes what was stored. */
+  /** Cancels an unfinished upload: queued writes are dropped, and what was stored is deleted in the background. */
   cancel(owner: UploadOwner, uploadId: U64): CommandResult<null> {
     const found = this.ownedPending(owner, uploadId);
     if (!found.ok) return found;
@@ -238,7 +285,7 @@ export class UploadStore {
     return succeed(null);
   }
 
-  /** Discards every unfinished upload of an owner (its connection closed). */
+  /** Discards every unfinished upload of an owner (its connection closed). Completions under way still finish. */
   releaseOwner(owner: UploadOwner): void {
     const ids = this.pendingByOwner.get(owner);
     if (!ids) return;
@@ -247,6 +294,21 @@ export class UploadStore {
       if (upload) this.discard(upload);
     }
     this.pendingByOwner.delete(owner);
+  }
+
+  /**
+   * Shuts the store down: refuses new uploads, discards the unfinished ones, and resolves once every disk step
+   * (completions under way included) has finished, so no file handle stays open. Never rejects.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const upload of [...this.pending.values()]) this.discard(upload);
+    await this.idle();
+  }
+
+  /** Resolves once no disk step of any upload is queued or running. Never rejects. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
   /** A completed upload by id (for attachments); undefined when unknown or unfinished. */
@@ -272,14 +334,88 @@ export class UploadStore {
     return succeed(upload);
   }
 
+  /** Waits for the upload's writes, closes its file, and records it as completed unless the disk failed. */
+  private async finish(upload: PendingUpload): Promise<CommandResult<CompletedUpload>> {
+    await this.enqueue(upload, async () => {
+      const handle = upload.handle;
+      upload.handle = null;
+      if (handle === null) return;
+      try {
+        await handle.close();
+      } catch (err) {
+        upload.diskFailure ??= `cannot write upload: ${errorMessage(err)}`;
+      }
+    });
+    if (upload.diskFailure !== null) return this.failOnDisk(upload);
+    const completed: CompletedUpload = {
+      uploadId: upload.uploadId,
+      roomId: upload.declaration.roomId,
+      filename: upload.filename,
+      mimeType: upload.declaration.mimeType,
+      size: upload.size,
+      url: uploadUrl(upload.uploadId, upload.filename),
+      path: upload.path,
+    };
+    this.completedUploads.set(upload.uploadId, completed);
+    return succeed(completed);
+  }
+
+  /** One chain step: writes a chunk at its offset, unless the upload is already discarded or failed. */
+  private async write(upload: PendingUpload, data: Uint8Array, position: number): Promise<void> {
+    try {
+      const handle = upload.handle;
+      if (upload.discarded || upload.diskFailure !== null || handle === null) return;
+      // A positional write may be short; finish it rather than leave a hole.
+      for (let done = 0; done < data.length;) {
+        const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+        done += bytesWritten;
+      }
+    } catch (err) {
+      upload.diskFailure ??= `cannot write upload: ${errorMessage(err)}`;
+    } finally {
+      this.queuedBytes -= data.length;
+    }
+  }
+
+  /** Appends a step to the upload's chain; the returned tail never rejects. */
+  private enqueue(upload: PendingUpload, step: () => Promise<void>): Promise<void> {
+    const tail = upload.chain.then(step).catch((err: unknown) => {
+      // Steps catch their own errors; this is a safety net so no rejection ever goes unhandled.
+      upload.diskFailure ??= `upload disk step failed: ${errorMessage(err)}`;
+    });
+    upload.chain = tail;
+    this.inFlight.add(tail);
+    void tail.then(() => this.inFlight.delete(tail));
+    return tail;
+  }
+
   private abort(upload: PendingUpload, reason: string): { ok: false; failure: CommandFailure } {
     this.discard(upload);
     return fail(ERROR_CODES.UPLOAD_FAILED, reason, uploadContext(upload.uploadId));
   }
 
+  /** Reports (and discards) an upload whose file could not be created or written. */
+  private failOnDisk(upload: PendingUpload): { ok: false; failure: CommandFailure } {
+    this.discard(upload);
+    return fail(
+      ERROR_CODES.SERVER_ERROR,
+      upload.diskFailure ?? 'upload disk failure',
+      uploadContext(upload.uploadId),
+    );
+  }
+
+  /** Forgets the upload now; after its queued steps, closes its file and removes its directory. */
   private discard(upload: PendingUpload): void {
     this.forgetPending(upload);
-    rmSync(join(this.root, String(upload.uploadId)), { recursive: true, force: true });
+    if (upload.discarded) return;
+    upload.discarded = true;
+    this.enqueue(upload, async () => {
+      const handle = upload.handle;
+      upload.handle = null;
+      // Nobody is left to tell about a failure here; a stray directory is harmless (upload ids are never reused).
+      await handle?.close().catch(() => undefined);
+      await rm(upload.directory, { recursive: true, force: true }).catch(() => undefined);
+    });
   }
 
   private forgetPending(upload: PendingUpload): void {
@@ -288,4 +424,8 @@ export class UploadStore {
     mine?.delete(upload.uploadId);
     if (mine && mine.size === 0) this.pendingByOwner.delete(upload.owner);
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

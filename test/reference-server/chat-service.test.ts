@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { userIdForUsername } from '../../reference-server/user-identity.js';
 import { encodeFrame, type Frame } from '../../spec/index.js';
 import { CONTROL, TestClient, removeTestDirs, testService } from './recording-connection.js';
@@ -506,7 +507,7 @@ describe('hot rooms', () => {
 });
 
 describe('uploads and attachments', () => {
-  it('start -> UploadAck(0, null); chunks; complete -> UploadAck(size, url); attach by id', () => {
+  it('start -> UploadAck(0, null); chunks; complete -> UploadAck(size, url) once on disk; attach by id', async () => {
     const { service } = testService();
     const alice = new TestClient(service).login('alice');
     const data = new TextEncoder().encode('file body bytes');
@@ -522,6 +523,11 @@ describe('uploads and attachments', () => {
     alice.chunk(uploads, 1, 0, data.subarray(0, 4));
     alice.chunk(uploads, 1, 4, data.subarray(4));
     alice.on(uploads, 'UploadComplete', { upload_id: 1 });
+    // The completed UploadAck waits for the file to be on disk.
+    expect(service.uploads.completed(1)).toBeUndefined();
+    expect(alice.controlOf('UploadAck')).toHaveLength(1);
+    await vi.waitFor(() => expect(alice.controlOf('UploadAck')).toHaveLength(2));
+    expect(readFileSync(service.uploads.completed(1)!.path)).toEqual(Buffer.from(data));
     expect(alice.controlOf('UploadAck').map((f) => f.payload)).toEqual([
       { upload_id: 1, bytes_received: 0, url: null },
       { upload_id: 1, bytes_received: data.length, url: 'garou://uploads/1/.._.._secret.txt' },
@@ -543,6 +549,28 @@ describe('uploads and attachments', () => {
         context: 'SendMessage.attachments nonce=m',
       },
     ]);
+  });
+
+  it('a connection closed while its upload completes gets nothing, and nothing throws', async () => {
+    const { service } = testService();
+    const alice = new TestClient(service).login('alice');
+    const data = new TextEncoder().encode('bytes');
+    const uploads = alice.newUniStream();
+    alice.on(uploads, 'UploadStart', {
+      room_id: 1,
+      filename: 'a',
+      mime_type: 'x',
+      size: data.length,
+      checksum: createHash('sha256').update(data).digest('hex'),
+    });
+    alice.chunk(uploads, 1, 0, data);
+    alice.on(uploads, 'UploadComplete', { upload_id: 1 });
+    alice.session.onClosed();
+    const sent = alice.port.actions.length;
+    await service.uploads.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(alice.port.actions.length).toBe(sent);
+    expect(alice.errors()).toEqual([]);
   });
 
   it('a wrong offset fails the upload with 1009 naming it', () => {
