@@ -389,14 +389,23 @@ export interface FrameDecoderOptions {
 
 /**
  * A frame returned undecoded by `FrameDecoder.nextOrRaw()`: header checked (known type, length within the
- * limit), payload bytes neither parsed nor validated. `payload` may alias a pushed chunk.
+ * limit), payload bytes neither parsed nor validated. The payload is `source[start, end)`, and `source` may be a
+ * pushed chunk: a reader that takes the range (e.g. peekRoomMessage) avoids creating a view per frame, which
+ * for Buffers costs more than reading a small payload's fields.
  */
 export class RawFrame {
   constructor(
     readonly code: FrameCode,
     readonly name: FrameName,
-    readonly payload: Uint8Array,
+    readonly source: Uint8Array,
+    readonly start: number,
+    readonly end: number,
   ) {}
+
+  /** The payload bytes (a new view of `source` on each access). */
+  get payload(): Uint8Array {
+    return this.source.subarray(this.start, this.end);
+  }
 }
 
 /**
@@ -500,17 +509,26 @@ export class FrameDecoder {
     let payloadBytes: Uint8Array;
     if (chunk.length - at >= total) {
       // The whole frame sits in one chunk: decode in place, no copy.
-      payloadBytes = chunk.subarray(at + FRAME_HEADER_BYTES, at + total);
       this.offset = at + total;
       this.buffered -= total;
       if (this.offset === chunk.length) this.advanceChunk();
+      if (allowRaw && this.raw[code])
+        return new RawFrame(
+          compiled.spec.code,
+          compiled.spec.name,
+          chunk,
+          at + FRAME_HEADER_BYTES,
+          at + total,
+        );
+      payloadBytes = chunk.subarray(at + FRAME_HEADER_BYTES, at + total);
     } else {
       this.skip(FRAME_HEADER_BYTES);
       payloadBytes = this.take(length);
     }
 
     if (code === UPLOAD_CHUNK_CODE) return this.startUpload(compiled, payloadBytes);
-    if (allowRaw && this.raw[code]) return new RawFrame(compiled.spec.code, compiled.spec.name, payloadBytes);
+    if (allowRaw && this.raw[code])
+      return new RawFrame(compiled.spec.code, compiled.spec.name, payloadBytes, 0, payloadBytes.length);
     return makeFrame(compiled.spec, decodeBytes(compiled, payloadBytes, true));
   }
 

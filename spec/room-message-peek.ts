@@ -70,9 +70,15 @@ let noEscapes = false;
 /**
  * message_id, room_id and nonce of a RoomMessage payload (UTF-8 JSON, frame header excluded), or undefined
  * when the payload is not a JSON object with them in plain form (then decode it fully). Never throws.
+ * The payload is `bytes[start, end)` (default: all of `bytes`), so a reader need not create a view per frame.
  */
-export function peekRoomMessage(payload: Uint8Array): PeekedRoomMessage | undefined {
-  return peekCanonicalLayout(payload) ?? scanRoomMessage(payload);
+export function peekRoomMessage(
+  bytes: Uint8Array,
+  start = 0,
+  end = bytes.length,
+): PeekedRoomMessage | undefined {
+  if (start < 0 || end > bytes.length || start > end) return undefined;
+  return peekCanonicalLayout(bytes, start, end) ?? scanRoomMessage(bytes, start, end);
 }
 
 /** `{"message_id":` */
@@ -90,20 +96,27 @@ function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-function hasBytesAt(payload: Uint8Array, at: number, bytes: Uint8Array): boolean {
-  if (at < 0 || at + bytes.length > payload.length) return false;
-  for (let k = 0; k < bytes.length; k++) if (payload[at + k] !== bytes[k]) return false;
+/** Whether `expected` sits at `at`, wholly inside payload[start, end). */
+function hasBytesAt(
+  payload: Uint8Array,
+  start: number,
+  end: number,
+  at: number,
+  expected: Uint8Array,
+): boolean {
+  if (at < start || at + expected.length > end) return false;
+  for (let k = 0; k < expected.length; k++) if (payload[at + k] !== expected[k]) return false;
   return true;
 }
 
 /** Index just after the digits peekDigits last read (saves returning a pair). */
 let digitsEnd = 0;
 
-/** The JSON integer of at most FAST_DIGITS digits at `at` (no sign, leading zero or fraction), or -1. */
-function peekDigits(payload: Uint8Array, at: number): number {
+/** The JSON integer of at most FAST_DIGITS digits at `at`, before `end` (no sign, leading zero or fraction), or -1. */
+function peekDigits(payload: Uint8Array, at: number, end: number): number {
   let value = 0;
   let i = at;
-  const limit = Math.min(payload.length, at + FAST_DIGITS + 1);
+  const limit = Math.min(end, at + FAST_DIGITS + 1);
   for (; i < limit; i++) {
     const c = payload[i] as number;
     if (c < DIGIT_0 || c > DIGIT_9) break;
@@ -116,15 +129,14 @@ function peekDigits(payload: Uint8Array, at: number): number {
 }
 
 /** The fast path (module comment): the three values at the edges of the frame table's layout, or undefined. */
-function peekCanonicalLayout(payload: Uint8Array): PeekedRoomMessage | undefined {
-  if (!hasBytesAt(payload, 0, MESSAGE_ID_PREFIX)) return undefined;
-  const messageId = peekDigits(payload, MESSAGE_ID_PREFIX.length);
-  if (messageId < 0 || !hasBytesAt(payload, digitsEnd, ROOM_ID_INFIX)) return undefined;
-  const roomId = peekDigits(payload, digitsEnd + ROOM_ID_INFIX.length);
+function peekCanonicalLayout(payload: Uint8Array, start: number, end: number): PeekedRoomMessage | undefined {
+  if (!hasBytesAt(payload, start, end, start, MESSAGE_ID_PREFIX)) return undefined;
+  const messageId = peekDigits(payload, start + MESSAGE_ID_PREFIX.length, end);
+  if (messageId < 0 || !hasBytesAt(payload, start, end, digitsEnd, ROOM_ID_INFIX)) return undefined;
+  const roomId = peekDigits(payload, digitsEnd + ROOM_ID_INFIX.length, end);
   // The room id must be followed by more members: `{"message_id":1,"room_id":2}` has no nonce edge.
-  if (roomId < 0 || payload[digitsEnd] !== COMMA) return undefined;
+  if (roomId < 0 || digitsEnd >= end || payload[digitsEnd] !== COMMA) return undefined;
   const middleStart = digitsEnd;
-  const end = payload.length;
   if (payload[end - 1] !== CLOSE_BRACE) return undefined;
   let nonce: string | null;
   let nonceInfixAt: number;
@@ -137,18 +149,20 @@ function peekCanonicalLayout(payload: Uint8Array): PeekedRoomMessage | undefined
       if (c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
     }
     nonceInfixAt = open - NONCE_INFIX.length;
-    if (nonceInfixAt < middleStart || !hasBytesAt(payload, nonceInfixAt, NONCE_INFIX)) return undefined;
+    if (nonceInfixAt < middleStart || !hasBytesAt(payload, start, end, nonceInfixAt, NONCE_INFIX))
+      return undefined;
     nonce = latin1(payload, open + 1, end - 2);
   } else {
     nonceInfixAt = end - NULL_END.length - NONCE_INFIX.length;
-    if (nonceInfixAt < middleStart || !hasBytesAt(payload, end - NULL_END.length, NULL_END)) return undefined;
-    if (!hasBytesAt(payload, nonceInfixAt, NONCE_INFIX)) return undefined;
+    if (nonceInfixAt < middleStart || !hasBytesAt(payload, start, end, end - NULL_END.length, NULL_END))
+      return undefined;
+    if (!hasBytesAt(payload, start, end, nonceInfixAt, NONCE_INFIX)) return undefined;
     nonce = null;
   }
   return { message_id: messageId, room_id: roomId, nonce };
 }
 
-/** payload[start, end) as a string of one char per byte (ASCII here, checked by the caller). */
+/** payload[start, end) as a string of one char per byte (Latin-1: each byte is one char, whatever it is). */
 function latin1(payload: Uint8Array, start: number, end: number): string {
   const buffer =
     payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -156,13 +170,10 @@ function latin1(payload: Uint8Array, start: number, end: number): string {
 }
 
 /** The general path: one pass over the whole JSON text (module comment). */
-function scanRoomMessage(payload: Uint8Array): PeekedRoomMessage | undefined {
+function scanRoomMessage(payload: Uint8Array, from: number, to: number): PeekedRoomMessage | undefined {
   // Scanned as Latin-1 text, one char per byte: every structural (ASCII) char sits where its byte does (UTF-8
   // sequences never contain ASCII bytes), and the native string searches do the skipping.
-  const text =
-    payload instanceof Buffer
-      ? payload.toString('latin1')
-      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('latin1');
+  const text = latin1(payload, from, to);
   const end = text.length;
   let i = skipWhitespace(text, 0);
   if (i >= end || text.charCodeAt(i) !== OPEN_BRACE) return undefined;

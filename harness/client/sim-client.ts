@@ -114,7 +114,7 @@ let untilFullDecode = FULL_DECODE_EVERY;
 function readRoomMessage(raw: RawFrame): PeekedMessageFrame {
   let payload: PeekedRoomMessage | undefined;
   if (--untilFullDecode === 0) untilFullDecode = FULL_DECODE_EVERY;
-  else payload = peekRoomMessage(raw.payload);
+  else payload = peekRoomMessage(raw.source, raw.start, raw.end);
   payload ??= decodePayload(ROOM_MESSAGE, raw.payload);
   return { code: ROOM_MESSAGE, name: 'RoomMessage', payload };
 }

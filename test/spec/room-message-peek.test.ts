@@ -262,6 +262,32 @@ describe('peekRoomMessage', () => {
     );
   });
 
+  it('reads a payload given as a range of a larger buffer exactly as the same bytes alone', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          messageArb.map((m) => encodeFrame('RoomMessage', m).subarray(FRAME_HEADER_BYTES)),
+          fc.uint8Array({ maxLength: 80 }),
+        ),
+        fc.uint8Array({ maxLength: 16 }),
+        fc.uint8Array({ maxLength: 16 }),
+        fc.boolean(),
+        (payload, before, after, asBuffer) => {
+          const whole = new Uint8Array(before.length + payload.length + after.length);
+          whole.set(before);
+          whole.set(payload, before.length);
+          whole.set(after, before.length + payload.length);
+          const source = asBuffer ? Buffer.from(whole) : whole;
+          const alone = peekRoomMessage(Uint8Array.from(payload));
+          expect(peekRoomMessage(source, before.length, before.length + payload.length)).toEqual(alone);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(peekRoomMessage(utf8.encode('{"message_id":1,"room_id":2,"nonce":null}'), 5, 3)).toBeUndefined();
+    expect(peekRoomMessage(utf8.encode('{}'), 0, 9)).toBeUndefined();
+  });
+
   it('reads a payload that is a plain Uint8Array view into a larger buffer', () => {
     const backing = new Uint8Array(64).fill(0x20);
     const text = utf8.encode('{"message_id":5,"room_id":6,"nonce":"n"}');
