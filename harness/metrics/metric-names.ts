@@ -66,6 +66,8 @@ export const COUNTERS = [
   'disconnects',
   /** Deliberate disconnect + reconnect cycles (churn, storms). */
   'reconnects',
+  /** Connections re-established (AuthOk) after a drop (`clients.reconnect_on_drop`). */
+  'drop_reconnects',
   'uploads',
   'upload_bytes',
   'upload_failures',
@@ -73,6 +75,10 @@ export const COUNTERS = [
   'throttles',
   /** Error frames received plus operations that failed (see `RunRecorder.recordError`). */
   'errors',
+  /** MessageDelivered receipts written (`actions.receipts.delivered`). */
+  'receipts_delivered',
+  /** MessageRead receipts written (`actions.receipts.read`). */
+  'receipts_read',
 ] as const;
 
 /** Name of an event counter. */

@@ -11,7 +11,9 @@
  * JoinRoom sent until RoomInit, a leave from LeaveRoom sent until RoomClose; a deliberate disconnect
  * (reconnect action, storm) first makes the memberships uncertain, waits until what the client is owed has
  * arrived, then closes. General (room 1), joined by the server after AuthOk, is left at once unless the
- * scenario plans it: membership follows the scenario's plan.
+ * scenario plans it: membership follows the scenario's plan. A connection that drops without the harness asking
+ * ends the memberships when it was last known good, and (clients.reconnect_on_drop) reconnects after a seeded
+ * backoff and rejoins the planned rooms, as a deliberate reconnect does.
  */
 import { epochNowMs } from '../metrics/clock.js';
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
@@ -20,7 +22,8 @@ import { encodeSendStamp } from '../metrics/send-stamp.js';
 import type { PhaseWindow } from '../metrics/worker-result.js';
 import { buildRoomPlan, type RoomPlan } from '../scenario/membership.js';
 import { parseScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import { hashUnit } from '../scenario/rng.js';
+import type { ReceiptOptions, Scenario } from '../scenario/types.js';
 import { formatUsername } from '../scenario/username.js';
 import type {
   ErrorPayload,
@@ -43,7 +46,13 @@ import { segmentOwnsClient, workerOwnsClient } from './segment.js';
 import { PendingRecorder } from './pending-recorder.js';
 import { applyScenarioOverrides } from './scenario-overrides.js';
 import { TimerQueue } from './timer-queue.js';
-import { plannedStorms, TrafficPlan, type PlannedOperation } from './traffic-plan.js';
+import {
+  dropReconnectWaitMs,
+  plannedStorms,
+  receiptSeed,
+  TrafficPlan,
+  type PlannedOperation,
+} from './traffic-plan.js';
 import type { CoordinatorPort, WorkerEndpoint } from './worker-link.js';
 import type { CoordinatorMessage, WorkerSetup } from './worker-protocol.js';
 
@@ -90,6 +99,11 @@ function messageContent(size: number): string {
   return contentCache.slice(0, size);
 }
 
+/** The scenario's receipts with the seed of their draws (see LoadWorker.sendReceipts). */
+interface ReceiptDraws extends ReceiptOptions {
+  seed: number;
+}
+
 /** A send waiting for its MessageAck. */
 interface PendingSend {
   slot: ClientSlot;
@@ -114,6 +128,10 @@ class ClientSlot {
   awaitingAcks = 0;
   /** A deliberate disconnect is under way: the client performs no operations. */
   departing = false;
+  /** Reconnect attempts since the connection dropped (0: not reconnecting after a drop). */
+  dropAttempts = 0;
+  /** Reconnect attempts after drops ever made: each draws its backoff jitter from the seed with this number. */
+  dropAttemptSerial = 0;
 
   constructor(
     readonly client: SimClient,
@@ -173,6 +191,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   private roomEvents: { type: 'promoted' | 'demoted'; roomId: number; atMs: number }[] = [];
   private readonly notes: string[] = [];
   private stopping = false;
+  /** Receipts to send, or null when the scenario sends none (then a delivery costs one branch more). */
+  private receipts: ReceiptDraws | null = null;
 
   constructor(private readonly port: CoordinatorPort) {}
 
@@ -218,6 +238,10 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     );
     this.scenario = scenario;
     this.plan = buildRoomPlan(scenario);
+    const receipts = scenario.actions.receipts;
+    if (receipts.delivered > 0 || receipts.read > 0) {
+      this.receipts = { ...receipts, seed: receiptSeed(scenario.seed) };
+    }
     const host = setup.host.includes(':')
       ? isLoopback(setup.host)
         ? '::1'
@@ -363,6 +387,29 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     if (client.state !== 'closed' && client.state !== 'idle') return;
     const setup = this.setup as WorkerSetup;
     client.connect(setup.host, setup.port);
+  }
+
+  /**
+   * After a drop: reconnect (clients.reconnect_on_drop) once a backoff has passed, or give the client up. A client
+   * that was departing anyway is reconnected by `depart`. The membership already ended when the connection was
+   * last known good (`disconnected`), and the reconnect rejoins the planned rooms (`authenticated`).
+   */
+  private afterDrop(slot: ClientSlot): void {
+    if (slot.departing) return;
+    if ((this.scenario as Scenario).clients.dropReconnect.enabled) this.scheduleDropReconnect(slot);
+    else if (!slot.settled) this.settle(slot, true);
+  }
+
+  /** The next reconnect attempt after a drop: backoff doubled per failed attempt up to the cap, seeded jitter. */
+  private scheduleDropReconnect(slot: ClientSlot): void {
+    const scenario = this.scenario as Scenario;
+    const waitMs = dropReconnectWaitMs(
+      scenario,
+      slot.client.index,
+      slot.dropAttempts++,
+      slot.dropAttemptSerial++,
+    );
+    this.timers.at(epochNowMs() + waitMs, () => this.reconnect(slot));
   }
 
   private stormDisconnect(slot: ClientSlot, reconnectAtMs: number): void {
@@ -633,6 +680,10 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     this.connected++;
     this.rec.recordConnected(client.connectStartedAtMs, connectedAtMs, authOkAtMs);
     const slot = this.slots[client.index] as ClientSlot;
+    if (slot.dropAttempts > 0) {
+      slot.dropAttempts = 0;
+      this.rec.count('drop_reconnects', authOkAtMs);
+    }
     const pending = new Set<number>();
     for (const roomId of slot.plannedRooms) {
       if (client.isMember(roomId)) continue;
@@ -656,6 +707,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     } else {
       this.note(`reconnect of ${client.username} failed: ${reason}`);
     }
+    if (slot.dropAttempts > 0 && !this.stopping) this.scheduleDropReconnect(slot);
   }
 
   disconnected(
@@ -667,8 +719,9 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   ): void {
     this.connected--;
     const now = epochNowMs();
+    const slot = this.slots[client.index] as ClientSlot;
     // A new connection has a new view of room histories (see ClientSlot.ownMessageIn).
-    (this.slots[client.index] as ClientSlot).own.length = 0;
+    slot.own.length = 0;
     // Membership ends when we asked for it, or (unexpectedly) when the connection was last known good.
     const leftAt = requested ? now : lastHeardAtMs;
     for (const roomId of rooms) this.rec.left(client.index, roomId, leftAt);
@@ -678,6 +731,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       this.note(
         `${client.username} disconnected: ${cause}${client.goodbyeReason ? ` (Goodbye: ${client.goodbyeReason})` : ''}`,
       );
+      this.afterDrop(slot);
     }
   }
 
@@ -714,6 +768,28 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       this.note(
         `${client.username}: unexpected delivery of message ${message.message_id} in room ${message.room_id} at +${Math.round(receivedAtMs - this.connectStartMs)} ms`,
       );
+    }
+    if (this.receipts !== null) this.sendReceipts(client, message, receivedAtMs);
+  }
+
+  /**
+   * Answers a delivery with the receipts of actions.receipts: one number u drawn from (seed, recipient, message
+   * id), so the same deliveries get receipts in every run; MessageDelivered now if u < delivered, MessageRead
+   * after read_delay if u < read. Receipts count only when written (a dropped client writes none).
+   */
+  private sendReceipts(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
+    const receipts = this.receipts as ReceiptDraws;
+    const u = hashUnit(receipts.seed, client.index, toNumber(message.message_id));
+    if (u < receipts.delivered && client.sendDelivered(message.message_id, message.room_id, receivedAtMs)) {
+      this.rec.count('receipts_delivered', receivedAtMs);
+    }
+    if (u < receipts.read) {
+      const messageId = message.message_id;
+      const roomId = message.room_id;
+      this.timers.at(receivedAtMs + receipts.readDelayMs, () => {
+        const at = epochNowMs();
+        if (client.sendRead(messageId, roomId, at)) this.rec.count('receipts_read', at);
+      });
     }
   }
 

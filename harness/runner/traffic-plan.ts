@@ -7,7 +7,7 @@
 import type { PhaseWindow } from '../metrics/worker-result.js';
 import type { RoomPlan } from '../scenario/membership.js';
 import { ActionPicker, sampleSize } from '../scenario/samplers.js';
-import type { SeededRandom } from '../scenario/rng.js';
+import { fnv1a32, hashUnit, type SeededRandom } from '../scenario/rng.js';
 import {
   ArrivalSchedule,
   phaseRoomRates,
@@ -134,4 +134,31 @@ export function phaseWindows(scenario: Scenario, firstPhaseStartMs: number): Pha
     startMs: firstPhaseStartMs + phase.startOffsetMs,
     endMs: firstPhaseStartMs + phase.startOffsetMs + phase.durationMs,
   }));
+}
+
+/**
+ * Seed of the receipt draws of a run with scenario seed `seed`: a delivery of message m to client c gets
+ * MessageDelivered when hashUnit(receiptSeed(seed), c, m) < actions.receipts.delivered, MessageRead when it is
+ * below actions.receipts.read (see LoadWorker.sendReceipts).
+ */
+export function receiptSeed(seed: number): number {
+  return (seed ^ fnv1a32('receipts')) >>> 0;
+}
+
+/**
+ * Wait (ms) before reconnect attempt `attempt` (0 = the first) of `client` after a drop: clients.reconnect_backoff
+ * doubled per failed attempt up to reconnect_backoff_max, then jittered between half and all of it by a draw from
+ * the seed, the client and `serial` (the client's count of such attempts over the run), so a run is reproducible
+ * and clients dropped together do not all come back at once.
+ */
+export function dropReconnectWaitMs(
+  scenario: Scenario,
+  client: number,
+  attempt: number,
+  serial: number,
+): number {
+  const { backoffMs, backoffMaxMs } = scenario.clients.dropReconnect;
+  const waitMs = Math.min(backoffMaxMs, backoffMs * 2 ** attempt);
+  const jitter = hashUnit((scenario.seed ^ fnv1a32('drop-reconnect')) >>> 0, client, serial);
+  return waitMs * (0.5 + 0.5 * jitter);
 }

@@ -51,7 +51,14 @@ export interface RawScenario {
       max_hot_rooms?: number;
     };
   };
-  clients: { count: number; connect_rate?: Rate; username?: string };
+  clients: {
+    count: number;
+    connect_rate?: Rate;
+    username?: string;
+    reconnect_on_drop?: boolean;
+    reconnect_backoff?: string;
+    reconnect_backoff_max?: string;
+  };
   rooms?: Array<{
     name: string;
     count?: number;
@@ -70,6 +77,7 @@ export interface RawScenario {
     upload?: { size?: ByteSize | RawSize; chunk_size?: ByteSize };
     join_leave?: { rejoin_after?: string };
     reconnect?: { downtime?: string };
+    receipts?: { delivered?: number; read?: number; read_delay?: string };
   };
   correctness?: { grace?: string };
   phases: Array<{
@@ -146,8 +154,24 @@ export function normalizeScenario(
     count: raw.clients.count,
     connectRate: rate(['clients', 'connect_rate'], raw.clients.connect_rate, 100),
     usernamePattern: raw.clients.username ?? 'user-{i}',
+    dropReconnect: {
+      enabled: raw.clients.reconnect_on_drop ?? true,
+      backoffMs: duration(['clients', 'reconnect_backoff'], raw.clients.reconnect_backoff, 1000),
+      backoffMaxMs: duration(['clients', 'reconnect_backoff_max'], raw.clients.reconnect_backoff_max, 30_000),
+    },
   };
   if (clients.connectRate <= 0) report(['clients', 'connect_rate'], 'expected a connect rate above 0');
+  const backoff = clients.dropReconnect;
+  if (backoff.backoffMs <= 0) report(['clients', 'reconnect_backoff'], 'expected a backoff above 0');
+  if (backoff.backoffMaxMs < backoff.backoffMs) {
+    report(
+      [
+        'clients',
+        raw.clients.reconnect_backoff_max === undefined ? 'reconnect_backoff' : 'reconnect_backoff_max',
+      ],
+      `reconnect_backoff_max (${backoff.backoffMaxMs} ms) must be at least reconnect_backoff (${backoff.backoffMs} ms)`,
+    );
+  }
   const longest = formatUsername(clients.usernamePattern, clients.count - 1).trim();
   if (longest.length > MAX_USERNAME_LENGTH || longest.length === 0) {
     report(
@@ -557,6 +581,12 @@ function resolveActions(
     },
     reconnect: {
       downtimeMs: duration(['actions', 'reconnect', 'downtime'], raw.actions?.reconnect?.downtime, 500),
+    },
+    receipts: {
+      // Off unless asked for: the schema bounds both fractions to [0, 1].
+      delivered: raw.actions?.receipts?.delivered ?? 0,
+      read: raw.actions?.receipts?.read ?? 0,
+      readDelayMs: duration(['actions', 'receipts', 'read_delay'], raw.actions?.receipts?.read_delay, 1000),
     },
   };
 }

@@ -101,3 +101,28 @@ export function fnv1a32(text: string): number {
   }
   return hash >>> 0;
 }
+
+/**
+ * A uniform number in [0, 1) fixed by `seed` and two integers (e.g. a client index and a message id), without
+ * generator state: the same inputs give the same number in any worker and in any order of calls, so per-event
+ * choices (which delivery gets a receipt) are reproducible however the events interleave. Integers up to 2^53
+ * are used whole.
+ */
+export function hashUnit(seed: number, a: number, b: number): number {
+  let h = mix32(seed >>> 0);
+  h = mix32(h ^ (a >>> 0));
+  h = mix32(h ^ (b >>> 0));
+  h = mix32(h ^ (Math.floor(b / 4294967296) >>> 0));
+  return h / 4294967296;
+}
+
+/** One step of hashUnit: an odd-constant offset (so 0 does not map to 0), then murmur3's finalizer. */
+function mix32(value: number): number {
+  let h = (value + 0x9e3779b9) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -39,6 +39,18 @@ export interface ClientOptions {
   connectRate: number;
   /** Username pattern with `{i}` = client index (see `formatUsername`). */
   usernamePattern: string;
+  /** What a client does when its connection drops without the harness asking for it. */
+  dropReconnect: DropReconnectOptions;
+}
+
+/**
+ * Automatic reconnect after a drop (connection lost, or closed by the server): wait `backoffMs`, doubled after
+ * each failed attempt up to `backoffMaxMs`, every wait jittered from the seed; the client rejoins its rooms.
+ */
+export interface DropReconnectOptions {
+  enabled: boolean;
+  backoffMs: number;
+  backoffMaxMs: number;
 }
 
 /** How the rooms of a group get their members. */
@@ -142,6 +154,20 @@ export interface ActionOptions {
   upload: { size: SizeDistribution; chunkSize: number };
   joinLeave: { rejoinAfterMs: number };
   reconnect: { downtimeMs: number };
+  receipts: ReceiptOptions;
+}
+
+/**
+ * Receipts (PROTOCOL.md 8/delivered-read) for received RoomMessages. Each delivery draws one seeded number u in
+ * [0, 1) from (seed, recipient, message id): MessageDelivered at once when u < delivered, MessageRead `readDelayMs`
+ * later when u < read (so with read <= delivered every message read was also acknowledged delivered).
+ */
+export interface ReceiptOptions {
+  /** Fraction 0..1 of received RoomMessages answered with MessageDelivered; 0 = never. */
+  delivered: number;
+  /** Fraction 0..1 of received RoomMessages answered with MessageRead; 0 = never. */
+  read: number;
+  readDelayMs: number;
 }
 
 /** A hot-room event that must be observed. */

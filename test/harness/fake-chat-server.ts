@@ -32,6 +32,8 @@ export interface FakeServerOptions {
 export class FakeSession {
   readonly decoders = new Map<number, FrameDecoder>();
   user: UserInfo | null = null;
+  /** RoomMessages written to this session (duplicates included). */
+  roomMessages = 0;
   /** Server uni streams opened so far, by index (stream id 4i+3). */
   private readonly uniStreams: number[] = [];
 
@@ -218,9 +220,11 @@ export class FakeChatServer {
         continue;
       }
       member.toRoomShard(roomId, bytes);
+      member.roomMessages++;
       if (duplicateEvery > 0 && this.deliveries % duplicateEvery === 0) {
         this.duplicated++;
         member.toRoomShard(roomId, bytes);
+        member.roomMessages++;
       }
     }
   }

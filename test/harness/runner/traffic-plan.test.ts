@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dropReconnectWaitMs,
   phaseWindows,
   plannedStorms,
   TrafficPlan,
@@ -72,5 +73,40 @@ describe('TrafficPlan', () => {
       expect(s.reconnectAtMs - s.disconnectAtMs).toBe(300);
     }
     expect(plannedStorms(scenario, windows)).toEqual(storms);
+  });
+});
+
+describe('dropReconnectWaitMs', () => {
+  const scenario = parseScenario(
+    SCENARIO.replace(
+      'connect_rate: 100 }',
+      'connect_rate: 100, reconnect_backoff: 1s, reconnect_backoff_max: 5s }',
+    ),
+    'plan.yaml',
+  );
+
+  it('doubles the backoff per failed attempt up to the cap, jittered between half and all of it', () => {
+    for (const [attempt, ceiling] of [
+      [0, 1000],
+      [1, 2000],
+      [2, 4000],
+      [3, 5000],
+      [40, 5000],
+    ] as const) {
+      for (let serial = 0; serial < 50; serial++) {
+        const wait = dropReconnectWaitMs(scenario, 7, attempt, serial);
+        expect(wait).toBeGreaterThanOrEqual(ceiling / 2);
+        expect(wait).toBeLessThanOrEqual(ceiling);
+      }
+    }
+  });
+
+  it('draws its jitter from the seed, the client and the attempt serial', () => {
+    expect(dropReconnectWaitMs(scenario, 7, 0, 3)).toBe(dropReconnectWaitMs(scenario, 7, 0, 3));
+    const waits = new Set([0, 1, 2, 3].map((client) => dropReconnectWaitMs(scenario, client, 0, 0)));
+    expect(waits.size).toBe(4);
+    expect(dropReconnectWaitMs({ ...scenario, seed: 10 }, 7, 0, 3)).not.toBe(
+      dropReconnectWaitMs(scenario, 7, 0, 3),
+    );
   });
 });

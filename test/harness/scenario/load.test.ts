@@ -71,7 +71,14 @@ describe('parseScenario: valid input', () => {
       rateWindowMs: 10_000,
       maxHotRooms: 10,
     });
-    expect(s.clients).toEqual({ count: 10, connectRate: 100, usernamePattern: 'user-{i}' });
+    expect(s.clients).toEqual({
+      count: 10,
+      connectRate: 100,
+      usernamePattern: 'user-{i}',
+      dropReconnect: { enabled: true, backoffMs: 1000, backoffMaxMs: 30_000 },
+    });
+    // Receipts are off unless asked for.
+    expect(s.actions.receipts).toEqual({ delivered: 0, read: 0, readDelayMs: 1000 });
     expect(s.rooms).toEqual([
       { name: 'lobby', count: 1, ids: [7], membership: { kind: 'all' }, popularity: { kind: 'uniform' } },
     ]);
@@ -307,5 +314,105 @@ phases:
 
   it('an empty document is rejected', () => {
     expect(issuesOf('# nothing\n')[0]?.message).toMatch(/expected a scenario map/);
+  });
+});
+
+describe('parseScenario: receipts and reconnect after a drop', () => {
+  const withClients = (lines: string): string => VALID.replace('  count: 10\n', `  count: 10\n${lines}`);
+  const withReceipts = (map: string): string =>
+    VALID.replace('name: small\n', `name: small\nactions:\n  receipts: ${map}\n`);
+
+  it('resolves actions.receipts and the reconnect settings of clients', () => {
+    const s = parseScenario(
+      withReceipts('{ delivered: 0.5, read: 0.25, read_delay: 300ms }').replace(
+        '  count: 10\n',
+        '  count: 10\n  reconnect_on_drop: false\n  reconnect_backoff: 200ms\n  reconnect_backoff_max: 2s\n',
+      ),
+      FILE,
+    );
+    expect(s.actions.receipts).toEqual({ delivered: 0.5, read: 0.25, readDelayMs: 300 });
+    expect(s.clients.dropReconnect).toEqual({ enabled: false, backoffMs: 200, backoffMaxMs: 2000 });
+    expect(parseScenario(withReceipts('{ read: 1 }'), FILE).actions.receipts).toEqual({
+      delivered: 0,
+      read: 1,
+      readDelayMs: 1000,
+    });
+  });
+
+  it('a receipt fraction above 1', () => {
+    expectOnlyIssue(
+      withReceipts('{ delivered: 1.5, read: 0.1 }'),
+      4,
+      26,
+      'actions.receipts.delivered',
+      /expected a number <= 1, got number 1.5/,
+    );
+  });
+
+  it('a negative receipt fraction', () => {
+    expectOnlyIssue(
+      withReceipts('{ read: -0.1 }'),
+      4,
+      21,
+      'actions.receipts.read',
+      /expected a number >= 0, got number -0.1/,
+    );
+  });
+
+  it('a bad read_delay', () => {
+    expectOnlyIssue(
+      withReceipts('{ read: 0.1, read_delay: later }'),
+      4,
+      38,
+      'actions.receipts.read_delay',
+      /expected a duration like "30s"/,
+    );
+  });
+
+  it('an unknown receipts field, with a suggestion', () => {
+    expectOnlyIssue(
+      withReceipts('{ deliverd: 0.1 }'),
+      4,
+      15,
+      'actions.receipts.deliverd',
+      /unknown field "deliverd" \(did you mean "delivered"\?\); expected one of: delivered, read, read_delay/,
+    );
+  });
+
+  it('reconnect_on_drop that is not a boolean', () => {
+    expectOnlyIssue(
+      withClients('  reconnect_on_drop: sometimes\n'),
+      5,
+      22,
+      'clients.reconnect_on_drop',
+      /expected a boolean, got "sometimes"/,
+    );
+  });
+
+  it('a zero reconnect_backoff', () => {
+    expectOnlyIssue(
+      withClients('  reconnect_backoff: 0s\n'),
+      5,
+      22,
+      'clients.reconnect_backoff',
+      /expected a backoff above 0/,
+    );
+  });
+
+  it('a reconnect_backoff_max below the backoff, and a backoff above the default cap', () => {
+    expectOnlyIssue(
+      withClients('  reconnect_backoff: 2s\n  reconnect_backoff_max: 1s\n'),
+      6,
+      26,
+      'clients.reconnect_backoff_max',
+      /reconnect_backoff_max \(1000 ms\) must be at least reconnect_backoff \(2000 ms\)/,
+    );
+    expectOnlyIssue(
+      withClients('  reconnect_backoff: 1m\n'),
+      5,
+      22,
+      'clients.reconnect_backoff',
+      /must be at least reconnect_backoff \(60000 ms\)/,
+    );
   });
 });

@@ -13,7 +13,16 @@ function scenario(
   seed = 42,
   count = 200,
 ): Pick<Scenario, 'seed' | 'clients' | 'rooms'> {
-  return { seed, clients: { count, connectRate: 100, usernamePattern: 'u{i}' }, rooms };
+  return {
+    seed,
+    clients: {
+      count,
+      connectRate: 100,
+      usernamePattern: 'u{i}',
+      dropReconnect: { enabled: true, backoffMs: 1000, backoffMaxMs: 30_000 },
+    },
+    rooms,
+  };
 }
 
 const groups: RoomGroupSpec[] = [

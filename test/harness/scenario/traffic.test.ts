@@ -22,7 +22,12 @@ const rooms: RoomGroupSpec[] = [
 ];
 const plan = buildRoomPlan({
   seed: 1,
-  clients: { count: 10, connectRate: 10, usernamePattern: 'u{i}' },
+  clients: {
+    count: 10,
+    connectRate: 10,
+    usernamePattern: 'u{i}',
+    dropReconnect: { enabled: true, backoffMs: 1000, backoffMaxMs: 30_000 },
+  },
   rooms,
 });
 
