@@ -39,6 +39,8 @@ const HIGHER_IS_BETTER_COUNTERS: ReadonlySet<CounterName> = new Set<CounterName>
   'reconnects',
   'uploads',
   'upload_bytes',
+  'receipts_delivered',
+  'receipts_read',
 ]);
 
 /** Which way `ref` improves. */

@@ -41,14 +41,27 @@ export function formatSummaryTable(result: RunResult): string {
     ['acked', formatCount(c.acked), formatRate(t.acks)],
     ['delivered', formatCount(c.delivered), formatRate(t.deliveries)],
     ['connects / failures', `${formatCount(c.connects)} / ${formatCount(c.connect_failures)}`, ''],
-    [
-      'errors',
-      formatCount(c.errors),
-      Object.entries(result.errorsByCode)
-        .map(([code, n]) => `${code}: ${n}`)
-        .join(', '),
-    ],
   );
+  // Rows of optional behaviour only when it happened, so the usual table stays short.
+  if (c.disconnects > 0 || c.drop_reconnects > 0)
+    traffic.push([
+      'dropped / reconnected',
+      `${formatCount(c.disconnects)} / ${formatCount(c.drop_reconnects)}`,
+      '',
+    ]);
+  if (c.receipts_delivered > 0 || c.receipts_read > 0)
+    traffic.push([
+      'receipts delivered / read',
+      `${formatCount(c.receipts_delivered)} / ${formatCount(c.receipts_read)}`,
+      '',
+    ]);
+  traffic.push([
+    'errors',
+    formatCount(c.errors),
+    Object.entries(result.errorsByCode)
+      .map(([code, n]) => `${code}: ${n}`)
+      .join(', '),
+  ]);
   sections.push(traffic.toString());
 
   const d = result.correctness.total;

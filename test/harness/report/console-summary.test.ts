@@ -34,6 +34,23 @@ describe('formatSummaryTable', () => {
     expect(rows.at(-1)).toMatch(/^harness scheduling lag: p99 0\.2\d*ms, max 0\.2\d*ms$/);
   });
 
+  it('shows drops and receipts only when they happened', () => {
+    expect(text).not.toContain('dropped / reconnected');
+    expect(text).not.toContain('receipts delivered / read');
+    const busy = formatSummaryTable({
+      ...result,
+      counters: {
+        ...result.counters,
+        disconnects: 3,
+        drop_reconnects: 2,
+        receipts_delivered: 40,
+        receipts_read: 7,
+      },
+    });
+    expect(busy).toMatch(/dropped \/ reconnected\s+│ 3 \/ 2/);
+    expect(busy).toMatch(/receipts delivered \/ read\s+│ 40 \/ 7/);
+  });
+
   it('contains no colour escape codes', () => {
     expect(text).not.toContain('\x1b[');
   });
