@@ -11,6 +11,7 @@
  * calls. Most faults rewrite or drop what a connection sends (one port.send call is one frame), the others bend one
  * decision of the core.
  */
+import type { Hash } from 'node:crypto';
 import {
   ERROR_CODES,
   FRAME_HEADER_BYTES,
@@ -28,7 +29,7 @@ import type { ConnectionPort } from './connection-port.js';
 import type { HotRoomSettings } from './hot-room-tracker.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import type { RoomFrameName } from './room-broadcaster.js';
-import type { Actor, MessageInRoom, Room } from './rooms.js';
+import type { Actor, MessageInRoom, Room, RoomMember } from './rooms.js';
 import type { ConnectionSession } from './session.js';
 import { userIdForUsername } from './user-identity.js';
 
@@ -58,7 +59,20 @@ export const SERVER_FAULTS = {
   'no-delete-notify': 'no RoomMessageDeleted',
   'no-reaction-notify': 'no RoomReactionAdded / RoomReactionRemoved',
   'no-permission-check': "members may edit and delete other members' messages",
+  'kick-reason-left': 'a kicked member gets RoomClose with reason "left" instead of "kicked"',
+  'kick-without-permission-check': 'a kick refused for lack of permission (1004) is carried out anyway',
+  'set-role-ignored': 'set_role is echoed but the role does not change',
+  'no-throttle-frame': 'RATE_LIMITED (1006) is not followed by Throttle',
+  'no-upload-start-ack': 'UploadStart is accepted without the UploadAck that announces the upload id',
+  'no-upload-complete-ack': 'a completed upload gets no UploadAck',
+  'upload-url-unsanitized':
+    "the completing UploadAck's url carries the raw filename instead of the sanitized one",
+  'no-checksum-check': 'UploadComplete is accepted whatever the SHA-256 of the bytes',
+  'attachments-dropped': 'RoomMessage.attachments is always empty',
   'no-typing-relay': 'Typing / StopTyping datagrams are not relayed',
+  'no-presence-relay':
+    'PresenceOnline / PresenceOffline / PresenceAway datagrams from clients are not relayed',
+  'no-presence-offline': 'no PresenceOffline when a connection closes',
   'no-pong': 'Ping is not answered',
   'ignore-goodbye': 'Goodbye does not close the connection',
   'never-promote': 'no room is ever promoted',
@@ -92,6 +106,7 @@ const SUPPRESSING_FAULT: Partial<Record<string, FaultName>> = {
   RoomReactionAdded: 'no-reaction-notify',
   RoomReactionRemoved: 'no-reaction-notify',
   Pong: 'no-pong',
+  Throttle: 'no-throttle-frame',
 };
 
 /** All fault names. */
@@ -216,6 +231,8 @@ function shardStreamOf(service: ChatService, roomId: U64): number {
 export class FaultInjector {
   /** Hostile inputs seen server-wide (crash-on-hostile-frames). */
   private hostileInputs = 0;
+  /** Filenames as the clients sent them, by upload id (upload-url-unsanitized). */
+  private readonly rawFilenames = new Map<number, string>();
 
   private constructor(private readonly faults: ReadonlySet<FaultName>) {}
 
@@ -247,6 +264,12 @@ export class FaultInjector {
     }
     if (this.has('no-auto-join')) this.skipAutoJoin(service);
     if (this.has('no-permission-check')) this.skipPermissionChecks(service);
+    if (this.has('kick-without-permission-check')) this.skipKickPermission(service);
+    if (this.has('set-role-ignored')) this.ignoreSetRole(service);
+    if (this.has('no-presence-relay')) this.skipPresenceRelay(service);
+    if (this.has('no-presence-offline')) this.skipPresenceOffline(service);
+    if (this.has('upload-url-unsanitized')) this.recordRawFilenames(service);
+    if (this.has('no-checksum-check')) this.skipChecksumCheck(service);
     const tracker = service.hotRooms as unknown as { settings: HotRoomSettings };
     if (this.has('never-promote')) tracker.settings = { ...tracker.settings, maxHotRooms: 0 };
     if (this.has('promote-below-threshold'))
@@ -346,6 +369,88 @@ export class FaultInjector {
     };
   }
 
+  /** A kick refused with 1004 is retried with the kicker briefly made owner, so it happens anyway. */
+  private skipKickPermission(service: ChatService): void {
+    const rooms = service.rooms;
+    const kick = rooms.kick.bind(rooms);
+    rooms.kick = (roomId: U64, actor: Actor, targetId: U64) => {
+      const result = kick(roomId, actor, targetId);
+      const kicker = rooms.get(roomId)?.members.get(actor.user.user_id);
+      if (result.ok || result.failure.code !== ERROR_CODES.PERMISSION_DENIED || !kicker) return result;
+      const role = kicker.role;
+      kicker.role = 'owner';
+      try {
+        return kick(roomId, actor, targetId);
+      } finally {
+        kicker.role = role;
+      }
+    };
+  }
+
+  /** set_role succeeds (and is echoed) but the target keeps its role. */
+  private ignoreSetRole(service: ChatService): void {
+    const rooms = service.rooms;
+    const setRole = rooms.setRole.bind(rooms);
+    rooms.setRole = (roomId: U64, actor: Actor, targetId: U64, role: RoomMember['role']) => {
+      const before = rooms.get(roomId)?.members.get(targetId)?.role;
+      const result = setRole(roomId, actor, targetId, role);
+      if (result.ok && before !== undefined) result.value.role = before;
+      return result;
+    };
+  }
+
+  /** Presence datagrams from clients are dropped instead of relayed (the server's own presence still goes out). */
+  private skipPresenceRelay(service: ChatService): void {
+    const handleDatagram = service.handleDatagram.bind(service);
+    service.handleDatagram = (session, frame) => {
+      if (frame.name.startsWith('Presence')) return;
+      handleDatagram(session, frame);
+    };
+  }
+
+  /** The PresenceOffline the server sends while processing a disconnect is dropped. */
+  private skipPresenceOffline(service: ChatService): void {
+    const fanOut = service.fanOut;
+    const datagram = fanOut.datagram.bind(fanOut);
+    const disconnect = service.disconnect.bind(service);
+    let disconnecting = false;
+    fanOut.datagram = ((recipients, name, payload) =>
+      disconnecting && name === 'PresenceOffline'
+        ? 0
+        : datagram(recipients, name, payload)) as typeof fanOut.datagram;
+    service.disconnect = (session) => {
+      disconnecting = true;
+      try {
+        disconnect(session);
+      } finally {
+        disconnecting = false;
+      }
+    };
+  }
+
+  /** Remembers each upload's filename as sent, for the unsanitized URL of upload-url-unsanitized. */
+  private recordRawFilenames(service: ChatService): void {
+    const store = service.uploads;
+    const start = store.start.bind(store);
+    store.start = (owner, declaration) => {
+      const result = start(owner, declaration);
+      if (result.ok) this.rawFilenames.set(result.value.uploadId, declaration.filename);
+      return result;
+    };
+  }
+
+  /** Before UploadComplete is verified, the declared checksum is replaced by the SHA-256 of the bytes received. */
+  private skipChecksumCheck(service: ChatService): void {
+    const store = service.uploads;
+    const pending = (store as unknown as { pending: Map<number, { checksum: string; hash: Hash }> }).pending;
+    const complete = store.complete.bind(store);
+    store.complete = (owner, uploadId) => {
+      const upload = typeof uploadId === 'number' ? pending.get(uploadId) : undefined;
+      if (upload) upload.checksum = upload.hash.copy().digest('hex');
+      return complete(owner, uploadId);
+    };
+  }
+
   /** The message that triggers a promotion is dropped, duplicated, reordered or kept on the shard stream. */
   private breakStreamSwitch(service: ChatService): void {
     const fanOut = service.fanOut;
@@ -397,6 +502,8 @@ export class FaultInjector {
     const send = port.send.bind(port);
     let heldAuthOk: Uint8Array | null = null;
     port.send = (streamId, bytes) => {
+      // close-on-bad-frame: a closed connection answers nothing more, even while the port delays the close.
+      if (this.closedByFault.has(port)) return;
       const frame = decodeOutgoing(bytes);
       if (frame === null) {
         send(streamId, bytes);
@@ -449,9 +556,28 @@ export class FaultInjector {
         case 'RoomMessage': {
           const sender = (p.sender as { user_id: U64 }).user_id;
           if (this.has('no-sender-echo') && session.user?.user_id === sender) break;
+          const rewritten = {
+            ...p,
+            ...(this.has('non-monotonic-ids') ? { message_id: swappedId(p.message_id) } : {}),
+            ...(this.has('attachments-dropped') ? { attachments: [] } : {}),
+          };
+          const changed = this.has('non-monotonic-ids') || this.has('attachments-dropped');
+          emit(changed ? validFrame('RoomMessage', rewritten) : bytes);
+          break;
+        }
+        case 'RoomClose':
           emit(
-            this.has('non-monotonic-ids')
-              ? validFrame('RoomMessage', { ...p, message_id: swappedId(p.message_id) })
+            this.has('kick-reason-left') && p.reason === 'kicked'
+              ? validFrame('RoomClose', { ...p, reason: 'left' })
+              : bytes,
+          );
+          break;
+        case 'UploadAck': {
+          if (p.url === null ? this.has('no-upload-start-ack') : this.has('no-upload-complete-ack')) break;
+          const raw = typeof p.upload_id === 'number' ? this.rawFilenames.get(p.upload_id) : undefined;
+          emit(
+            p.url !== null && raw !== undefined && this.has('upload-url-unsanitized')
+              ? validFrame('UploadAck', { ...p, url: `garou://uploads/${String(p.upload_id)}/${raw}` })
               : bytes,
           );
           break;
@@ -491,8 +617,17 @@ export class FaultInjector {
         ? validFrame('Error', { ...error, code: SWAPPED_CODES[code] ?? code })
         : validFrame('Error', error),
     );
-    if (this.has('close-on-bad-frame') && hostile) port.close(code, 'bad frame');
+    if (this.has('close-on-bad-frame') && hostile) {
+      // The port delays a close by a few round trips so the Error can arrive; the session would go on answering
+      // meanwhile, and a check that waits less than that delay (it grows with the load) would see a live
+      // connection. Nothing after this Error leaves, so the fault breaks the rule whatever the timing.
+      port.close(code, 'bad frame');
+      this.closedByFault.add(port);
+    }
   }
+
+  /** Ports that close-on-bad-frame closed: their sends are dropped (see rewriteError). */
+  private readonly closedByFault = new WeakSet<ConnectionPort>();
 
   private readonly suppressedCloses = new WeakSet<ConnectionPort>();
 

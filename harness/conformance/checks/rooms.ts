@@ -9,7 +9,7 @@ import { describeReceived, type ProbeConnection } from '../probe-connection.js';
 import { expectErrorCode, sameId } from './fates.js';
 
 /** Room frames these checks wait for. */
-type RoomEventName =
+export type RoomEventName =
   | 'RoomUserJoined'
   | 'RoomUserLeft'
   | 'RoomMessageEdited'
@@ -19,7 +19,7 @@ type RoomEventName =
   | 'RoomClose';
 
 /** Waits until the probe received a frame named `name` of `roomId` on the room's shard stream. */
-async function expectOnRoomStream<N extends RoomEventName>(
+export async function expectOnRoomStream<N extends RoomEventName>(
   ctx: CheckContext,
   probe: ProbeConnection,
   roomId: U64,

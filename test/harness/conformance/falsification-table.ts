@@ -66,17 +66,17 @@ export const FRAME_FALSIFICATIONS: readonly Falsification[] = [
   { check: '14/unknown-type/chat-commands', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/oversize/chat-commands', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
   { check: '14/truncated/chat-commands', evidence: /"code":1007/, faults: ['wrong-error-code'] },
-  { check: '14/invalid-payload/chat-commands', evidence: /stay open/, faults: ['close-on-bad-frame'] },
+  { check: '14/invalid-payload/chat-commands', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/wrong-stream/chat-commands', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
   { check: '14/unknown-type/acks', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/oversize/acks', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
-  { check: '14/truncated/acks', evidence: /stay open/, faults: ['close-on-bad-frame'] },
+  { check: '14/truncated/acks', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/invalid-payload/acks', evidence: /"code":1001/, faults: ['wrong-error-code'] },
   { check: '14/wrong-stream/acks', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/unknown-type/uploads', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
   { check: '14/oversize/uploads', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/truncated/uploads', evidence: /"code":1007/, faults: ['wrong-error-code'] },
-  { check: '14/invalid-payload/uploads', evidence: /stay open/, faults: ['close-on-bad-frame'] },
+  { check: '14/invalid-payload/uploads', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/wrong-stream/uploads', evidence: /"code":1007/, faults: ['wrong-error-code'] },
   { check: '5/client-uni-classify', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
   { check: '5/client-uni-direction', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
@@ -101,6 +101,8 @@ export const ROOM_FALSIFICATIONS: readonly Falsification[] = [
   { check: '12/pong-echo', evidence: /Pong\{timestamp 7\}/, faults: ['no-pong'] },
   { check: '12/goodbye-client', evidence: /connection still open/, faults: ['ignore-goodbye'] },
   { check: '11/typing-relay', evidence: /0 datagrams/, faults: ['no-typing-relay'] },
+  { check: '11/presence-relay', evidence: /a PresenceAway datagram/, faults: ['no-presence-relay'] },
+  { check: '11/presence-generated', evidence: /PresenceOffline.*got none/, faults: ['no-presence-offline'] },
   { check: '14/one-error/hostile-control', evidence: /AuthOk for/, faults: ['crash-on-hostile-frames'] },
   {
     check: '14/one-error/hostile-chat-commands',
@@ -136,11 +138,44 @@ export const HOT_ROOM_FALSIFICATIONS: readonly Falsification[] = [
   { check: '8/per-stream-order', evidence: /strictly increasing/, faults: ['reorder-on-switch'] },
 ];
 
+export const MODERATION_FALSIFICATIONS: readonly Falsification[] = [
+  { check: '7/kick', evidence: /"reason":"left"/, faults: ['kick-reason-left'] },
+  {
+    check: '7/kick/member-denied',
+    evidence: /the command was carried out/,
+    faults: ['kick-without-permission-check'],
+  },
+  { check: '7/set-role', evidence: /"code":1004/, faults: ['set-role-ignored'] },
+  { check: '8/rate-limit', evidence: /Error 1006 frames and no Throttle/, faults: ['no-throttle-frame'] },
+];
+
+export const UPLOAD_FALSIFICATIONS: readonly Falsification[] = [
+  {
+    check: '13/upload-start',
+    evidence: /UploadAck announcing the upload id/,
+    faults: ['no-upload-start-ack'],
+  },
+  {
+    check: '13/upload-complete',
+    evidence: /an answer to UploadComplete/,
+    faults: ['no-upload-complete-ack'],
+  },
+  {
+    check: '13/filename-sanitize',
+    evidence: /"garou:\/\/uploads\/\d+\/\.\.\/my photo\//,
+    faults: ['upload-url-unsanitized'],
+  },
+  { check: '13/upload-complete/checksum', evidence: /: accepted/, faults: ['no-checksum-check'] },
+  { check: '13/attachments', evidence: /actual \[\]$/, faults: ['attachments-dropped'] },
+];
+
 /** The whole table. */
 export const FALSIFICATIONS: readonly Falsification[] = [
   ...HANDSHAKE_FALSIFICATIONS,
   ...FRAME_FALSIFICATIONS,
   ...ROOM_FALSIFICATIONS,
+  ...MODERATION_FALSIFICATIONS,
+  ...UPLOAD_FALSIFICATIONS,
   ...HOT_ROOM_FALSIFICATIONS,
 ];
 

@@ -1,0 +1,17 @@
+/**
+ * Falsification (moderation and the rate limit): each check fails against a reference server broken in the way the
+ * check guards against (reference-server/faults.ts), while an unrelated sanity check still passes. One server per
+ * pair.
+ */
+import { describe, it } from 'vitest';
+import { expectFalsified } from './falsification-runner.js';
+import { MODERATION_FALSIFICATIONS, pairs } from './falsification-table.js';
+
+describe('conformance checks fail against broken servers (moderation, rate limit)', () => {
+  it.each(pairs(MODERATION_FALSIFICATIONS))(
+    '$check fails with fault $fault',
+    async ({ check, fault, evidence }) => {
+      await expectFalsified(check, fault, evidence);
+    },
+  );
+});
