@@ -64,10 +64,23 @@ export function registerMergeCommand(program: Command, io: CommandIo = processIo
         if (!flags.quiet) io.stdout.write(`${formatSummaryTable(merged)}\n`);
         if (merged.segments !== undefined) {
           const s = merged.segments;
+          const p = s.crossSegmentPairs;
+          const detection =
+            p === null
+              ? `loss detection: per segment only, a segment result has no ledger ` +
+                `(${s.crossSegmentDeliveries} cross-segment deliveries counted, not judged)`
+              : `loss detection: global; cross-segment pairs judged: ${p.expected} expected ` +
+                `(${p.seen} seen, ${p.loss} lost), ${p.optional} optional, ${p.unexpected} unexpected ` +
+                `(${s.crossSegmentDeliveries} cross-segment deliveries)`;
+          const c = s.crossSegmentDeliver;
+          const latency =
+            c === null
+              ? `deliver latency: same-segment pairs only`
+              : `deliver latency: same-segment pairs in deliver.*; cross-segment pairs (clock-corrected, ` +
+                `+-${c.uncertaintyMs.toFixed(1)} ms) p50 ${c.latency.p50.toFixed(1)} ms, ` +
+                `p99 ${c.latency.p99.toFixed(1)} ms over ${c.latency.count}`;
           io.stdout.write(
-            `segments: ${s.count} of one run; loss detection: per segment only ` +
-              `(${s.crossSegmentDeliveries} cross-segment deliveries counted, not judged); ` +
-              `deliver latency: same-segment pairs only` +
+            `segments: ${s.count} of one run; ${detection}; ${latency}` +
               (s.maxStartLateMs === null
                 ? '; no start barrier\n'
                 : `; latest start ${s.maxStartLateMs} ms late\n`),

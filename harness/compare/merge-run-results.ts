@@ -9,11 +9,22 @@
  * repeated runs cover disjoint windows, so the merged rate is their average.
  *
  * Segments (`run --segment i/n`): all n results of one run (same n, same --start-at) are required, each once.
- * Their correctness counts were detected per segment only (a message sent in one segment and delivered in
- * another is counted as a delivery but never judged), so the merge says so (`segments.lossDetection`) and
- * refuses to pass correctness thresholds (loss == 0 and the like) it cannot verify.
+ * Each segment judged the (message, recipient) pairs whose sender and recipient it both holds (plus duplicates
+ * and order of the deliveries it received from other segments). The pairs that cross segments are judged here,
+ * by replaying the segments' ledgers (metrics/ledger-replay.ts: every message acked in one segment against the
+ * membership intervals and received ids of every recipient in the others); their counts are added room by room
+ * and the merge says `segments.lossDetection: 'global'`, so correctness thresholds are evaluated as for a whole
+ * run. A cross-segment delivery after its grace period counts as seen, not late (the ledger keeps no delivery
+ * times). When a segment result has no ledger (an older version), the cross-segment pairs cannot be judged: the
+ * merge says `lossDetection: 'per-segment'` and refuses to pass correctness thresholds (loss == 0 and the like).
+ * Deliver latency (`deliver.*`) stays that of the same-segment pairs (one clock); the cross-segment pairs, timed in
+ * two clocks, are shifted by the segments' clock offsets and reported apart (`segments.crossSegmentDeliver`, see
+ * metrics/clock-offset.ts).
  */
 import { addDeliveryCounts, zeroDeliveryCounts, type DeliveryCounts } from '../metrics/delivery-tracker.js';
+import { crossSegmentLatency } from '../metrics/clock-offset.js';
+import { judgeCrossSegmentPairs, type CrossSegmentCounts } from '../metrics/ledger-replay.js';
+import { LedgerFormatError } from '../metrics/segment-ledger.js';
 import type { ExpectationResult } from '../metrics/expectation-evaluation.js';
 import { LatencyRecorder } from '../metrics/latency-recorder.js';
 import { addCounters, LATENCY_METRICS, zeroCounters, type LatencyMetric } from '../metrics/metric-names.js';
@@ -154,10 +165,18 @@ function mergeTimeline(results: readonly RunResult[]): TimelineSample[] {
   return merged;
 }
 
-function mergeRooms(results: readonly RunResult[]): RoomCorrectness[] {
+function mergeRooms(results: readonly RunResult[], cross: CrossSegmentCounts | null): RoomCorrectness[] {
   const rooms = new Map<number, RoomCorrectness>();
-  for (const result of results) {
-    for (const room of result.correctness.rooms) {
+  const labels = new Map<number, string | null>();
+  for (const result of results)
+    for (const room of result.correctness.rooms) labels.set(room.roomId, room.room);
+  const crossRooms = (cross?.rooms ?? []).map(([roomId, counts]) => ({
+    roomId,
+    room: labels.get(roomId) ?? null,
+    ...counts,
+  }));
+  for (const list of [...results.map((r) => r.correctness.rooms), crossRooms]) {
+    for (const room of list) {
       const into = rooms.get(room.roomId);
       if (!into) {
         rooms.set(room.roomId, { ...room });
@@ -178,10 +197,13 @@ function judgesCorrectness(threshold: Threshold): boolean {
 }
 
 /**
- * The segment facts of segment results, checked: all results are segments of one run (same n and start),
- * every index 0..n-1 exactly once. Undefined when no result is a segment.
+ * The segment facts of segment results, checked (all results are segments of one run, same n and start, every
+ * index 0..n-1 exactly once), and the cross-segment pairs judged from their ledgers (null when a segment has no
+ * ledger). Undefined when no result is a segment.
  */
-function mergeSegmentInfo(results: readonly RunResult[]): MergedSegmentsInfo | undefined {
+function mergeSegmentInfo(
+  results: readonly RunResult[],
+): { info: MergedSegmentsInfo; cross: CrossSegmentCounts | null } | undefined {
   const segments = results.map((r) => r.segment);
   if (segments.every((s) => s === undefined)) return undefined;
   if (segments.some((s) => s === undefined))
@@ -206,15 +228,52 @@ function mergeSegmentInfo(results: readonly RunResult[]): MergedSegmentsInfo | u
       `incomplete run: segment${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
     );
   const late = present.map((s) => s.startLateMs).filter((ms): ms is number => ms !== null);
+  const cross = present.every((s) => s.ledger !== undefined) ? judgeLedgers(present) : null;
+  const crossSegmentDeliver = mergeCrossSegmentLatency(present);
   return {
-    count,
-    indices,
-    startAt: starts[0] ?? null,
-    maxStartLateMs: late.length > 0 ? Math.max(...late) : null,
-    latencyScope: 'same-segment',
-    lossDetection: 'per-segment',
-    crossSegmentDeliveries: present.reduce((sum, s) => sum + s.crossSegmentDeliveries, 0),
+    info: {
+      count,
+      indices,
+      startAt: starts[0] ?? null,
+      maxStartLateMs: late.length > 0 ? Math.max(...late) : null,
+      latencyScope: crossSegmentDeliver === null ? 'same-segment' : 'same-segment+cross-segment',
+      crossSegmentDeliver,
+      lossDetection: cross === null ? 'per-segment' : 'global',
+      crossSegmentDeliveries: present.reduce((sum, s) => sum + s.crossSegmentDeliveries, 0),
+      crossSegmentPairs: cross === null ? null : { ...cross.total },
+    },
+    cross,
   };
+}
+
+/** Cross-segment deliver latency corrected by the clock offsets; null when a segment has no clock offset. */
+function mergeCrossSegmentLatency(
+  segments: readonly NonNullable<RunResult['segment']>[],
+): MergedSegmentsInfo['crossSegmentDeliver'] {
+  const facts = segments.map((s) =>
+    s.clockOffset && s.foreignDeliver
+      ? { segment: s.index, clockOffset: s.clockOffset, foreignDeliver: s.foreignDeliver }
+      : null,
+  );
+  if (facts.some((f) => f === null)) return null;
+  const { histogram, uncertaintyMs } = crossSegmentLatency(facts as NonNullable<(typeof facts)[number]>[]);
+  return {
+    latency: histogram.summary(),
+    histogram: histogram.encode(),
+    uncertaintyMs,
+    negativeClamped: histogram.negativeClamped,
+  };
+}
+
+/** The cross-segment pairs judged from the segments' ledgers; an unreadable ledger is a RunMergeError. */
+function judgeLedgers(segments: readonly NonNullable<RunResult['segment']>[]): CrossSegmentCounts {
+  try {
+    return judgeCrossSegmentPairs(segments.map((s) => ({ segment: s.index, ledger: s.ledger! })));
+  } catch (error) {
+    if (error instanceof LedgerFormatError)
+      throw new RunMergeError(`unreadable segment ledger: ${error.message}`);
+    throw error;
+  }
 }
 
 function mergeThresholds(results: readonly RunResult[], merged: RunResult): ThresholdResult[] {
@@ -226,14 +285,14 @@ function mergeThresholds(results: readonly RunResult[], merged: RunResult): Thre
     try {
       const threshold = parseThreshold(original.expression, phases);
       const [evaluated] = evaluateThresholds([threshold], merged);
-      if (merged.segments !== undefined && judgesCorrectness(threshold)) {
+      if (merged.segments?.lossDetection === 'per-segment' && judgesCorrectness(threshold)) {
         return {
           ...(evaluated as ThresholdResult),
           line: original.line,
           passed: false,
           note:
-            `not verifiable: loss detection is per segment only ` +
-            `(${merged.segments.crossSegmentDeliveries} cross-segment deliveries counted but not judged)`,
+            `not verifiable: loss detection is per segment only (a segment result has no ledger; ` +
+            `${merged.segments.crossSegmentDeliveries} cross-segment deliveries counted but not judged)`,
         };
       }
       return { ...(evaluated as ThresholdResult), line: original.line };
@@ -277,7 +336,8 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
       `cannot merge histograms of different precision (significant digits ${digits.join(', ')})`,
     );
 
-  const segments = mergeSegmentInfo(results);
+  const segmentFacts = mergeSegmentInfo(results);
+  const cross = segmentFacts?.cross ?? null;
   const startedAtMs = Math.min(...results.map((r) => Date.parse(r.startedAt)));
   const endedAtMs = Math.max(...results.map((r) => Date.parse(r.endedAt)));
   const all = summarize(addHistograms(results));
@@ -290,6 +350,7 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
   const total = zeroDeliveryCounts();
   for (const result of results)
     addDeliveryCounts(total, { ...zeroDeliveryCounts(), ...result.correctness.total });
+  if (cross !== null) addDeliveryCounts(total, cross.total);
   const phases = mergePhases(results);
   const phaseCounts = { sent: 0, acked: 0, delivered: 0 };
   for (const phase of phases) {
@@ -317,7 +378,7 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
     counters,
     throughput: throughputOf(phaseCounts, unionLength(windows)),
     errorsByCode,
-    correctness: { total, rooms: mergeRooms(results) },
+    correctness: { total, rooms: mergeRooms(results, cross) },
     phases,
     timeline: mergeTimeline(results),
     events,
@@ -327,7 +388,7 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
     expectations: mergeExpectations(results),
     passed: true,
   };
-  if (segments !== undefined) merged.segments = segments;
+  if (segmentFacts !== undefined) merged.segments = segmentFacts.info;
   merged.thresholds = mergeThresholds(results, merged);
   merged.passed = merged.thresholds.every((t) => t.passed) && merged.expectations.every((e) => e.passed);
   return merged;

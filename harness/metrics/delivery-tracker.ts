@@ -12,9 +12,16 @@
  * by the other workers). The (message, recipient) pairs are thus partitioned by recipient: the per-worker
  * counts are disjoint and summing them (`mergeDeliveryStates`) gives exactly the single-process verdict.
  *
+ * Segment runs (`run --segment i/n`). Acks are known only to the sender's segment, so a tracker registers
+ * the acks of its own segment only and judges the same-segment pairs. A delivery whose sender is in
+ * another segment ("foreign") goes to `deliveredForeign`: it is judged here for duplicates (an id the
+ * recipient already received) and order (over all of the recipient's deliveries in the room, local and
+ * foreign, in arrival order), and its id is kept so that the merge can judge loss and the rest from the
+ * segments' ledgers (see segment-ledger.ts, `keepMembershipLog`).
+ *
  * Memory stays bounded on long runs: messages are forgotten once every expected recipient has them (or
  * their grace has passed); a finished message leaves only its id in a range set; each recipient keeps,
- * per room, its highest id seen and its recent membership intervals.
+ * per room, its highest id seen and its recent membership intervals (all of them with `keepMembershipLog`).
  */
 import { IdRangeSet } from './id-set.js';
 
@@ -74,7 +81,8 @@ export function addDeliveryCounts(into: DeliveryCounts, other: DeliveryCounts): 
   for (const key of Object.keys(into) as Array<keyof DeliveryCounts>) into[key] += other[key];
 }
 
-interface Interval {
+/** A membership of a recipient in a room, with its uncertain edges. Epoch ms. */
+export interface MembershipInterval {
   /** Earliest time the membership may have started (JoinRoom sent, or RoomInit if no request was seen). */
   from: number;
   /** Latest time the membership may have ended (RoomClose or close); Infinity while open. */
@@ -85,11 +93,32 @@ interface Interval {
   certainTo: number;
 }
 
+type Interval = MembershipInterval;
+
 interface RecipientView {
   /** Membership intervals, oldest first; the open one has `to = Infinity`. */
   intervals: Interval[];
   /** Highest message id delivered to this recipient in this room. */
   highest: number;
+  /** Intervals pruned from `intervals`, oldest first (only with `keepMembershipLog`, else null). */
+  past: Interval[] | null;
+  /** Ids received from senders of other segments (first deliveries), or null before the first one. */
+  foreign: IdRangeSet | null;
+}
+
+/** Membership intervals of one recipient in one room, oldest first. */
+export interface MembershipLog {
+  recipient: number;
+  roomId: number;
+  intervals: MembershipInterval[];
+}
+
+/** Ids one recipient received in one room from senders of other segments (first deliveries). */
+export interface ForeignIdLog {
+  recipient: number;
+  roomId: number;
+  /** Inclusive id ranges in increasing order, flat: start0, end0, start1, end1, ... */
+  ranges: number[];
 }
 
 interface PendingMessage extends AckedMessage {
@@ -109,6 +138,7 @@ interface OrphanDelivery {
 export class DeliveryTracker {
   private readonly graceMs: number;
   private readonly maxMissingRecords: number;
+  private readonly keepMembershipLog: boolean;
   /** room -> recipient -> view. */
   private readonly views = new Map<number, Map<number, RecipientView>>();
   private readonly pending = new Map<number, PendingMessage>();
@@ -130,10 +160,13 @@ export class DeliveryTracker {
    * @param options.graceMs how long after its send a delivery may still arrive on time.
    * @param options.maxMissingRecords cap on remembered missing pairs (to recognise late arrivals); beyond
    *   it a late arrival is counted as unexpected instead of late.
+   * @param options.keepMembershipLog keep every membership interval (for `membershipLog`, segment runs)
+   *   instead of forgetting those too old to matter here.
    */
-  constructor(options: { graceMs: number; maxMissingRecords?: number }) {
+  constructor(options: { graceMs: number; maxMissingRecords?: number; keepMembershipLog?: boolean }) {
     this.graceMs = options.graceMs;
     this.maxMissingRecords = options.maxMissingRecords ?? 100_000;
+    this.keepMembershipLog = options.keepMembershipLog ?? false;
   }
 
   /** A recipient became a member of a room (RoomInit received) at `atMs`. */
@@ -204,7 +237,7 @@ export class DeliveryTracker {
       optional: null,
     };
     for (const [recipient, view] of this.views.get(message.roomId) ?? []) {
-      const coverage = coverageOf(view, message.sentAtMs, message.ackedAtMs);
+      const coverage = membershipCoverage(view.intervals, message.sentAtMs, message.ackedAtMs);
       if (coverage === 'full') entry.remaining.add(recipient);
       else if (coverage === 'partial') (entry.optional ??= new Set()).add(recipient);
     }
@@ -237,6 +270,45 @@ export class DeliveryTracker {
     return 'pending';
   }
 
+  /**
+   * Records that `recipient` received message `messageId` of `roomId` from a sender of ANOTHER segment (segment
+   * runs). Its ack is known to that segment only: the id is kept for the merge (`foreignIds`) and the delivery
+   * is judged here for duplicates and order only.
+   */
+  deliveredForeign(recipient: number, roomId: number, messageId: number): 'ok' | 'reordered' | 'duplicate' {
+    const view = this.view(recipient, roomId);
+    const foreign = (view.foreign ??= new IdRangeSet());
+    if (foreign.has(messageId)) {
+      this.room(roomId).duplicates++;
+      return 'duplicate';
+    }
+    foreign.add(messageId);
+    return this.advance(view, roomId, messageId) ? 'reordered' : 'ok';
+  }
+
+  /** Every membership interval of every recipient (all of them only with `keepMembershipLog`). */
+  membershipLog(): MembershipLog[] {
+    const logs: MembershipLog[] = [];
+    for (const [roomId, roomViews] of this.views) {
+      for (const [recipient, view] of roomViews) {
+        const intervals = [...(view.past ?? []), ...view.intervals].map((i) => ({ ...i }));
+        if (intervals.length > 0) logs.push({ recipient, roomId, intervals });
+      }
+    }
+    return logs;
+  }
+
+  /** The ids each recipient received from other segments' senders (see `deliveredForeign`). */
+  foreignIds(): ForeignIdLog[] {
+    const logs: ForeignIdLog[] = [];
+    for (const [roomId, roomViews] of this.views) {
+      for (const [recipient, view] of roomViews) {
+        if (view.foreign !== null) logs.push({ recipient, roomId, ranges: view.foreign.flatRanges() });
+      }
+    }
+    return logs;
+  }
+
   /** Finalizes messages whose grace has passed and drops orphans that no ack explained. Call about once a second. */
   expire(nowMs: number): void {
     for (const entry of this.pending.values()) {
@@ -255,8 +327,10 @@ export class DeliveryTracker {
     const horizon = nowMs - 3 * this.graceMs;
     for (const roomViews of this.views.values()) {
       for (const view of roomViews.values()) {
-        while (view.intervals.length > 1 && (view.intervals[0] as Interval).to < horizon)
-          view.intervals.shift();
+        while (view.intervals.length > 1 && (view.intervals[0] as Interval).to < horizon) {
+          const old = view.intervals.shift() as Interval;
+          if (this.keepMembershipLog) (view.past ??= []).push(old);
+        }
       }
     }
   }
@@ -321,7 +395,7 @@ export class DeliveryTracker {
       this.retireIfComplete(entry);
       return 'optional';
     }
-    if (coverageOf(view, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
+    if (membershipCoverage(view.intervals, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
       counts.duplicates++;
       return 'duplicate';
     }
@@ -405,7 +479,7 @@ export class DeliveryTracker {
     }
     let view = roomViews.get(recipient);
     if (!view) {
-      view = { intervals: [], highest: 0 };
+      view = { intervals: [], highest: 0, past: null, foreign: null };
       roomViews.set(recipient, view);
     }
     return view;
@@ -425,10 +499,14 @@ export class DeliveryTracker {
   }
 }
 
-/** Whether a membership covers the whole in-flight window [sentAt, ackedAt], part of it, or none. */
-function coverageOf(view: RecipientView, sentAtMs: number, ackedAtMs: number): 'full' | 'partial' | 'none' {
+/** Whether membership intervals cover the whole in-flight window [sentAt, ackedAt], part of it, or none. */
+export function membershipCoverage(
+  intervals: readonly MembershipInterval[],
+  sentAtMs: number,
+  ackedAtMs: number,
+): 'full' | 'partial' | 'none' {
   let partial = false;
-  for (const interval of view.intervals) {
+  for (const interval of intervals) {
     if (interval.certainFrom <= sentAtMs && interval.certainTo >= ackedAtMs) return 'full';
     if (interval.from <= ackedAtMs && interval.to >= sentAtMs) partial = true;
   }

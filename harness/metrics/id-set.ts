@@ -12,6 +12,13 @@ export class IdRangeSet {
     return this.starts.length;
   }
 
+  /** The ranges in increasing order, as a flat list: start0, end0, start1, end1, ... (inclusive). */
+  flatRanges(): number[] {
+    const flat: number[] = [];
+    for (let i = 0; i < this.starts.length; i++) flat.push(this.starts[i] as number, this.ends[i] as number);
+    return flat;
+  }
+
   /** Whether `id` is in the set. */
   has(id: number): boolean {
     const i = this.lastStartAtOrBelow(id);

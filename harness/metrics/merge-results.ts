@@ -1,11 +1,14 @@
 /**
  * Exact merge of per-worker results: histograms are decoded and added bucket by bucket, counters summed,
  * timelines summed second by second, delivery counts summed room by room (workers track disjoint
- * recipients), and room events from different workers folded into one event per promotion/demotion.
+ * recipients), room events from different workers folded into one event per promotion/demotion, and segment
+ * ledgers (segment runs) combined.
  */
+import { bestClockOffset, mergeForeignDeliver } from './clock-offset.js';
 import { mergeDeliveryStates } from './delivery-tracker.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { addCounters, RECORDED_LATENCY_METRICS, zeroCounters } from './metric-names.js';
+import { mergeLedgers } from './segment-ledger.js';
 import {
   WORKER_RESULT_VERSION,
   type EncodedHistograms,
@@ -72,6 +75,14 @@ export function mergeResults(results: readonly WorkerResult[]): WorkerResult {
     events: mergeRoomEvents(results.map((r) => r.events)),
     negativeLatencies: results.reduce((sum, r) => sum + r.negativeLatencies, 0),
     crossSegmentDeliveries: results.reduce((sum, r) => sum + (r.crossSegmentDeliveries ?? 0), 0),
+    // The workers of one segment split its senders and recipients: their ledgers add up to the segment's.
+    ...(results.every((r) => r.ledger !== undefined)
+      ? {
+          ledger: mergeLedgers(results.map((r) => r.ledger as NonNullable<WorkerResult['ledger']>)),
+          clockOffset: bestClockOffset(results.map((r) => r.clockOffset)),
+          foreignDeliver: mergeForeignDeliver(results.map((r) => r.foreignDeliver ?? [])),
+        }
+      : {}),
   };
 }
 

@@ -6,9 +6,11 @@
  * own delay (actual minus scheduled send time) is recorded separately as `schedule_lag`.
  */
 import type { HotRoomOptions } from '../scenario/types.js';
+import { ClockOffsetEstimator, ForeignDeliverRecorder } from './clock-offset.js';
 import { DeliveryTracker, type AckedMessage, type DeliveryVerdict } from './delivery-tracker.js';
 import { HotRoomReactionTracker } from './hot-room-reaction.js';
 import { LatencyRecorder } from './latency-recorder.js';
+import { encodeLedger } from './segment-ledger.js';
 import {
   RECORDED_LATENCY_METRICS,
   zeroCounters,
@@ -81,6 +83,16 @@ export interface RunRecorderOptions {
   graceMs: number;
   /** Hot-room parameters in force on the target (HelloAck hot_room_config, else the scenario's); enables reaction times. */
   hotRooms?: HotRoomOptions;
+  /**
+   * Keep the segment ledger (segment runs with n > 1): the local acks and the full membership log, returned in
+   * the snapshot's `ledger` for the merge to judge the cross-segment pairs (see segment-ledger.ts).
+   */
+  segmentLedger?: boolean;
+  /**
+   * Segment count n of a segment run (default 1): deliveries from another segment are timed per sender segment
+   * (client c is in segment c % n) for the merge to correct by the clock offsets (see clock-offset.ts).
+   */
+  segmentCount?: number;
 }
 
 /** Records one worker's measurements. */
@@ -96,6 +108,12 @@ export class RunRecorder {
   private readonly timeline: LiveBucket[] = [];
   private readonly events: RoomEventRecord[] = [];
   private crossSegment = 0;
+  /** Messages acked to this worker's senders (segment ledger), or null without a ledger. */
+  private readonly ackedLog: AckedMessage[] | null;
+  /** This machine's clock against the server's, from the acks (segment runs). */
+  private readonly clock = new ClockOffsetEstimator();
+  /** Raw latencies of deliveries from other segments, per sender segment (segment runs). */
+  private readonly foreignDeliver = new ForeignDeliverRecorder();
   private readonly lastEvent = new Map<number, RoomEventRecord>();
   private connectedNow = 0;
   private sealedBefore = 0;
@@ -103,7 +121,9 @@ export class RunRecorder {
   private lastPhase = 0;
 
   constructor(private readonly options: RunRecorderOptions) {
-    this.delivery = new DeliveryTracker({ graceMs: options.graceMs });
+    const ledger = options.segmentLedger ?? false;
+    this.delivery = new DeliveryTracker({ graceMs: options.graceMs, keepMembershipLog: ledger });
+    this.ackedLog = ledger ? [] : null;
     this.reaction = options.hotRooms ? new HotRoomReactionTracker(options.hotRooms) : undefined;
     this.phaseLatency = options.phases.map(() => newRecorders());
     this.phaseCounters = options.phases.map(() => zeroCounters());
@@ -143,13 +163,30 @@ export class RunRecorder {
   }
 
   /**
-   * Records a delivery of a message sent from another segment (segment runs): counted in `delivered` only.
-   * Its correctness is not judged here (its ack is known to the other segment only) and its latency is not
-   * measured (the scheduled time comes from another machine's clock).
+   * Records a delivery of a message sent from another segment (segment runs): counted in `delivered`, judged
+   * here for duplicates and order only, its id kept in the ledger for the merge to judge loss (its ack is known
+   * to the other segment only). Its latency is not measured (the scheduled time is another machine's clock).
    */
-  recordCrossSegmentDelivery(receivedAtMs: number): void {
-    this.count('delivered', receivedAtMs);
+  recordCrossSegmentDelivery(delivery: {
+    recipient: number;
+    roomId: number;
+    messageId: number;
+    receivedAtMs: number;
+    /** Sender and scheduled time (sender's clock) from the nonce stamp, when there is one. */
+    sender?: number;
+    scheduledAtMs?: number;
+  }): 'ok' | 'reordered' | 'duplicate' {
+    this.count('delivered', delivery.receivedAtMs);
     this.crossSegment++;
+    const verdict = this.delivery.deliveredForeign(delivery.recipient, delivery.roomId, delivery.messageId);
+    if (verdict !== 'duplicate' && delivery.sender !== undefined && delivery.scheduledAtMs !== undefined) {
+      // Timed in two clocks: the merge corrects it by the segments' clock offsets.
+      this.foreignDeliver.record(
+        delivery.sender % (this.options.segmentCount ?? 1),
+        delivery.receivedAtMs - delivery.scheduledAtMs,
+      );
+    }
+    return verdict;
   }
 
   /** Records an operation actually started at `actualAtMs` for its scheduled time: scheduling lag + `scheduled`. */
@@ -183,6 +220,8 @@ export class RunRecorder {
     scheduledAtMs: number;
     sentAtMs: number;
     ackedAtMs: number;
+    /** The server's time in the MessageAck (Unix ms), for the clock offset of segment runs. */
+    serverAtMs?: number;
   }): AckedMessage {
     this.recordLatency('ack', ack.ackedAtMs - ack.scheduledAtMs, ack.scheduledAtMs);
     this.count('acked', ack.ackedAtMs);
@@ -193,6 +232,10 @@ export class RunRecorder {
       ackedAtMs: ack.ackedAtMs,
     };
     this.registerAck(message);
+    if (this.ackedLog !== null) {
+      this.ackedLog.push(message);
+      if (ack.serverAtMs !== undefined) this.clock.sample(ack.sentAtMs, ack.ackedAtMs, ack.serverAtMs);
+    }
     return message;
   }
 
@@ -318,6 +361,17 @@ export class RunRecorder {
       events: this.events.map((e) => ({ ...e })),
       negativeLatencies: negative,
       crossSegmentDeliveries: this.crossSegment,
+      ...(this.ackedLog === null
+        ? {}
+        : {
+            ledger: encodeLedger({
+              acked: this.ackedLog,
+              memberships: this.delivery.membershipLog(),
+              foreign: this.delivery.foreignIds(),
+            }),
+            clockOffset: this.clock.estimate,
+            foreignDeliver: this.foreignDeliver.encode(),
+          }),
     };
   }
 

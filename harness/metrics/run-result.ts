@@ -16,6 +16,8 @@ import {
   type LatencyMetric,
 } from './metric-names.js';
 import { evaluateThresholds, type ThresholdResult } from './threshold-evaluation.js';
+import type { ClockOffset, ForeignDeliverHistograms } from './clock-offset.js';
+import type { SegmentLedger } from './segment-ledger.js';
 import type { RoomEventRecord, WorkerResult } from './worker-result.js';
 
 /** Version of the summary.json layout; bump on incompatible changes. */
@@ -126,12 +128,30 @@ export interface SegmentInfo {
   /** Publish-to-deliver latency is measured only where sender and recipient share a clock (the same segment). */
   latencyScope: 'same-segment';
   /**
-   * Correctness counts cover only the (message, recipient) pairs whose sender and recipient are both in this
-   * segment; deliveries from other segments are counted in `delivered` only (`crossSegmentDeliveries`).
+   * This result's correctness counts cover the (message, recipient) pairs whose sender and recipient are both
+   * in this segment, plus the duplicates and reorders among deliveries from other segments (judged over all of a
+   * recipient's deliveries in a room, in arrival order). Loss and the rest of the cross-segment pairs are judged
+   * by `garou-bench merge` from the segments' `ledger`s.
    */
   lossDetection: 'per-segment';
-  /** Deliveries of messages sent from other segments: counted, neither judged nor timed. */
+  /** Deliveries of messages sent from other segments: counted, and kept in the ledger; not timed. */
   crossSegmentDeliveries: number;
+  /**
+   * What the merge needs to judge the cross-segment pairs: this segment's acked messages, its recipients'
+   * membership intervals and the ids they received from other segments (see segment-ledger.ts). Absent in
+   * results of older versions: their merge cannot judge cross-segment pairs.
+   */
+  ledger?: SegmentLedger;
+  /**
+   * This machine's clock offset to the server's (server minus local, ms), estimated from the ack of smallest round
+   * trip; null when no ack carried a server time. Absent in results of older versions.
+   */
+  clockOffset?: ClockOffset | null;
+  /**
+   * Deliveries from other segments timed in two clocks (recipient's receive time minus the sender's scheduled
+   * time), per sender segment, for the merge to correct by the clock offsets (see metrics/clock-offset.ts).
+   */
+  foreignDeliver?: ForeignDeliverHistograms;
 }
 
 /** What a merge of segment results says about them (summary.json `segments` of a merged result). */
@@ -142,10 +162,37 @@ export interface MergedSegmentsInfo {
   startAt: string | null;
   /** Latest start among the segments (ms after startAt); null without a start barrier. */
   maxStartLateMs: number | null;
-  latencyScope: 'same-segment';
-  /** Loss, duplicates and the other correctness counts were detected per segment only (see SegmentInfo). */
-  lossDetection: 'per-segment';
+  /**
+   * `latency.deliver` (and its thresholds) always covers the same-segment pairs only, timed on one clock.
+   * 'same-segment+cross-segment': the cross-segment pairs are timed too, corrected by the segments' clock offsets,
+   * in `crossSegmentDeliver` (within its `uncertaintyMs`). 'same-segment': they are not (a segment result has no
+   * clock offset).
+   */
+  latencyScope: 'same-segment' | 'same-segment+cross-segment';
+  /** Deliver latency of the cross-segment pairs on the server's clock; null with `latencyScope: 'same-segment'`. */
+  crossSegmentDeliver: {
+    latency: LatencySummary;
+    /** Encoded histogram (µs), like `histograms`. */
+    histogram: string;
+    /** Each sample may be off by up to this much (the sum of two clocks' uncertainties, worst pair). */
+    uncertaintyMs: number;
+    /** Samples that came out negative after the correction (clock error) and were counted as 0. */
+    negativeClamped: number;
+  } | null;
+  /**
+   * 'global': every (message, recipient) pair was judged, the cross-segment ones from the segments' ledgers
+   * (`crossSegmentPairs`), so correctness thresholds are evaluated as for a whole run. Across segments a
+   * delivery after its grace period cannot be told from one on time (the ledger keeps which ids arrived, not
+   * when): late cross-segment deliveries count as seen, not late. 'per-segment': some segment result has no
+   * ledger, the cross-segment pairs were not judged, and correctness thresholds are not verifiable.
+   */
+  lossDetection: 'global' | 'per-segment';
   crossSegmentDeliveries: number;
+  /**
+   * The cross-segment pairs judged from the ledgers (already included in `correctness`): expected pairs (seen
+   * or lost), optional and unexpected deliveries. Null with `lossDetection: 'per-segment'`.
+   */
+  crossSegmentPairs: DeliveryCounts | null;
 }
 
 /** What `buildRunResult` needs besides the merged measurements. */

@@ -3,7 +3,9 @@
  * processes to the parent and merged exactly with `mergeResults`.
  */
 import type { DeliveryState } from './delivery-tracker.js';
+import type { ClockOffset, ForeignDeliverHistograms } from './clock-offset.js';
 import type { Counters, RecordedLatencyMetric } from './metric-names.js';
+import type { SegmentLedger } from './segment-ledger.js';
 
 /** Version of the WorkerResult layout. */
 export const WORKER_RESULT_VERSION = 1;
@@ -69,4 +71,10 @@ export interface WorkerResult {
    * judged for correctness nor timed, the sender's clock being another machine's). Absent means 0.
    */
   crossSegmentDeliveries?: number;
+  /** Segment runs (n > 1): what the merge needs to judge the cross-segment pairs (see segment-ledger.ts). */
+  ledger?: SegmentLedger;
+  /** Segment runs: this machine's clock offset to the server's (null without a usable ack). */
+  clockOffset?: ClockOffset | null;
+  /** Segment runs: raw latencies of deliveries from other segments, per sender segment (see clock-offset.ts). */
+  foreignDeliver?: ForeignDeliverHistograms;
 }

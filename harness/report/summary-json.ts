@@ -12,9 +12,22 @@ export class ResultFormatError extends Error {
   }
 }
 
-/** The text of summary.json for a result (pretty-printed, trailing newline). */
+/**
+ * A pretty-printed array of numbers only ("[\n  1,\n  2\n]"). Safe on JSON text: the newline after "[" cannot
+ * occur inside a JSON string, so only real arrays match.
+ */
+const NUMBER_ARRAY = /\[\n\s*(-?\d[\d.eE+-]*(?:,\n\s*-?\d[\d.eE+-]*)*)\n\s*\]/g;
+
+/**
+ * The text of summary.json for a result (pretty-printed, trailing newline). Arrays of numbers stay on one line:
+ * a segment's ledger holds long ones.
+ */
 export function serializeResult(result: RunResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  const text = JSON.stringify(result, null, 2).replace(
+    NUMBER_ARRAY,
+    (_, numbers: string) => `[${numbers.replace(/,\n\s*/g, ',')}]`,
+  );
+  return `${text}\n`;
 }
 
 /** Parses summary.json text; checks the schema version and the fields readers rely on. */

@@ -256,6 +256,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         latencyScope: 'same-segment',
         lossDetection: 'per-segment',
         crossSegmentDeliveries: merged.crossSegmentDeliveries ?? 0,
+        ...(merged.ledger === undefined
+          ? {}
+          : {
+              ledger: merged.ledger,
+              clockOffset: merged.clockOffset ?? null,
+              foreignDeliver: merged.foreignDeliver ?? [],
+            }),
       };
     }
     const report = await writeReport(result, { baseDir: options.outDir ?? 'reports' });

@@ -1,7 +1,7 @@
 /** What the runner does with every RoomMessage a client receives (the harness's per-delivery hot path). */
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { DeliveryVerdict } from '../metrics/delivery-tracker.js';
-import { decodeSendStamp } from '../metrics/send-stamp.js';
+import { decodeSendStamp, type SendStamp } from '../metrics/send-stamp.js';
 import type { PeekedRoomMessage, U64 } from '../../spec/index.js';
 
 function toNumber(value: U64): number {
@@ -11,9 +11,10 @@ function toNumber(value: U64): number {
 /**
  * Records one delivery to `recipient` (in room order, after the switch merge): correctness, and latency from
  * the scheduled send time carried in the nonce stamp (contract 3). In a segment run, `senderIsLocal` tells
- * whether the stamp's sender belongs to this segment; a delivery from another segment is only counted
- * (verdict 'foreign'): its ack is known to that segment alone, and its scheduled time is another machine's clock.
- * Without `senderIsLocal` every sender is local.
+ * whether the stamp's sender belongs to this segment; a delivery from another segment (verdict 'foreign') is
+ * counted, judged for duplicates and order, and kept in the segment ledger for the merge: its ack is known to
+ * that segment alone, and its scheduled time is another machine's clock. Without `senderIsLocal` every sender
+ * is local.
  */
 export function recordRoomMessage(
   recorder: RunRecorder,
@@ -24,7 +25,7 @@ export function recordRoomMessage(
 ): DeliveryVerdict | 'foreign' {
   const stamp = decodeSendStamp(message.nonce);
   if (stamp !== undefined && senderIsLocal !== undefined && !senderIsLocal(stamp.client)) {
-    recorder.recordCrossSegmentDelivery(receivedAtMs);
+    recordForeign(recorder, recipient, message, stamp, receivedAtMs);
     return 'foreign';
   }
   return recorder.recordDelivery({
@@ -33,5 +34,23 @@ export function recordRoomMessage(
     messageId: toNumber(message.message_id),
     scheduledAtMs: stamp?.scheduledAtMs,
     receivedAtMs,
+  });
+}
+
+/** The foreign branch of recordRoomMessage, kept out of it so the local path's function stays small (inlining). */
+function recordForeign(
+  recorder: RunRecorder,
+  recipient: number,
+  message: PeekedRoomMessage,
+  stamp: SendStamp,
+  receivedAtMs: number,
+): void {
+  recorder.recordCrossSegmentDelivery({
+    recipient,
+    roomId: toNumber(message.room_id),
+    messageId: toNumber(message.message_id),
+    receivedAtMs,
+    sender: stamp.client,
+    scheduledAtMs: stamp.scheduledAtMs,
   });
 }

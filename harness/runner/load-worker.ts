@@ -291,6 +291,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       phases,
       graceMs: scenario.correctness.graceMs,
       hotRooms: setup.hotRooms,
+      segmentLedger: setup.segment.count > 1,
+      segmentCount: setup.segment.count,
     });
     this.rec.attach(recorder);
     this.traffic = new TrafficPlan(scenario, this.plan as RoomPlan, phases);
@@ -806,6 +808,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       scheduledAtMs: pending.scheduledAtMs,
       sentAtMs: pending.sentAtMs,
       ackedAtMs: atMs,
+      serverAtMs: toNumber(ack.timestamp),
     });
     if ((this.setup as WorkerSetup).workerCount > 1) this.outgoingAcks.push(acked);
     (this.slots[client.index] as ClientSlot).remember(pending.roomId, messageId);

@@ -12,7 +12,8 @@ import { registerCompareCommand } from '../../../harness/cli-compare.js';
 import { registerMergeCommand } from '../../../harness/cli-merge.js';
 import type { CommandIo } from '../../../harness/compare/command-io.js';
 import { LatencyRecorder } from '../../../harness/metrics/latency-recorder.js';
-import { loadResult } from '../../../harness/report/summary-json.js';
+import { loadResult, serializeResult } from '../../../harness/report/summary-json.js';
+import { recordSyntheticSegments, syntheticSegmentEvents } from './synthetic-segment-runs.js';
 import { syntheticRuns, writeRuns } from './synthetic-runs.js';
 import { checkXml, findAll } from './xml-check.js';
 
@@ -316,5 +317,29 @@ describe('garou-bench merge', () => {
       stderr: `garou-bench: ${join(out, 'summary.json')} exists: pass --force to overwrite it\n`,
     });
     expect((await garouBench(['merge', base, '--out', out, '--force', '--quiet'])).code).toBe(0);
+  });
+
+  it('judges the cross-segment pairs of segment results from their ledgers and says how many', async () => {
+    const segments = join(dir, 'segments');
+    const results = recordSyntheticSegments(syntheticSegmentEvents(7), 3);
+    for (const [i, result] of results.entries()) {
+      await mkdir(join(segments, `segment-${i}`), { recursive: true });
+      await writeFile(join(segments, `segment-${i}`, 'summary.json'), serializeResult(result));
+    }
+    const out = join(dir, 'segments-merged');
+    const run = await garouBench(['merge', segments, '--out', out, '--quiet']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const merged = await loadResult(join(out, 'summary.json'));
+    const pairs = merged.segments!.crossSegmentPairs!;
+    expect(pairs.loss).toBeGreaterThan(0);
+    expect(run.stdout).toContain(
+      `loss detection: global; cross-segment pairs judged: ${pairs.expected} expected ` +
+        `(${pairs.seen} seen, ${pairs.loss} lost), ${pairs.optional} optional, 0 unexpected`,
+    );
+    expect(merged.thresholds.find((t) => t.expression === 'loss == 0')).toMatchObject({
+      passed: false,
+      actual: merged.correctness.total.loss,
+      note: null,
+    });
   });
 });

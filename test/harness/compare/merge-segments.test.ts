@@ -37,7 +37,7 @@ function thresholdOf(expression: string, metric: string): RunResult['thresholds'
 }
 
 describe('mergeRunResults on segments', () => {
-  it('records the segment facts and refuses to pass correctness thresholds it cannot verify', () => {
+  it('without ledgers (older results): records the segment facts and refuses to pass correctness thresholds', () => {
     const merged = mergeRunResults([segment(1, 3), segment(0, 3), segment(2, 3)]);
     expect(merged.segments).toEqual({
       count: 3,
@@ -47,11 +47,15 @@ describe('mergeRunResults on segments', () => {
       latencyScope: 'same-segment',
       lossDetection: 'per-segment',
       crossSegmentDeliveries: 303,
+      crossSegmentPairs: null,
+      crossSegmentDeliver: null,
     });
     const loss = merged.thresholds.find((t) => t.expression === 'loss == 0')!;
     expect(loss.actual).toBe(0);
     expect(loss.passed).toBe(false);
-    expect(loss.note).toMatch(/per segment only \(303 cross-segment deliveries/);
+    expect(loss.note).toMatch(
+      /per segment only \(a segment result has no ledger; 303 cross-segment deliveries/,
+    );
     expect(merged.thresholds.find((t) => t.expression === 'errors == 0')?.passed).toBe(true);
     expect(merged.passed).toBe(false);
     // The facts survive summary.json.

@@ -1,7 +1,8 @@
 /**
  * Segments end to end on loopback: one scenario run whole, then as two segments loading the same server at the
  * same time behind a start barrier, merged with mergeRunResults. The fake server delivers every message to every
- * member of the room, so the counts of the merged segments must equal those of the whole run exactly.
+ * member of the room, so the counts of the merged segments must equal those of the whole run exactly. Against a
+ * server that drops every 7th delivery, the merge finds exactly the dropped pairs, those that cross segments too.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRunResults } from '../../../harness/compare/merge-run-results.js';
 import { epochNowMs } from '../../../harness/metrics/clock.js';
 import { connectLeadMs, runScenario } from '../../../harness/runner/coordinator.js';
+import type { RunResult } from '../../../harness/metrics/run-result.js';
 import { RunError } from '../../../harness/runner/run-error.js';
 import { FakeChatServer } from '../fake-chat-server.js';
 
@@ -34,18 +36,41 @@ thresholds:
 let dir: string;
 let file: string;
 let server: FakeChatServer;
+let lossy: FakeChatServer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'garou-segments-e2e-'));
   file = join(dir, 'segments.yaml');
   await writeFile(file, SCENARIO);
   server = await FakeChatServer.start();
+  lossy = await FakeChatServer.start({ dropEvery: 7 });
 });
 
 afterAll(async () => {
   await server.close();
+  await lossy.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Runs segments 0/2 and 1/2 against `target` at the same time, behind a start barrier. */
+async function runTwoSegments(target: FakeChatServer): Promise<RunResult[]> {
+  const rampMs = (MEMBERS * 1000) / 200;
+  const startAtMs = epochNowMs() + connectLeadMs(rampMs, CONNECT_TIMEOUT_MS) + 300;
+  const parts = await Promise.all(
+    [0, 1].map((index) =>
+      runScenario({
+        scenarioFile: file,
+        outDir: join(dir, 'reports'),
+        target: `127.0.0.1:${target.port}`,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        progress: null,
+        segment: { index, count: 2 },
+        startAtMs,
+      }),
+    ),
+  );
+  return parts.map((p) => p.result);
+}
 
 describe('runScenario --segment', () => {
   it('two segments behind a start barrier merge into exactly the counts of the whole run', async () => {
@@ -59,44 +84,63 @@ describe('runScenario --segment', () => {
     const whole = (await runScenario(common)).result;
     expect(whole.segment).toBeUndefined();
 
-    const rampMs = (MEMBERS * 1000) / 200;
-    const startAtMs = epochNowMs() + connectLeadMs(rampMs, CONNECT_TIMEOUT_MS) + 300;
-    const parts = await Promise.all(
-      [0, 1].map((index) => runScenario({ ...common, segment: { index, count: 2 }, startAtMs })),
-    );
+    const parts = await runTwoSegments(server);
     for (const [index, part] of parts.entries()) {
-      expect(part.result.segment).toMatchObject({
+      expect(part.segment).toMatchObject({
         index,
         count: 2,
-        startAt: new Date(startAtMs).toISOString(),
         latencyScope: 'same-segment',
         lossDetection: 'per-segment',
       });
-      expect(part.result.segment?.startLateMs).toBeGreaterThanOrEqual(0);
-      expect(part.result.counters.connects).toBe(MEMBERS / 2);
+      expect(part.segment?.startAt).toBe(parts[0]?.segment?.startAt);
+      expect(part.segment?.startLateMs).toBeGreaterThanOrEqual(0);
+      expect(part.segment?.ledger?.acked.length).toBe(4 * part.counters.acked);
+      expect(part.counters.connects).toBe(MEMBERS / 2);
     }
-    const merged = mergeRunResults(parts.map((p) => p.result));
+    const merged = mergeRunResults(parts);
 
     for (const counter of ['connects', 'scheduled', 'sent', 'acked', 'delivered'] as const)
       expect(merged.counters[counter], counter).toBe(whole.counters[counter]);
     expect(merged.counters.sent).toBeGreaterThan(5);
     expect(merged.counters.delivered).toBe(merged.counters.sent * MEMBERS);
-    // Each segment judged its own pairs; the other half of the deliveries crossed segments (counted, not judged).
+    // Each segment judged its own pairs, the merge the other half (those that crossed segments) from the ledgers.
     const segments = merged.segments!;
-    expect(segments).toMatchObject({ count: 2, indices: [0, 1], lossDetection: 'per-segment' });
-    expect(merged.correctness.total.expected + segments.crossSegmentDeliveries).toBe(
-      whole.correctness.total.expected,
-    );
+    expect(segments).toMatchObject({ count: 2, indices: [0, 1], lossDetection: 'global' });
+    expect(segments.crossSegmentPairs).toMatchObject({ expected: segments.crossSegmentDeliveries, loss: 0 });
+    expect(merged.correctness.total.expected).toBe(whole.correctness.total.expected);
     expect(merged.correctness.total).toMatchObject({ loss: 0, duplicates: 0, unexpected: 0 });
     expect(merged.correctness.total.seen).toBe(merged.correctness.total.expected);
-    // Deliver latency only for same-segment pairs: as many samples as judged first deliveries.
-    expect(merged.latency.deliver.count).toBe(merged.correctness.total.seen);
+    // Deliver latency on one clock for same-segment pairs; the cross-segment pairs corrected by clock offsets.
+    expect(merged.latency.deliver.count).toBe(merged.counters.delivered - segments.crossSegmentDeliveries);
+    expect(segments.latencyScope).toBe('same-segment+cross-segment');
+    expect(segments.crossSegmentDeliver?.latency.count).toBe(segments.crossSegmentDeliveries);
+    // One machine, one clock: the offsets agree within their uncertainty (loopback round trips).
+    const [a, b] = parts.map((p) => p.segment!.clockOffset!);
+    expect(Math.abs(a!.offsetMs - b!.offsetMs)).toBeLessThanOrEqual(a!.uncertaintyMs + b!.uncertaintyMs);
+    expect(segments.crossSegmentDeliver!.uncertaintyMs).toBeLessThan(50);
     expect(whole.latency.deliver.count).toBe(whole.counters.delivered);
-    // The merge refuses to claim loss == 0 it could not check across segments; other thresholds are judged.
+    // Every pair was judged: loss == 0 is verified.
+    expect(merged.thresholds.map((t) => [t.expression, t.passed, t.note])).toEqual([
+      ['loss == 0', true, null],
+      ['errors == 0', true, null],
+    ]);
+    expect(merged.passed).toBe(true);
+  });
+
+  it('finds the deliveries a server dropped, between segments too', async () => {
+    const merged = mergeRunResults(await runTwoSegments(lossy));
+    const segments = merged.segments!;
+    expect(segments.lossDetection).toBe('global');
+    expect(lossy.dropped).toBeGreaterThan(2);
+    expect(merged.correctness.total.loss).toBe(lossy.dropped);
+    // Pairs whose sender and recipient are in different segments among them.
+    expect(segments.crossSegmentPairs!.loss).toBeGreaterThan(0);
+    expect(segments.crossSegmentPairs!.loss).toBeLessThan(lossy.dropped);
+    expect(merged.correctness.total.seen + merged.correctness.total.loss).toBe(
+      merged.correctness.total.expected,
+    );
     const loss = merged.thresholds.find((t) => t.expression === 'loss == 0')!;
-    expect(loss.passed).toBe(false);
-    expect(loss.note).toMatch(/per segment only/);
-    expect(merged.thresholds.find((t) => t.expression === 'errors == 0')?.passed).toBe(true);
+    expect(loss).toMatchObject({ passed: false, actual: lossy.dropped, note: null });
   });
 
   it('reports a segment that starts its phases after the barrier as late, and refuses the embedded target', async () => {
