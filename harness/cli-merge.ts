@@ -13,6 +13,7 @@ import type { RunResult } from './metrics/run-result.js';
 import { formatSummaryTable } from './report/console-summary.js';
 import { hgrmFiles } from './report/hgrm.js';
 import { renderHtmlReport } from './report/html-report.js';
+import { segmentFactLines } from './report/segment-facts.js';
 import { loadResult, serializeResult } from './report/summary-json.js';
 
 interface MergeFlags {
@@ -62,30 +63,8 @@ export function registerMergeCommand(program: Command, io: CommandIo = processIo
         const merged = mergeRunResults(results);
         const written = await writeMergedReport(merged, flags.out);
         if (!flags.quiet) io.stdout.write(`${formatSummaryTable(merged)}\n`);
-        if (merged.segments !== undefined) {
-          const s = merged.segments;
-          const p = s.crossSegmentPairs;
-          const detection =
-            p === null
-              ? `loss detection: per segment only, a segment result has no ledger ` +
-                `(${s.crossSegmentDeliveries} cross-segment deliveries counted, not judged)`
-              : `loss detection: global; cross-segment pairs judged: ${p.expected} expected ` +
-                `(${p.seen} seen, ${p.loss} lost), ${p.optional} optional, ${p.unexpected} unexpected ` +
-                `(${s.crossSegmentDeliveries} cross-segment deliveries)`;
-          const c = s.crossSegmentDeliver;
-          const latency =
-            c === null
-              ? `deliver latency: same-segment pairs only`
-              : `deliver latency: same-segment pairs in deliver.*; cross-segment pairs (clock-corrected, ` +
-                `+-${c.uncertaintyMs.toFixed(1)} ms) p50 ${c.latency.p50.toFixed(1)} ms, ` +
-                `p99 ${c.latency.p99.toFixed(1)} ms over ${c.latency.count}`;
-          io.stdout.write(
-            `segments: ${s.count} of one run; ${detection}; ${latency}` +
-              (s.maxStartLateMs === null
-                ? '; no start barrier\n'
-                : `; latest start ${s.maxStartLateMs} ms late\n`),
-          );
-        }
+        // The table ends with the segment facts; quiet output still says how far the merge could judge.
+        if (flags.quiet) for (const line of segmentFactLines(merged)) io.stdout.write(`${line}\n`);
         io.stdout.write(`merged ${results.length} run(s) of ${merged.scenario.name} into ${written}\n`);
         io.setExitCode(ExitCode.Ok);
       } catch (error) {

@@ -321,6 +321,26 @@ function mergeExpectations(results: readonly RunResult[]): ExpectationResult[] {
 }
 
 /**
+ * Room events of the segments of one run, in time order: per room, consecutive events of the same type are one
+ * promotion (or demotion) seen by several segments, as workers' events are folded (merge-results.ts): the
+ * earliest sighting with its reaction time, observers summed.
+ */
+function foldSegmentEvents(events: readonly RoomEvent[]): RoomEvent[] {
+  const folded: RoomEvent[] = [];
+  const last = new Map<number, RoomEvent>();
+  for (const event of events) {
+    const previous = last.get(event.roomId);
+    if (previous !== undefined && previous.type === event.type) {
+      previous.observers += event.observers;
+      continue;
+    }
+    folded.push(event);
+    last.set(event.roomId, event);
+  }
+  return folded;
+}
+
+/**
  * Merges run results of one scenario into one result (histogram addition; see the module comment for clocks).
  * Throws RunMergeError for an empty list, different scenarios or different histogram precision.
  */
@@ -359,9 +379,11 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
     phaseCounts.delivered += phase.counters.delivered;
   }
   const windows = results.flatMap((r) => r.phases.map((p) => phaseWindow(r, p)));
-  const events: RoomEvent[] = results
+  const overlaid: RoomEvent[] = results
     .flatMap((r) => r.events.map((e) => ({ ...e })))
     .sort((a, b) => a.offsetMs - b.offsetMs);
+  // Segments of one run watched the same rooms: their events are the same promotions seen from n places.
+  const events = segmentFacts !== undefined ? foldSegmentEvents(overlaid) : overlaid;
 
   const merged: RunResult = {
     schemaVersion: first.schemaVersion,

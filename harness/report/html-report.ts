@@ -11,6 +11,7 @@ import { LATENCY_METRICS } from '../metrics/metric-names.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
+import { segmentFactLines } from './segment-facts.js';
 
 let chartJsSource: string | undefined;
 
@@ -229,6 +230,9 @@ function summaryTables(result: RunResult): string {
         ),
     );
   }
+  const facts = segmentFactLines(result);
+  if (facts.length > 0)
+    parts.push(`<h2>Segments</h2><ul>${facts.map((line) => `<li>${e(line)}</li>`).join('')}</ul>`);
   parts.push(
     `<p>Harness scheduling lag: p50 ${formatMs(result.schedulingLag.p50)}, p99 ${formatMs(result.schedulingLag.p99)}, ` +
       `max ${formatMs(result.schedulingLag.max)}. Latencies count from the scheduled send time. ` +

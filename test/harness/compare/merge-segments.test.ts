@@ -36,7 +36,40 @@ function thresholdOf(expression: string, metric: string): RunResult['thresholds'
   };
 }
 
+function roomEvent(
+  type: 'promoted' | 'demoted',
+  offsetMs: number,
+  observers: number,
+): RunResult['events'][number] {
+  return {
+    type,
+    roomId: 5,
+    room: 'viral',
+    offsetMs,
+    at: new Date(Date.parse(START_AT) + offsetMs).toISOString(),
+    phase: null,
+    observers,
+    reactionMs: offsetMs % 100,
+  };
+}
+
 describe('mergeRunResults on segments', () => {
+  it('folds the same promotion and demotion seen by every segment into one event each', () => {
+    const parts = [segment(0, 2), segment(1, 2)];
+    parts[0]!.events = [roomEvent('promoted', 1010, 3), roomEvent('demoted', 9050, 3)];
+    parts[1]!.events = [roomEvent('promoted', 1002, 2), roomEvent('demoted', 9040, 2)];
+    const merged = mergeRunResults(parts);
+    expect(merged.events.map((e) => [e.type, e.offsetMs, e.observers, e.reactionMs])).toEqual([
+      ['promoted', 1002, 5, 2],
+      ['demoted', 9040, 5, 40],
+    ]);
+    // Repeated runs (not segments) keep each run's events: they are different promotions.
+    const runs = [syntheticRun({ seed: 1 }), syntheticRun({ seed: 2 })];
+    runs[0]!.events = [roomEvent('promoted', 1010, 3)];
+    runs[1]!.events = [roomEvent('promoted', 1002, 2)];
+    expect(mergeRunResults(runs).events).toHaveLength(2);
+  });
+
   it('without ledgers (older results): records the segment facts and refuses to pass correctness thresholds', () => {
     const merged = mergeRunResults([segment(1, 3), segment(0, 3), segment(2, 3)]);
     expect(merged.segments).toEqual({
