@@ -24,6 +24,7 @@
  * per room, its highest id seen and its recent membership intervals (all of them with `keepMembershipLog`).
  */
 import { IdRangeSet } from './id-set.js';
+import { PendingWindow } from './pending-window.js';
 
 /** Correctness figures of one room (or of the whole run). */
 export interface DeliveryCounts {
@@ -141,7 +142,7 @@ export class DeliveryTracker {
   private readonly keepMembershipLog: boolean;
   /** room -> recipient -> view. */
   private readonly views = new Map<number, Map<number, RecipientView>>();
-  private readonly pending = new Map<number, PendingMessage>();
+  private readonly pending = new PendingWindow<PendingMessage>();
   private readonly finished = new IdRangeSet();
   /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
   private readonly orphans = new Map<number, OrphanDelivery[]>();
