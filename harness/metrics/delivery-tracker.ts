@@ -25,6 +25,7 @@
  */
 import { IdRangeSet } from './id-set.js';
 import { PendingWindow } from './pending-window.js';
+import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
 
 /** Correctness figures of one room (or of the whole run). */
 export interface DeliveryCounts {
@@ -105,6 +106,8 @@ interface RecipientView {
   past: Interval[] | null;
   /** Ids received from senders of other segments (first deliveries), or null before the first one. */
   foreign: IdRangeSet | null;
+  /** The recipient's slot in the pending messages' recipient bitmaps (recipient-bits.ts). */
+  slot: number;
 }
 
 /** Membership intervals of one recipient in one room, oldest first. */
@@ -124,9 +127,13 @@ export interface ForeignIdLog {
 
 interface PendingMessage extends AckedMessage {
   /** Expected recipients that have not received it yet. */
-  remaining: Set<number>;
+  remaining: number[];
+  /** Number of slots in `remaining`. */
+  remainingCount: number;
   /** Optional recipients that have not received it yet. */
-  optional: Set<number> | null;
+  optional: number[] | null;
+  /** Number of slots in `optional`. */
+  optionalCount: number;
 }
 
 interface OrphanDelivery {
@@ -143,6 +150,9 @@ export class DeliveryTracker {
   /** room -> recipient -> view. */
   private readonly views = new Map<number, Map<number, RecipientView>>();
   private readonly pending = new PendingWindow<PendingMessage>();
+  /** Dense slot of each recipient (the bit of `PendingMessage.remaining`), and back. */
+  private readonly slotOf = new Map<number, number>();
+  private readonly recipientAt: number[] = [];
   private readonly finished = new IdRangeSet();
   /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
   private readonly orphans = new Map<number, OrphanDelivery[]>();
@@ -220,7 +230,9 @@ export class DeliveryTracker {
    */
   outstandingFor(recipient: number): number {
     let count = 0;
-    for (const entry of this.pending.values()) if (entry.remaining.has(recipient)) count++;
+    const slot = this.slotOf.get(recipient);
+    if (slot === undefined) return 0;
+    for (const entry of this.pending.values()) if (hasSlot(entry.remaining, slot)) count++;
     return count;
   }
 
@@ -234,15 +246,22 @@ export class DeliveryTracker {
       messageId: id,
       sentAtMs: message.sentAtMs,
       ackedAtMs: message.ackedAtMs,
-      remaining: new Set(),
+      remaining: [],
+      remainingCount: 0,
       optional: null,
+      optionalCount: 0,
     };
-    for (const [recipient, view] of this.views.get(message.roomId) ?? []) {
+    for (const view of this.views.get(message.roomId)?.values() ?? []) {
       const coverage = membershipCoverage(view.intervals, message.sentAtMs, message.ackedAtMs);
-      if (coverage === 'full') entry.remaining.add(recipient);
-      else if (coverage === 'partial') (entry.optional ??= new Set()).add(recipient);
+      if (coverage === 'full') {
+        addSlot(entry.remaining, view.slot);
+        entry.remainingCount++;
+      } else if (coverage === 'partial') {
+        addSlot((entry.optional ??= []), view.slot);
+        entry.optionalCount++;
+      }
     }
-    this.room(message.roomId).expected += entry.remaining.size;
+    this.room(message.roomId).expected += entry.remainingCount;
     this.pending.set(id, entry);
     const orphans = this.orphans.get(id);
     if (orphans) {
@@ -384,13 +403,15 @@ export class DeliveryTracker {
     if (entry.roomId !== roomId) return this.classifyDone(recipient, roomId, id, judgeOrder);
     const counts = this.room(roomId);
     const view = this.view(recipient, roomId);
-    if (entry.remaining.delete(recipient)) {
+    if (takeSlot(entry.remaining, view.slot)) {
+      entry.remainingCount--;
       counts.seen++;
       const reordered = judgeOrder && this.advance(view, roomId, id);
       this.retireIfComplete(entry);
       return reordered ? 'reordered' : 'ok';
     }
-    if (entry.optional !== null && entry.optional.delete(recipient)) {
+    if (entry.optional !== null && takeSlot(entry.optional, view.slot)) {
+      entry.optionalCount--;
       counts.optional++;
       if (judgeOrder) this.advance(view, roomId, id);
       this.retireIfComplete(entry);
@@ -438,17 +459,17 @@ export class DeliveryTracker {
   }
 
   private retireIfComplete(entry: PendingMessage): void {
-    if (entry.remaining.size === 0 && (entry.optional === null || entry.optional.size === 0))
-      this.retire(entry);
+    if (entry.remainingCount === 0 && entry.optionalCount === 0) this.retire(entry);
   }
 
   private retire(entry: PendingMessage): void {
     this.pending.delete(entry.messageId);
     this.finished.add(entry.messageId);
-    if (entry.remaining.size === 0) return;
-    this.room(entry.roomId).loss += entry.remaining.size;
+    if (entry.remainingCount === 0) return;
+    this.room(entry.roomId).loss += entry.remainingCount;
     const room = entry.roomId;
-    for (const recipient of entry.remaining) {
+    for (const slot of slotsOf(entry.remaining)) {
+      const recipient = this.recipientAt[slot] as number;
       if (this.missingRecords >= this.maxMissingRecords) break;
       let record = this.missing.get(entry.messageId);
       if (!record) {
@@ -480,7 +501,13 @@ export class DeliveryTracker {
     }
     let view = roomViews.get(recipient);
     if (!view) {
-      view = { intervals: [], highest: 0, past: null, foreign: null };
+      let slot = this.slotOf.get(recipient);
+      if (slot === undefined) {
+        slot = this.recipientAt.length;
+        this.slotOf.set(recipient, slot);
+        this.recipientAt.push(recipient);
+      }
+      view = { intervals: [], highest: 0, past: null, foreign: null, slot };
       roomViews.set(recipient, view);
     }
     return view;

@@ -61,6 +61,26 @@ describe('DeliveryTracker', () => {
     expect(t.totals()).toMatchObject({ expected: 1, seen: 1, loss: 0, late: 1, duplicates: 0 });
   });
 
+  it('tracks rooms of many recipients (several bitmap words) exactly: loss, late, outstanding, optional', () => {
+    // Recipients with sparse global indices, first seen in a shuffled order: slots 0..99 over 4 words.
+    const recipients = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) * 1000 + 3);
+    const t = tracker(recipients);
+    t.joining(999_999, ROOM, 50); // joins while message 1 is in flight: optional for it
+    t.registerSent(msg(1, 100));
+    const missed = new Set([recipients[0], recipients[29], recipients[30], recipients[61], recipients[99]]);
+    for (const r of recipients) if (!missed.has(r)) expect(t.delivered(r, ROOM, 1, 120)).toBe('ok');
+    expect(t.outstandingFor(recipients[30]!)).toBe(1);
+    expect(t.outstandingFor(recipients[31]!)).toBe(0);
+    expect(t.delivered(999_999, ROOM, 1, 121)).toBe('optional');
+    expect(t.delivered(recipients[31]!, ROOM, 1, 122)).toBe('duplicate');
+    t.expire(100 + GRACE);
+    expect(t.totals()).toMatchObject({ expected: 100, seen: 95, loss: 5, optional: 1, duplicates: 1 });
+    // Every missed recipient is remembered individually: its delivery turns from lost into late.
+    for (const r of missed) expect(t.delivered(r!, ROOM, 1, 3000)).toBe('late');
+    expect(t.totals()).toMatchObject({ seen: 100, loss: 0, late: 5 });
+    expect(t.pendingCount).toBe(0);
+  });
+
   it('detects duplicates while pending and after the message is finished', () => {
     const t = tracker([0, 1]);
     t.registerSent(msg(1));
