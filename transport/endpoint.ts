@@ -68,6 +68,15 @@ const CONNECTION_REFUSED = 0x2;
  * (we do not pace), and one bulk sender would starve every other connection.
  */
 const SEND_BURST = 32;
+/** @internal libuv reads at most this many datagrams from a socket per loop turn. */
+export const READ_BATCH = 32;
+/**
+ * @internal Loop turns a flush may wait while each turn reads a full READ_BATCH (more datagrams are then waiting
+ * in the socket). Under load a flush thus handles up to 8 batches of what has already arrived: a receiver ACKs
+ * each connection once for all of them, and a server fans out all the messages among them in the same packets.
+ * At low load a turn reads less than a batch and the flush runs at once.
+ */
+export const MAX_EXTRA_POLLS = 7;
 /** RFC 9000 §14.1: a server MUST discard an Initial in a datagram smaller than this. */
 const MIN_INITIAL_DATAGRAM = 1200;
 const textEncoder = new TextEncoder();
@@ -107,6 +116,10 @@ export class QuicEndpoint implements ConnectionOwner {
   private spare: QuicConnection[] = [];
   private deferred: QuicConnection[] = [];
   private flushScheduled = false;
+  /** Datagrams read since the last flush, or since it was last postponed. */
+  private readSinceFlush = 0;
+  /** Loop turns the pending flush has been postponed by. */
+  private extraPolls = 0;
   private closing: Promise<void> | null = null;
   private onEmpty: (() => void) | null = null;
   private readonly counters: EndpointStats = {
@@ -235,12 +248,9 @@ export class QuicEndpoint implements ConnectionOwner {
     if (conn.dirty) return;
     conn.dirty = true;
     this.dirty.push(conn);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // setImmediate runs after the poll phase: every datagram read in this tick is fed
-      // to quiche before any connection sends, so ACKs and stream data batch up.
-      setImmediate(this.flush);
-    }
+    // setImmediate runs after the poll phase: every datagram read in this tick is fed
+    // to quiche before any connection sends, so ACKs and stream data batch up.
+    this.scheduleFlush();
   }
 
   /** @internal */
@@ -290,6 +300,7 @@ export class QuicEndpoint implements ConnectionOwner {
   private readonly onPacket = (data: Buffer, host: string, port: number): void => {
     const counters = this.counters;
     counters.packetsReceived++;
+    this.readSinceFlush++;
     counters.bytesReceived += data.length;
     const key = destinationCidKey(data);
     if (key === null) {
@@ -440,7 +451,16 @@ export class QuicEndpoint implements ConnectionOwner {
   }
 
   private readonly flush = (): void => {
-    this.flushScheduled = false;
+    if (this.readSinceFlush >= READ_BATCH && this.extraPolls < MAX_EXTRA_POLLS) {
+      // The last poll read a full batch, so more datagrams are probably waiting: read them first (the next turn
+      // polls without blocking), so that their ACKs and stream data leave in this flush's packets.
+      this.readSinceFlush = 0;
+      this.extraPolls++;
+      this.scheduleFlush();
+      return;
+    }
+    this.readSinceFlush = 0;
+    this.extraPolls = 0;
     while (this.dirty.length > 0) {
       const batch = this.dirty;
       this.dirty = this.spare;
@@ -464,9 +484,20 @@ export class QuicEndpoint implements ConnectionOwner {
       const next = this.deferred;
       this.deferred = this.dirty;
       this.dirty = next;
-      this.flushScheduled = true;
-      setImmediate(this.flush);
+      this.scheduleFlush();
     }
+  };
+
+  /** Runs the flush after the next I/O poll (once, however often asked). */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushSoon);
+  }
+
+  private readonly flushSoon = (): void => {
+    this.flushScheduled = false;
+    this.flush();
   };
 
   private transmit(conn: QuicConnection, now: number): void {

@@ -75,6 +75,39 @@ describe('reference server over QUIC', () => {
     expect(alice.finished.has(35)).toBe(true);
   });
 
+  it('a burst of messages in one tick reaches every member complete and in order', async () => {
+    // No rate limit and no promotion: every frame travels on the shard stream (7). The 250 commands reach the server
+    // in a few flushes and fan out to 32 members (8,000 frames, hundreds of packets per flush), so each member's
+    // stream takes frames of several messages per flush, and the members' endpoint reads full batches.
+    const { connect } = await startServer({ rate_limit: 0, promote_rate: 1_000_000, demote_rate: 1 });
+    const members: QuicTestClient[] = [];
+    for (let i = 0; i < 32; i++) members.push(await (await connect()).login(`member-${i}`));
+    const sender = members[0]!;
+    const count = 250;
+    for (let i = 0; i < count; i++)
+      sender.command('SendMessage', {
+        room_id: 1,
+        content: `message ${i} ${'x'.repeat(120)}`,
+        nonce: `n${i}`,
+        reply_to: null,
+        attachments: [],
+      });
+    const messagesOf = (c: QuicTestClient) =>
+      c.on(7).flatMap((f) => (f.name === 'RoomMessage' ? [f.payload] : []));
+    for (const member of members)
+      await member.until(() => messagesOf(member).length >= count, 'every RoomMessage', 15_000);
+    const expected = Array.from({ length: count }, (_, i) => `message ${i} ${'x'.repeat(120)}`);
+    for (const member of members) {
+      const messages = messagesOf(member);
+      expect(messages.map((m) => m.content)).toEqual(expected);
+      const ids = messages.map((m) => Number(m.message_id));
+      expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+    }
+    expect(sender.controlOf('MessageAck').map((f) => f.payload.nonce)).toEqual(
+      expected.map((_, i) => `n${i}`),
+    );
+  }, 30_000);
+
   it('relays typing datagrams with the sender id', async () => {
     const { connect } = await startServer();
     const alice = await (await connect()).login('alice');
