@@ -111,12 +111,11 @@ export const FULL_DECODE_EVERY = 64;
 let untilFullDecode = FULL_DECODE_EVERY;
 
 /** The ids and nonce of a raw RoomMessage: peeked, or from the full decode. Throws PayloadError. */
-function readRoomMessage(raw: RawFrame): PeekedMessageFrame {
+function readRoomMessage(raw: RawFrame): PeekedRoomMessage {
   let payload: PeekedRoomMessage | undefined;
   if (--untilFullDecode === 0) untilFullDecode = FULL_DECODE_EVERY;
   else payload = peekRoomMessage(raw.source, raw.start, raw.end);
-  payload ??= decodePayload(ROOM_MESSAGE, raw.payload);
-  return { code: ROOM_MESSAGE, name: 'RoomMessage', payload };
+  return payload ?? decodePayload(ROOM_MESSAGE, raw.payload);
 }
 
 /** One room as the client sees it: membership, last message id, and the switch merge state. */
@@ -688,7 +687,15 @@ export class SimClient implements HoldOwner {
       let frame: InboundFrame | undefined;
       try {
         const next = stream.decoder.nextOrRaw();
-        frame = next instanceof RawFrame ? readRoomMessage(next) : next;
+        if (next instanceof RawFrame) {
+          const message = readRoomMessage(next);
+          if (isShard) {
+            // The per-delivery hot path: no frame object around the message.
+            this.shardRoomMessage(index, message, now);
+            continue;
+          }
+          frame = { code: ROOM_MESSAGE, name: 'RoomMessage', payload: message };
+        } else frame = next;
       } catch (error) {
         if (error instanceof FrameError && error.framingIntact) {
           this.violation('3/invalid-payload', `stream ${streamId}: ${error.message}`, now);
@@ -721,20 +728,28 @@ export class SimClient implements HoldOwner {
       this.violation('5/shard-streams', `${frame.name} on shard stream ${shard}`, now);
       return;
     }
+    if (frame.code === ROOM_MESSAGE) {
+      this.shardRoomMessage(shard, frame.payload as PeekedRoomMessage, now);
+      return;
+    }
     const rawRoomId = frame.payload.room_id;
     if (shardOfRoom(rawRoomId, this.numShards) !== shard) {
       this.violation('4.3/room-frame-routing', `${frame.name} for room ${rawRoomId} on shard ${shard}`, now);
     }
-    const room = this.room(rawRoomId);
-    if (frame.code === ROOM_MESSAGE) {
-      const message = frame.payload as PeekedRoomMessage;
-      const id = toNumber(message.message_id);
-      room.order.shardMessage(message, id, now, room);
-      if (this.awaitingShardProgress !== null) this.shardProgress(shard, id);
-      this.afterOrderChange(room);
-      return;
+    this.handleRoomFrame(this.room(rawRoomId), frame, now);
+  }
+
+  /** A RoomMessage on shard stream `shard`: routing checked, then merged into its room's order. */
+  private shardRoomMessage(shard: number, message: PeekedRoomMessage, now: number): void {
+    const rawRoomId = message.room_id;
+    if (shardOfRoom(rawRoomId, this.numShards) !== shard) {
+      this.violation('4.3/room-frame-routing', `RoomMessage for room ${rawRoomId} on shard ${shard}`, now);
     }
-    this.handleRoomFrame(room, frame, now);
+    const room = this.room(rawRoomId);
+    const id = toNumber(message.message_id);
+    room.order.shardMessage(message, id, now, room);
+    if (this.awaitingShardProgress !== null) this.shardProgress(shard, id);
+    this.afterOrderChange(room);
   }
 
   private handleHotFrame(stream: InboundStream, streamId: number, frame: InboundFrame, now: number): void {

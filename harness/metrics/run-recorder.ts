@@ -257,22 +257,33 @@ export class RunRecorder {
     scheduledAtMs: number | undefined;
     receivedAtMs: number;
   }): DeliveryVerdict {
+    return this.recordDeliveryOf(
+      delivery.recipient,
+      delivery.roomId,
+      delivery.messageId,
+      delivery.scheduledAtMs,
+      delivery.receivedAtMs,
+    );
+  }
+
+  /** `recordDelivery` with positional arguments (the per-delivery hot path: no object per call). */
+  recordDeliveryOf(
+    recipient: number,
+    roomId: number,
+    messageId: number,
+    scheduledAtMs: number | undefined,
+    receivedAtMs: number,
+  ): DeliveryVerdict {
     // count('delivered', receivedAtMs), with the bucket kept for the latency below.
-    const receivedAtMs = delivery.receivedAtMs;
     this.counters.delivered++;
     const receivedPhase = this.phaseIndexAt(receivedAtMs);
     if (receivedPhase >= 0) (this.phaseCounters[receivedPhase] as Counters).delivered++;
     const bucket = this.bucket(receivedAtMs);
     bucket.delivered++;
-    const verdict = this.delivery.delivered(
-      delivery.recipient,
-      delivery.roomId,
-      delivery.messageId,
-      delivery.receivedAtMs,
-    );
-    if (verdict !== 'duplicate' && delivery.scheduledAtMs !== undefined) {
-      const latencyMs = delivery.receivedAtMs - delivery.scheduledAtMs;
-      this.recordLatency('deliver', latencyMs, delivery.scheduledAtMs);
+    const verdict = this.delivery.delivered(recipient, roomId, messageId, receivedAtMs);
+    if (verdict !== 'duplicate' && scheduledAtMs !== undefined) {
+      const latencyMs = receivedAtMs - scheduledAtMs;
+      this.recordLatency('deliver', latencyMs, scheduledAtMs);
       if (!bucket.deliver) {
         // A straggler for an already sealed second re-opens it (rare: receive times only move forward).
         bucket.deliver = bucket.deliverEncoded
@@ -281,7 +292,7 @@ export class RunRecorder {
         bucket.deliverEncoded = undefined;
       }
       bucket.deliver.recordMs(latencyMs);
-      this.sealBuckets(delivery.receivedAtMs);
+      this.sealBuckets(receivedAtMs);
     }
     return verdict;
   }

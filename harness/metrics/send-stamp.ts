@@ -51,12 +51,24 @@ function base36Field(nonce: string, start: number, last: boolean): number {
 
 /** Decodes a nonce written by `encodeSendStamp`; undefined for any other nonce (e.g. other clients'). */
 export function decodeSendStamp(nonce: string | null | undefined): SendStamp | undefined {
-  if (!nonce || !nonce.startsWith(PREFIX)) return undefined;
+  const stamp: SendStamp = { client: 0, seq: 0, scheduledAtMs: 0 };
+  return decodeSendStampInto(nonce, stamp) ? stamp : undefined;
+}
+
+/**
+ * `decodeSendStamp` into a caller's object (no allocation: it runs once per delivered message). Returns false,
+ * leaving `into` in an unspecified state, for a nonce `encodeSendStamp` did not write.
+ */
+export function decodeSendStampInto(nonce: string | null | undefined, into: SendStamp): boolean {
+  if (!nonce || !nonce.startsWith(PREFIX)) return false;
   const client = base36Field(nonce, PREFIX.length, false);
-  if (client < 0 || fieldEnd === nonce.length) return undefined;
+  if (client < 0 || fieldEnd === nonce.length) return false;
   const seq = base36Field(nonce, fieldEnd + 1, false);
-  if (seq < 0 || fieldEnd === nonce.length) return undefined;
+  if (seq < 0 || fieldEnd === nonce.length) return false;
   const micros = base36Field(nonce, fieldEnd + 1, true);
-  if (micros < 0) return undefined;
-  return { client, seq, scheduledAtMs: micros / 1000 };
+  if (micros < 0) return false;
+  into.client = client;
+  into.seq = seq;
+  into.scheduledAtMs = micros / 1000;
+  return true;
 }

@@ -1,7 +1,7 @@
 /** What the runner does with every RoomMessage a client receives (the harness's per-delivery hot path). */
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { DeliveryVerdict } from '../metrics/delivery-tracker.js';
-import { decodeSendStamp, type SendStamp } from '../metrics/send-stamp.js';
+import { decodeSendStampInto, type SendStamp } from '../metrics/send-stamp.js';
 import type { PeekedRoomMessage, U64 } from '../../spec/index.js';
 
 function toNumber(value: U64): number {
@@ -23,19 +23,22 @@ export function recordRoomMessage(
   receivedAtMs: number,
   senderIsLocal?: (client: number) => boolean,
 ): DeliveryVerdict | 'foreign' {
-  const stamp = decodeSendStamp(message.nonce);
-  if (stamp !== undefined && senderIsLocal !== undefined && !senderIsLocal(stamp.client)) {
+  const stamped = decodeSendStampInto(message.nonce, stamp);
+  if (stamped && senderIsLocal !== undefined && !senderIsLocal(stamp.client)) {
     recordForeign(recorder, recipient, message, stamp, receivedAtMs);
     return 'foreign';
   }
-  return recorder.recordDelivery({
+  return recorder.recordDeliveryOf(
     recipient,
-    roomId: toNumber(message.room_id),
-    messageId: toNumber(message.message_id),
-    scheduledAtMs: stamp?.scheduledAtMs,
+    toNumber(message.room_id),
+    toNumber(message.message_id),
+    stamped ? stamp.scheduledAtMs : undefined,
     receivedAtMs,
-  });
+  );
 }
+
+/** The stamp of the delivery being recorded (reused: recordRoomMessage runs once per delivered message). */
+const stamp: SendStamp = { client: 0, seq: 0, scheduledAtMs: 0 };
 
 /** The foreign branch of recordRoomMessage, kept out of it so the local path's function stays small (inlining). */
 function recordForeign(
