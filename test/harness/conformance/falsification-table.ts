@@ -66,7 +66,11 @@ export const FRAME_FALSIFICATIONS: readonly Falsification[] = [
   { check: '14/unknown-type/chat-commands', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/oversize/chat-commands', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
   { check: '14/truncated/chat-commands', evidence: /"code":1007/, faults: ['wrong-error-code'] },
-  { check: '14/invalid-payload/chat-commands', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
+  {
+    check: '14/invalid-payload/chat-commands',
+    evidence: /connection closed/,
+    faults: ['close-on-bad-frame'],
+  },
   { check: '14/wrong-stream/chat-commands', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
   { check: '14/unknown-type/acks', evidence: /connection closed/, faults: ['close-on-bad-frame'] },
   { check: '14/oversize/acks', evidence: /no STOP_SENDING/, faults: ['no-stop-sending'] },
