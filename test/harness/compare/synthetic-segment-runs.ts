@@ -10,6 +10,7 @@ import { parseResult, serializeResult } from '../../../harness/report/summary-js
 import { recordRoomMessage } from '../../../harness/runner/delivery-recording.js';
 import { segmentOwnsClient } from '../../../harness/runner/segment.js';
 import { parseScenario } from '../../../harness/scenario/load.js';
+import { SeededRandom } from '../../../harness/scenario/rng.js';
 
 const CLIENTS = 12;
 const ROOMS = [900, 901, 902];
@@ -35,18 +36,6 @@ thresholds:
   'ledger-exactness.yaml',
 );
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One event of the synthetic run. */
 export type SyntheticEvent =
   | { at: number; kind: 'joining' | 'joined' | 'leaving' | 'left'; client: number; roomId: number }
@@ -58,7 +47,8 @@ const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /** The synthetic run of `seed`: every event of every client, in time order. */
 export function syntheticSegmentEvents(seed: number): SyntheticEvent[] {
-  const random = prng(seed);
+  const rng = new SeededRandom(seed, 'synthetic-segment-run');
+  const random = (): number => rng.next();
   const events: SyntheticEvent[] = [];
   const end = START + 2 * PHASE_MS;
   /** client -> room -> [serverFrom, serverTo) intervals of membership as the server sees it. */
