@@ -703,13 +703,17 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   connectFailed(client: SimClient, reason: string, atMs: number): void {
     this.rec.count('connect_failures', atMs);
     const slot = this.slots[client.index] as ClientSlot;
+    const reconnecting = slot.settled || slot.dropAttempts > 0;
     if (!slot.settled) {
       if (this.failureNotes.length < 5) this.failureNotes.push(`${client.username}: ${reason}`);
       this.settle(slot, true);
     } else {
       this.note(`reconnect of ${client.username} failed: ${reason}`);
     }
-    if (slot.dropAttempts > 0 && !this.stopping) this.scheduleDropReconnect(slot);
+    // A failed reconnect (after a drop, a reconnect action or a storm) is retried like a drop: otherwise the
+    // client would be gone for the rest of the run. A failed first connect is not: it counts against the target.
+    if (reconnecting && !this.stopping && (this.scenario as Scenario).clients.dropReconnect.enabled)
+      this.scheduleDropReconnect(slot);
   }
 
   disconnected(

@@ -26,6 +26,8 @@ export interface FakeServerOptions {
   numShards?: number;
   /** Called after AuthOk and the auto-join (tests script extra frames here). */
   onAuthenticated?: (session: FakeSession) => void;
+  /** Answer this Auth with AuthFailed instead (called once per Auth, with the username). */
+  refuseAuth?: (username: string) => boolean;
 }
 
 /** One client connection as the fake server sees it. */
@@ -139,6 +141,10 @@ export class FakeChatServer {
         return;
       case 'Auth': {
         const username = frame.payload.credentials.trim();
+        if (this.options.refuseAuth?.(username) === true) {
+          session.control(encodeFrame('AuthFailed', { code: 1003, message: 'refused by the test' }));
+          return;
+        }
         session.user = { user_id: userIdOf(username), username, avatar_url: null };
         session.control(encodeFrame('AuthOk', { user_id: session.user.user_id, username, rooms: [1] }));
         session.control(

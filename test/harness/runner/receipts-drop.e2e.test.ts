@@ -146,6 +146,28 @@ describe('reconnect after a drop', () => {
     expect(outcome.exitCode).toBe(ExitCode.Ok);
   });
 
+  it('retries a deliberate reconnect that fails, with the drop backoff', async () => {
+    // A storm disconnects every client; the victim's first reconnect is refused (AuthFailed).
+    let victimAuths = 0;
+    server = await FakeChatServer.start({
+      refuseAuth: (username) => username === VICTIM && ++victimAuths === 2,
+    });
+    const outcome = await run(
+      'storm-refused',
+      DROP.replace(
+        'rate: { per_room: 20 } }',
+        'rate: { per_room: 20 }, storms: [{ at: 300ms, fraction: 1, downtime: 100ms }] }',
+      ),
+    );
+    const { counters, correctness } = outcome.result;
+    expect(victimAuths).toBe(3);
+    expect(counters.connect_failures).toBe(1);
+    expect(counters.reconnects).toBe(DROP_MEMBERS);
+    expect(counters.connects).toBe(2 * DROP_MEMBERS);
+    expect(counters.drop_reconnects).toBe(1);
+    expect(correctness.total).toMatchObject({ loss: 0, duplicates: 0, unexpected: 0 });
+  });
+
   it('leaves the client gone with reconnect_on_drop: false, still without false loss', async () => {
     const victimSessions = await startDroppingServer(15);
     const outcome = await run(
