@@ -34,6 +34,7 @@ import {
   type PeekedRoomMessage,
   type U64,
   peekRoomMessage,
+  u64ToNumber,
 } from '../../spec/index.js';
 import {
   TransportError,
@@ -77,10 +78,6 @@ const ROOM_MESSAGE = 0x30;
 const ROOM_INIT = 0x37;
 const ROOM_CLOSE = 0x38;
 const ROOM_PROMOTED = 0x51;
-
-function toNumber(value: U64): number {
-  return typeof value === 'number' ? value : Number(value);
-}
 
 /** A RoomMessage read with peekRoomMessage (or fully decoded): only its ids and nonce. */
 interface PeekedMessageFrame {
@@ -138,7 +135,7 @@ class RoomView implements OrderedDeliverySink {
   }
 
   deliverOrdered(message: PeekedRoomMessage, receivedAtMs: number): void {
-    const id = toNumber(message.message_id);
+    const id = u64ToNumber(message.message_id);
     if (id > this.lastMessageId) this.lastMessageId = id;
     this.messageCount++;
     this.client.context.events.roomMessage(this.client, message, receivedAtMs);
@@ -382,7 +379,7 @@ export class SimClient implements HoldOwner {
   /** LeaveRoom (the room counts as left for `isMember` from now on). */
   leaveRoom(roomId: U64): boolean {
     if (!this.writeChat(encodeFrame('LeaveRoom', { room_id: roomId }))) return false;
-    const room = this.rooms.get(toNumber(roomId));
+    const room = this.rooms.get(u64ToNumber(roomId));
     if (room !== undefined) room.leaving = true;
     return true;
   }
@@ -629,7 +626,7 @@ export class SimClient implements HoldOwner {
         this.write(CONTROL_STREAM, encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
         return;
       case 'Pong':
-        this.lastPingRttMs = now - toNumber(frame.payload.timestamp);
+        this.lastPingRttMs = now - u64ToNumber(frame.payload.timestamp);
         return;
       case 'Throttle':
         events.throttled(this, frame.payload, now);
@@ -657,7 +654,7 @@ export class SimClient implements HoldOwner {
         events.messageAck(this, frame.payload, now);
         return;
       case 'UploadAck':
-        this.handleUploadAck(toNumber(frame.payload.upload_id), frame.payload.url, now);
+        this.handleUploadAck(u64ToNumber(frame.payload.upload_id), frame.payload.url, now);
         return;
       case 'Error':
         this.handleUploadError(frame.payload.context, frame.payload.message, now);
@@ -746,7 +743,7 @@ export class SimClient implements HoldOwner {
       this.violation('4.3/room-frame-routing', `RoomMessage for room ${rawRoomId} on shard ${shard}`, now);
     }
     const room = this.room(rawRoomId);
-    const id = toNumber(message.message_id);
+    const id = u64ToNumber(message.message_id);
     room.order.shardMessage(message, id, now, room);
     if (this.awaitingShardProgress !== null) this.shardProgress(shard, id);
     this.afterOrderChange(room);
@@ -777,7 +774,7 @@ export class SimClient implements HoldOwner {
       this.violation('5/hot-room-streams', `${frame.name} on hot stream ${streamId}`, now);
       return;
     }
-    if (toNumber(frame.payload.room_id) !== room.id) {
+    if (u64ToNumber(frame.payload.room_id) !== room.id) {
       this.violation(
         '5/hot-room-streams',
         `${frame.name} for room ${frame.payload.room_id} on the hot stream of room ${room.id}`,
@@ -788,7 +785,7 @@ export class SimClient implements HoldOwner {
     }
     if (frame.code === ROOM_MESSAGE) {
       const message = frame.payload as PeekedRoomMessage;
-      room.order.hotMessage(message, toNumber(message.message_id), now, room);
+      room.order.hotMessage(message, u64ToNumber(message.message_id), now, room);
       this.afterOrderChange(room);
       return;
     }
@@ -860,7 +857,7 @@ export class SimClient implements HoldOwner {
   }
 
   private room(rawId: U64): RoomView {
-    const id = toNumber(rawId);
+    const id = u64ToNumber(rawId);
     let room = this.rooms.get(id);
     if (room === undefined) {
       room = new RoomView(id, rawId, this, this.context.switchHoldMs ?? DEFAULT_SWITCH_HOLD_MS);

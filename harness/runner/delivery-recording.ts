@@ -2,11 +2,7 @@
 import type { RunRecorder } from '../metrics/run-recorder.js';
 import type { DeliveryVerdict } from '../metrics/delivery-tracker.js';
 import { decodeSendStampInto, type SendStamp } from '../metrics/send-stamp.js';
-import type { PeekedRoomMessage, U64 } from '../../spec/index.js';
-
-function toNumber(value: U64): number {
-  return typeof value === 'number' ? value : Number(value);
-}
+import { u64ToNumber, type PeekedRoomMessage } from '../../spec/index.js';
 
 /**
  * Records one delivery to `recipient` (in room order, after the switch merge): correctness, and latency from
@@ -30,8 +26,8 @@ export function recordRoomMessage(
   }
   return recorder.recordDeliveryOf(
     recipient,
-    toNumber(message.room_id),
-    toNumber(message.message_id),
+    u64ToNumber(message.room_id),
+    u64ToNumber(message.message_id),
     stamped ? stamp.scheduledAtMs : undefined,
     receivedAtMs,
   );
@@ -50,8 +46,8 @@ function recordForeign(
 ): void {
   recorder.recordCrossSegmentDelivery({
     recipient,
-    roomId: toNumber(message.room_id),
-    messageId: toNumber(message.message_id),
+    roomId: u64ToNumber(message.room_id),
+    messageId: u64ToNumber(message.message_id),
     receivedAtMs,
     sender: stamp.client,
     scheduledAtMs: stamp.scheduledAtMs,

@@ -34,8 +34,8 @@ import type {
   RoomInit,
   PeekedRoomMessage,
   Throttle,
-  U64,
 } from '../../spec/index.js';
+import { u64ToNumber } from '../../spec/index.js';
 import { QuicEndpoint, type ClientOptions, type CloseInfo } from '../../transport/index.js';
 import type { ClientEvents } from '../client/client-events.js';
 import { HoldTimer } from '../client/hold-timer.js';
@@ -85,10 +85,6 @@ const MAX_NOTES = 20;
  */
 const ROOM_EVENT_DELAY_MS = 500;
 const EMOJIS = ['👍', '🎉', '😂', '❤️', '🔥', '👀'];
-
-function toNumber(value: U64): number {
-  return typeof value === 'number' ? value : Number(value);
-}
 
 const CONTENT_UNIT = 'garou-bench load message. The quick brown fox jumps over the lazy dog 0123456789. ';
 let contentCache = CONTENT_UNIT;
@@ -744,7 +740,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   helloAck(_client: SimClient, _ack: HelloAck, _atMs: number): void {}
 
   roomInit(client: SimClient, init: RoomInit, atMs: number): void {
-    const roomId = toNumber(init.room_id);
+    const roomId = u64ToNumber(init.room_id);
     this.rec.joined(client.index, roomId, atMs);
     const slot = this.slots[client.index] as ClientSlot;
     if (roomId === AUTO_JOINED_ROOM && !slot.plannedRooms.includes(AUTO_JOINED_ROOM)) {
@@ -760,7 +756,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   }
 
   roomClosed(client: SimClient, close: RoomClose, atMs: number): void {
-    this.rec.left(client.index, toNumber(close.room_id), atMs);
+    this.rec.left(client.index, u64ToNumber(close.room_id), atMs);
   }
 
   roomMessage(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
@@ -785,7 +781,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
    */
   private sendReceipts(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
     const receipts = this.receipts as ReceiptDraws;
-    const u = hashUnit(receipts.seed, client.index, toNumber(message.message_id));
+    const u = hashUnit(receipts.seed, client.index, u64ToNumber(message.message_id));
     if (u < receipts.delivered && client.sendDelivered(message.message_id, message.room_id, receivedAtMs)) {
       this.rec.count('receipts_delivered', receivedAtMs);
     }
@@ -805,14 +801,14 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     if (pending === undefined || recorder === null) return;
     this.pendingSends.delete(ack.nonce);
     pending.slot.awaitingAcks--;
-    const messageId = toNumber(ack.message_id);
+    const messageId = u64ToNumber(ack.message_id);
     const acked = recorder.recordAcked({
       roomId: pending.roomId,
       messageId,
       scheduledAtMs: pending.scheduledAtMs,
       sentAtMs: pending.sentAtMs,
       ackedAtMs: atMs,
-      serverAtMs: toNumber(ack.timestamp),
+      serverAtMs: u64ToNumber(ack.timestamp),
     });
     if ((this.setup as WorkerSetup).workerCount > 1) this.outgoingAcks.push(acked);
     (this.slots[client.index] as ClientSlot).remember(pending.roomId, messageId);
