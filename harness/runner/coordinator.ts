@@ -36,6 +36,8 @@ export interface RunOptions extends ScenarioOverrides {
   target?: string;
   /** PEM file of the CA to validate the server certificate with (default: no validation). */
   caFile?: string;
+  /** TLS server name (SNI) for the probe and every client (default: the target host name when --ca is given). */
+  serverName?: string;
   /** Worker processes (default 1: in this process). */
   workers?: number;
   /** The slice of the scenario to run (default 0/1, the whole scenario); n > 1 needs a `target`. */
@@ -145,6 +147,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       targetLabel = `${targetSpec.host}:${port}`;
       if (caPem !== undefined && host !== targetSpec.host) serverName = targetSpec.host;
     }
+    if (options.serverName !== undefined) serverName = options.serverName;
     const tls = {
       insecure: caPem === undefined,
       ...(caPem === undefined ? {} : { caPem }),
