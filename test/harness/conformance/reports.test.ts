@@ -6,6 +6,7 @@ import {
   formatCheckList,
   formatConsoleReport,
   summaryLine,
+  waitLine,
 } from '../../../harness/conformance/report/console-report.js';
 import { formatJsonReport } from '../../../harness/conformance/report/json-report.js';
 import { escapeXml, formatJunitReport } from '../../../harness/conformance/report/junit-report.js';
@@ -142,6 +143,15 @@ describe('console report', () => {
     expect(strict).not.toContain('not counted');
     expect(strict).toContain('verdict: FAIL (protocol- and reference-level checks (--strict))');
     expect(formatConsoleReport(result)).toContain('verdict: FAIL');
+  });
+});
+
+describe('wait notes', () => {
+  it('say which check waits for what, how long and until when', () => {
+    const now = Date.parse('2026-12-06T21:00:00.000Z');
+    expect(waitLine('10/split-point', 'RoomDemoted for room 7', 70_500, now)).toBe(
+      '10/split-point: waiting up to 71 s (until 21:01:10 UTC) for RoomDemoted for room 7',
+    );
   });
 });
 
