@@ -8,6 +8,7 @@ import { FRAME_CHECKS } from './frames.js';
 import { HANDSHAKE_CHECKS } from './handshake.js';
 import { HOT_ROOM_CHECKS } from './hot-rooms.js';
 import { KEEPALIVE_CHECKS } from './keepalive.js';
+import { LARGE_ROOM_CHECKS } from './large-rooms.js';
 import { MODERATION_CHECKS } from './moderation.js';
 import { PLACEMENT_CHECKS } from './placement.js';
 import { RATE_LIMIT_CHECKS } from './rate-limit.js';
@@ -20,6 +21,7 @@ export const ALL_CHECKS: readonly ConformanceCheck[] = [
   ...HANDSHAKE_CHECKS,
   ...FRAME_CHECKS,
   ...ROOM_CHECKS,
+  ...LARGE_ROOM_CHECKS,
   ...MODERATION_CHECKS,
   ...RATE_LIMIT_CHECKS,
   ...UPLOAD_CHECKS,
