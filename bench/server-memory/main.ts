@@ -20,6 +20,7 @@ import { GarouServer } from '../../reference-server/server.js';
 import { encodeFrame } from '../../spec/index.js';
 import { generateSelfSignedCert } from '../../transport/index.js';
 import { FleetProcess } from '../fanout/fleet-process.js';
+import { perClient, settledMemory } from '../fanout/idle-memory.js';
 import { RawFanoutServer } from '../fanout/raw-fanout-server.js';
 
 /** Clients connected before each baseline is taken (code paths, buffers and JIT warmed up). */
@@ -32,27 +33,6 @@ const RAW_WAVE = 200;
 const GOAL_BYTES = 50 * 1024;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface PerClient {
-  rss: number;
-  heap: number;
-  external: number;
-}
-
-function settledMemory(): NodeJS.MemoryUsage {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('run with --expose-gc (bench/run.ts passes it)');
-  for (let i = 0; i < 4; i++) gc();
-  return process.memoryUsage();
-}
-
-function perClient(before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage, n: number): PerClient {
-  return {
-    rss: (after.rss - before.rss) / n,
-    heap: (after.heapUsed - before.heapUsed) / n,
-    external: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / n,
-  };
-}
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 
