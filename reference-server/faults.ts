@@ -97,6 +97,8 @@ export const SERVER_FAULTS = {
   'crash-on-hostile-frames': 'after three hostile inputs the server stops reading from every connection',
   'wrong-stream-for-frame': 'MessageAck is sent on shard stream 0 instead of the control stream',
   'slow-fanout': 'every room fan-out leaves 20 ms late (a slower server, for the performance gate test)',
+  'large-room-ignored':
+    'rooms above the advertised large_room_threshold still announce joins and leaves and list every member',
 } as const;
 
 /** Name of a fault. */
@@ -291,6 +293,11 @@ export class FaultInjector {
       this.breakStreamSwitch(service);
     if (this.has('slow-fanout')) this.slowFanOut(service);
     if (this.has('leak-room-frames')) leakRoomFrames(service);
+    if (this.has('large-room-ignored')) {
+      // HelloAck still advertises the threshold; the decisions just never see a large room.
+      service.largeRooms.isLarge = () => false;
+      service.largeRooms.announcesChange = () => true;
+    }
   }
 
   /** Per-connection faults: what the connection sends, closes and stops, and how its session reads. */

@@ -83,6 +83,12 @@ export const REFERENCE_RULES: readonly string[] = [
   '14/precedence',
   '14/no-error-before-hello-ack',
   '16.1/hot-room-config',
+  '16.2/large-room',
+  '16.2/advertised',
+  '16.2/membership-events',
+  '16.2/room-init',
+  '16.2/member-count',
+  '16.2/presence',
 ];
 
 /** Marked rules that stay protocol-level: only the detail named here is our decision. */

@@ -136,6 +136,7 @@ export class FakeChatServer {
             session_id: randomUUID(),
             num_shards: session.numShards,
             hot_room_config: null,
+            large_room_threshold: null,
           }),
         );
         return;
@@ -195,6 +196,7 @@ export class FakeChatServer {
         room_type: 'group',
         members: [...members].map((m) => m.user as UserInfo),
         recent_messages: [],
+        member_count: members.size,
       }),
     );
   }

@@ -10,6 +10,7 @@ import { HANDSHAKE_CHECKS } from './handshake.js';
 import { HOT_ROOM_CHECKS } from './hot-rooms.js';
 import { ISOLATION_CHECKS } from './isolation.js';
 import { KEEPALIVE_CHECKS } from './keepalive.js';
+import { LARGE_ROOM_CHECKS } from './large-rooms.js';
 import { MODERATION_CHECKS } from './moderation.js';
 import { PLACEMENT_CHECKS } from './placement.js';
 import { RATE_LIMIT_CHECKS } from './rate-limit.js';
@@ -24,6 +25,7 @@ export const ALL_CHECKS: readonly ConformanceCheck[] = [
   ...DECLARED_ERROR_CHECKS,
   ...ROOM_CHECKS,
   ...ISOLATION_CHECKS,
+  ...LARGE_ROOM_CHECKS,
   ...MODERATION_CHECKS,
   ...RATE_LIMIT_CHECKS,
   ...UPLOAD_CHECKS,

@@ -170,6 +170,11 @@ export const ROOM_FALSIFICATIONS: readonly Falsification[] = [
     evidence: /carried MessageAck/,
     faults: ['wrong-stream-for-frame'],
   },
+  {
+    check: '16.2/membership-events',
+    evidence: /members \[cf\w*-large-\d/,
+    faults: ['large-room-ignored'],
+  },
 ];
 
 export const HOT_ROOM_FALSIFICATIONS: readonly Falsification[] = [
