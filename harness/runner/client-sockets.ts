@@ -1,6 +1,6 @@
 /**
  * The UDP sockets of a worker's client fleet: several QUIC endpoints, each on its own socket with a large
- * receive buffer, clients spread over them (client i on socket i % n). One socket for thousands of clients
+ * receive buffer, clients spread over them round-robin. One socket for thousands of clients
  * overflows its receive buffer at the first burst of fan-out (the kernel then drops datagrams before the
  * harness sees them, and the run measures its own loss); n buffers absorb n times the burst. The kernel's
  * drop counters of these sockets are read at the end (udp-drops.ts) so a run says when the load generator
@@ -40,9 +40,9 @@ export class ClientSockets {
     return new ClientSockets(endpoints);
   }
 
-  /** The endpoint client `index` connects on. */
-  endpointFor(index: number): QuicEndpoint {
-    return this.endpoints[index % this.endpoints.length] as QuicEndpoint;
+  /** The socket (index into `endpoints`) of the client at `position` among the worker's clients: round-robin. */
+  socketOf(position: number): number {
+    return position % this.endpoints.length;
   }
 
   /** The kernel's drop counters of the sockets now. */

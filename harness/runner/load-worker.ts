@@ -276,7 +276,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     if (setup.tls.serverName !== undefined) tls.serverName = setup.tls.serverName;
     const holdTimer = new HoldTimer();
     this.holdTimer = holdTimer;
-    // One context per socket: clients on the same socket share it (spread i % sockets, see ClientSockets).
+    // One context per socket: the clients of a socket share it (ClientSockets.socketOf spreads them).
     const contexts: ClientContext[] = sockets.endpoints.map((endpoint) => ({
       endpoint,
       events: this,
@@ -286,7 +286,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     }));
     this.owned = owned;
     for (const [position, i] of owned.entries()) {
-      const context = contexts[position % contexts.length] as ClientContext;
+      const context = contexts[sockets.socketOf(position)] as ClientContext;
       const client = new SimClient(i, formatUsername(scenario.clients.usernamePattern, i), context);
       this.slots[i] = new ClientSlot(client, this.plan.roomsOfClient[i] ?? []);
     }
