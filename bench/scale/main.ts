@@ -182,11 +182,14 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code, signal) => {
       const line = out.trim().split('\n').at(-1) ?? '';
+      let parsed: (SizeFigures & { error?: undefined }) | { error: string } | null = null;
       try {
-        resolve(JSON.parse(line) as SizeFigures);
+        parsed = JSON.parse(line) as SizeFigures | { error: string };
       } catch {
-        resolve(`${clients} clients: run failed (${signal ?? `exit ${code}`})`);
+        // no figures: the child died
       }
+      if (parsed !== null && parsed.error === undefined) resolve(parsed);
+      else resolve(`${clients} clients: run failed (${parsed?.error ?? signal ?? `exit ${code}`})`);
     });
   });
 }
@@ -247,5 +250,14 @@ function printTable(results: (SizeFigures | string)[]): void {
   for (const r of results) if (typeof r === 'string') console.log(r);
 }
 
-if (flags.one !== undefined) await runOne(Number(flags.one));
-else await runAll();
+if (flags.one !== undefined) {
+  try {
+    await runOne(Number(flags.one));
+  } catch (error) {
+    // The parent prints this line in place of the figures (e.g. "no client could connect ...: handshake-timeout").
+    process.stdout.write(
+      `${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`,
+    );
+    process.exitCode = 1;
+  }
+} else await runAll();
