@@ -23,6 +23,7 @@ import {
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
 import { HotRoomTracker } from './hot-room-tracker.js';
+import { PartialFrameBudget } from './memory-budget.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
 import { isRole } from './room-permissions.js';
@@ -98,6 +99,8 @@ export class ChatService {
   readonly logger: CoreLogger;
   /** HMAC secret for token auth (the configured one, or random for this process). */
   readonly tokenSecret: string;
+  /** Partial-frame bytes buffered by all sessions (PROTOCOL.md 17/partial-frame-budget). */
+  readonly partialFrames: PartialFrameBudget;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
@@ -113,6 +116,7 @@ export class ChatService {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
     this.router = new ShardRouter(config.numShards);
+    this.partialFrames = new PartialFrameBudget(config.maxPartialFrameBytesTotal);
     this.rooms = new RoomRegistry({
       historySize: config.historySize,
       maxRoomMembers: config.maxRoomMembers,
@@ -146,6 +150,11 @@ export class ChatService {
       rate_window_ms: c.rateWindowMs,
       max_hot_rooms: c.maxHotRooms,
     };
+  }
+
+  /** Partial-frame bytes buffered by all sessions. */
+  get partialFrameBytes(): number {
+    return this.partialFrames.usedBytes;
   }
 
   /** Number of open sessions (any state). */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { HARDENING_DEFAULTS, HARDENING_FIELDS, type HardeningConfig } from './hardening-config.js';
 
 /** Log levels accepted by pino that we expose. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -14,7 +15,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Validated reference-server configuration (all durations in milliseconds, sizes in bytes). */
-export interface ServerConfig {
+export interface ServerConfig extends HardeningConfig {
   host: string;
   port: number;
   numShards: number;
@@ -102,6 +103,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   metricsPort: null,
   certPath: null,
   keyPath: null,
+  ...HARDENING_DEFAULTS,
 });
 
 /** Every configuration field, once. */
@@ -307,6 +309,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     kind: 'nullable-string',
     description: 'TLS private key (PEM)',
   },
+  ...HARDENING_FIELDS,
 ];
 
 /** A configuration problem, naming the field and the source it came from. */

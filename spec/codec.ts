@@ -16,6 +16,8 @@ import {
   quoteLongIntegers,
 } from './exact-json.js';
 import { FrameError, FramingError, PayloadError } from './frame-errors.js';
+import { MAX_JSON_DEPTH } from './exact-json.js';
+import { exceedsJsonDepth } from './json-depth.js';
 import {
   FRAME_TABLE,
   describeCode,
@@ -124,6 +126,8 @@ function decodeText(compiled: CompiledFrame, text: string, framingIntact: boolea
   let marker = 0;
   const escapes = hasUnicodeEscape(text);
   try {
+    // Before JSON.parse builds it: deep nesting is refused even inside members the schema ignores.
+    if (exceedsJsonDepth(text)) throw new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     // One scan finds integer literals of 16+ digits; without any, the text is parsed as is.
     const candidate = chooseMarker(text, escapes);
     if (escapes && hasForgedMarker(text)) throw new SyntaxError('lone surrogate escape \\uDFFF');
