@@ -22,6 +22,7 @@ import {
 } from '../spec/index.js';
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
+import { HandshakeAdmission } from './handshake-admission.js';
 import { HotRoomTracker } from './hot-room-tracker.js';
 import { PartialFrameBudget } from './memory-budget.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
@@ -101,6 +102,8 @@ export class ChatService {
   readonly tokenSecret: string;
   /** Partial-frame bytes buffered by all sessions (PROTOCOL.md 17/partial-frame-budget). */
   readonly partialFrames: PartialFrameBudget;
+  /** Connections not yet authenticated (PROTOCOL.md 17/handshake-deadline). */
+  readonly admission: HandshakeAdmission;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
@@ -117,6 +120,14 @@ export class ChatService {
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
     this.router = new ShardRouter(config.numShards);
     this.partialFrames = new PartialFrameBudget(config.maxPartialFrameBytesTotal);
+    this.admission = new HandshakeAdmission(
+      {
+        deadlineMs: config.handshakeDeadlineMs,
+        maxTotal: config.maxUnauthenticated,
+        maxPerAddress: config.maxUnauthenticatedPerAddress,
+      },
+      config.maxConnections,
+    );
     this.rooms = new RoomRegistry({
       historySize: config.historySize,
       maxRoomMembers: config.maxRoomMembers,
@@ -167,11 +178,12 @@ export class ChatService {
     return this.broadcaster;
   }
 
-  /** Creates the session of a new connection. */
-  connect(port: ConnectionPort): ConnectionSession {
+  /** Creates the session of a new connection from IP `address` (evicting an older unauthenticated one if needed). */
+  connect(port: ConnectionPort, address = 'unknown'): ConnectionSession {
     const session = new ConnectionSession(this, ++this.lastConnectionId, port);
     this.sessions.set(session.id, session);
     this.observer.connectionsChanged(1);
+    this.admission.admit(session, address, this.now());
     return session;
   }
 
@@ -226,6 +238,7 @@ export class ChatService {
   /** After AuthOk and ShardAssignment: marks the user online, auto-joins General, announces presence. */
   enterReady(session: ConnectionSession, initialRooms: readonly U64[]): void {
     const user = session.requireUser();
+    this.admission.leave(session);
     this.online.set(user.user_id, session);
     if (initialRooms.includes(GENERAL_ROOM_ID)) {
       const failure = this.joinRoom(session, GENERAL_ROOM_ID);
@@ -427,6 +440,7 @@ export class ChatService {
   disconnect(session: ConnectionSession): void {
     if (!this.sessions.delete(session.id)) return;
     this.observer.connectionsChanged(-1);
+    this.admission.leave(session);
     this.uploads.releaseOwner(session.id);
     const user = session.user;
     if (!user || this.online.get(user.user_id) !== session) return;
@@ -448,6 +462,7 @@ export class ChatService {
   /** Periodic work: hot-room demotions, keep-alive pings, gauges. Call every ~250 ms. */
   tick(): void {
     const now = this.now();
+    this.admission.expire(now);
     for (const event of this.hotRooms.tick(now)) {
       const room = this.rooms.get(event.roomId);
       if (!room) continue;

@@ -201,6 +201,17 @@ export class ConnectionSession implements RoutedConnection {
     this.close(code, reason);
   }
 
+  /**
+   * Ends a connection that did not authenticate in time or was evicted by a newer one (PROTOCOL.md
+   * 17/handshake-deadline): AUTH_REQUIRED as Error (only once HelloAck was sent) and as the close code.
+   */
+  expireHandshake(reason: string): void {
+    if (this.currentState !== 'await-hello' && this.currentState !== 'await-auth') return;
+    if (this.currentState === 'await-auth')
+      this.sendError({ code: ERROR_CODES.AUTH_REQUIRED, message: reason, context: null });
+    this.close(ERROR_CODES.AUTH_REQUIRED, reason);
+  }
+
   /** The transport reports the connection gone (peer close, idle timeout, error). Idempotent. */
   onClosed(): void {
     this.currentState = 'closed';

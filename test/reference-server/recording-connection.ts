@@ -92,8 +92,12 @@ export class TestClient {
   private nextUni = 2;
   private chatStream: number | null = null;
 
-  constructor(readonly service: ChatService) {
-    this.session = service.connect(this.port);
+  constructor(
+    readonly service: ChatService,
+    /** Source IP address the connection comes from. */
+    address = '127.0.0.1',
+  ) {
+    this.session = service.connect(this.port, address);
   }
 
   /** Sends frames on the control stream. */
