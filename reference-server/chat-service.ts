@@ -22,6 +22,7 @@ import {
 } from '../spec/index.js';
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
+import { acceptedAuthMethods, refuseAuthMethod } from './auth-policy.js';
 import { HandshakeAdmission } from './handshake-admission.js';
 import { HotRoomTracker } from './hot-room-tracker.js';
 import { PartialFrameBudget } from './memory-budget.js';
@@ -104,6 +105,8 @@ export class ChatService {
   readonly partialFrames: PartialFrameBudget;
   /** Connections not yet authenticated (PROTOCOL.md 17/handshake-deadline). */
   readonly admission: HandshakeAdmission;
+  /** Auth methods this server accepts (PROTOCOL.md 6.3/auth-methods). */
+  readonly authMethods: ReadonlySet<string>;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
@@ -119,6 +122,7 @@ export class ChatService {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
     this.router = new ShardRouter(config.numShards);
+    this.authMethods = acceptedAuthMethods(config);
     this.partialFrames = new PartialFrameBudget(config.maxPartialFrameBytesTotal);
     this.admission = new HandshakeAdmission(
       {
@@ -194,6 +198,8 @@ export class ChatService {
 
   /** Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. */
   authenticate(auth: Auth): CommandResult<UserInfo> {
+    const refused = refuseAuthMethod(this.authMethods, auth.method);
+    if (refused) return fail(refused.code, refused.message, refused.context);
     let username: string;
     if (auth.method === 'username') {
       const check = validateUsername(auth.credentials);

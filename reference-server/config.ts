@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { HARDENING_DEFAULTS, HARDENING_FIELDS, type HardeningConfig } from './hardening-config.js';
+import {
+  HARDENING_DEFAULTS,
+  HARDENING_FIELDS,
+  checkHardeningRules,
+  type HardeningConfig,
+} from './hardening-config.js';
 
 /** Log levels accepted by pino that we expose. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -461,4 +466,6 @@ function checkCrossFieldRules(config: ServerConfig): void {
     throw new ConfigError(config.certPath === null ? 'cert' : 'key', 'cert and key must be given together');
   if (config.rateLimitPerSec > 0 && config.rateLimitBurst < 1)
     throw new ConfigError('rate_limit_burst', 'must be >= 1 when rate_limit is on');
+  const hardening = checkHardeningRules(config);
+  if (hardening) throw new ConfigError(hardening.field, hardening.message);
 }

@@ -4,6 +4,7 @@
  *
  * Kept apart from config.ts so that the list of defences reads as one table; config.ts spreads it into its own.
  */
+import { parseAuthMethods } from './auth-policy.js';
 import type { ConfigField } from './config.js';
 
 /** The hardening part of ServerConfig (sizes in bytes, durations in milliseconds). */
@@ -59,6 +60,15 @@ export const HARDENING_DEFAULTS: Readonly<HardeningConfig> = Object.freeze({
   emptyRoomRetentionMs: 600_000,
   typingRatePerSec: 10,
 });
+
+/** Cross-field and format rules of the hardening settings: the offending file key and why, or null. */
+export function checkHardeningRules(config: HardeningConfig): { field: string; message: string } | null {
+  if (config.authMethods !== null) {
+    const parsed = parseAuthMethods(config.authMethods);
+    if (typeof parsed === 'string') return { field: 'auth_methods', message: parsed };
+  }
+  return null;
+}
 
 /** Configuration-table rows of the hardening settings. */
 export const HARDENING_FIELDS: readonly ConfigField[] = [

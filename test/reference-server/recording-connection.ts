@@ -181,7 +181,8 @@ export function testService(
   clock = new FakeClock(),
   observer?: ServerObserver,
 ): { service: ChatService; clock: FakeClock; config: ServerConfig } {
-  const config = resolveConfig({ token_secret: 'test-secret', ...overrides });
+  // Both auth methods: most tests log in by username although a secret is set for the token tests.
+  const config = resolveConfig({ token_secret: 'test-secret', auth_methods: 'username,token', ...overrides });
   const dataDir = mkdtempSync(join(tmpdir(), 'garou-core-test-'));
   createdDirs.push(dataDir);
   const service = new ChatService(config, { dataDir, now: clock.now, ...(observer ? { observer } : {}) });
