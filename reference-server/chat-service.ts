@@ -41,6 +41,7 @@ import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
 import { ConnectionSession } from './session.js';
 import { ShardRouter } from './shard-router.js';
 import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
+import { UploadQuota } from './upload-quota.js';
 import { UploadStore } from './upload-store.js';
 import { userIdForUsername, validateUsername, verifyToken } from './user-identity.js';
 
@@ -151,6 +152,11 @@ export class ChatService {
       dataDir: options.dataDir,
       maxUploadBytes: config.maxUploadBytes,
       maxUploadsPerOwner: config.maxUploadsPerConnection,
+      quota: new UploadQuota({
+        perUserBytes: config.maxUploadBytesPerUser,
+        totalBytes: config.maxUploadBytesTotal,
+      }),
+      now: this.now,
     });
     this.broadcaster = new RoomBroadcaster(this.sessions, this.observer);
   }
@@ -469,6 +475,7 @@ export class ChatService {
   tick(): void {
     const now = this.now();
     this.admission.expire(now);
+    if (this.config.uploadRetentionMs > 0) this.uploads.expireCompleted(now - this.config.uploadRetentionMs);
     for (const event of this.hotRooms.tick(now)) {
       const room = this.rooms.get(event.roomId);
       if (!room) continue;
@@ -502,12 +509,20 @@ export class ChatService {
           message: `nonce of ${nonceBytes} bytes exceeds ${MAX_NONCE_BYTES}`,
           context: 'SendMessage.nonce',
         };
+      const sender = String(session.requireUser().user_id);
       for (const uploadId of p.attachments) {
         const upload = this.uploads.completed(uploadId);
         if (!upload)
           return {
             code: ERROR_CODES.INVALID_MESSAGE,
             message: `attachment ${uploadId} is not a completed upload`,
+            context: 'SendMessage.attachments',
+          };
+        // The sender's own upload, for this room (PROTOCOL.md 13/attachment-owner); someone else's is not named.
+        if (upload.uploader !== sender || upload.roomId !== p.room_id)
+          return {
+            code: ERROR_CODES.INVALID_MESSAGE,
+            message: `attachment ${uploadId} is not a completed upload of yours for room ${p.room_id}`,
             context: 'SendMessage.attachments',
           };
         urls.push(upload.url);
