@@ -28,6 +28,7 @@ import { HotRoomTracker } from './hot-room-tracker.js';
 import { PartialFrameBudget } from './memory-budget.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
+import { EmptyRoomReaper } from './room-retention.js';
 import { isRole } from './room-permissions.js';
 import {
   GENERAL_ROOM_ID,
@@ -108,6 +109,8 @@ export class ChatService {
   readonly admission: HandshakeAdmission;
   /** Auth methods this server accepts (PROTOCOL.md 6.3/auth-methods). */
   readonly authMethods: ReadonlySet<string>;
+  /** Frees rooms nobody is in (null when empty_room_retention_ms is 0). */
+  private readonly roomReaper: EmptyRoomReaper | null;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
@@ -138,6 +141,8 @@ export class ChatService {
       maxRoomMembers: config.maxRoomMembers,
       maxRooms: config.maxRooms,
     });
+    this.roomReaper =
+      config.emptyRoomRetentionMs > 0 ? new EmptyRoomReaper(this.rooms, config.emptyRoomRetentionMs) : null;
     this.hotRooms = new HotRoomTracker(
       {
         promoteRate: config.promoteRate,
@@ -476,6 +481,8 @@ export class ChatService {
     const now = this.now();
     this.admission.expire(now);
     if (this.config.uploadRetentionMs > 0) this.uploads.expireCompleted(now - this.config.uploadRetentionMs);
+    const freed = this.roomReaper?.tick(now) ?? [];
+    if (freed.length > 0) this.logger.debug({ rooms: freed.length }, 'empty rooms freed');
     for (const event of this.hotRooms.tick(now)) {
       const room = this.rooms.get(event.roomId);
       if (!room) continue;

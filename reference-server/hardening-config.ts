@@ -31,8 +31,6 @@ export interface HardeningConfig {
   maxUploadBytesTotal: number;
   /** Completed uploads are deleted this long after completion; 0 = kept while the server runs. */
   uploadRetentionMs: number;
-  /** Bytes of message content one room keeps in its history; older messages are dropped first. */
-  maxHistoryBytesPerRoom: number;
   /** A room (other than General) with no member is freed after this time; 0 = rooms are never freed. */
   emptyRoomRetentionMs: number;
   /** Typing/StopTyping datagrams relayed per connection per second; more are dropped. 0 = unlimited. */
@@ -56,7 +54,6 @@ export const HARDENING_DEFAULTS: Readonly<HardeningConfig> = Object.freeze({
   maxUploadBytesPerUser: 1024 * MiB,
   maxUploadBytesTotal: 10 * 1024 * MiB,
   uploadRetentionMs: 0,
-  maxHistoryBytesPerRoom: 8 * MiB,
   emptyRoomRetentionMs: 600_000,
   typingRatePerSec: 10,
 });
@@ -159,14 +156,6 @@ export const HARDENING_FIELDS: readonly ConfigField[] = [
     kind: 'int',
     min: 0,
     description: 'delete completed uploads after this time (0 = keep)',
-  },
-  {
-    key: 'maxHistoryBytesPerRoom',
-    flag: 'max-history-bytes-per-room',
-    fileKey: 'max_history_bytes_per_room',
-    kind: 'int',
-    min: 0,
-    description: 'message content bytes kept in a room history',
   },
   {
     key: 'emptyRoomRetentionMs',
