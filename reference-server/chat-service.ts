@@ -116,6 +116,8 @@ export class ChatService {
   private readonly online = new Map<U64, ConnectionSession>();
   private readonly broadcaster: RoomBroadcaster;
   private lastConnectionId = 0;
+  /** Set by shutdown(): departures are no longer announced (everybody is leaving). */
+  private shuttingDown = false;
 
   constructor(
     readonly config: ServerConfig,
@@ -462,6 +464,12 @@ export class ChatService {
     const user = session.user;
     if (!user || this.online.get(user.user_id) !== session) return;
     this.online.delete(user.user_id);
+    if (this.shuttingDown) {
+      // PROTOCOL.md 12/shutdown: no RoomUserLeft/PresenceOffline for connections the server closes itself; that
+      // fan-out is quadratic in the number of clients and would delay everyone's Goodbye.
+      this.rooms.disconnect(session.id);
+      return;
+    }
     const now = this.now();
     this.broadcaster.datagram(this.peersOf(session.id), 'PresenceOffline', {
       user_id: user.user_id,
@@ -496,6 +504,7 @@ export class ChatService {
 
   /** Says Goodbye to every connection and closes it (graceful shutdown). */
   shutdown(reason: string): void {
+    this.shuttingDown = true;
     for (const session of [...this.sessions.values()]) session.goodbye(reason);
   }
 

@@ -33,8 +33,8 @@ export interface HardeningConfig {
   uploadRetentionMs: number;
   /** A room (other than General) with no member is freed after this time; 0 = rooms are never freed. */
   emptyRoomRetentionMs: number;
-  /** Typing/StopTyping datagrams relayed per connection per second; more are dropped. 0 = unlimited. */
-  typingRatePerSec: number;
+  /** Datagrams (Typing, presence) relayed per connection per second; more are dropped. 0 = unlimited. */
+  datagramRatePerSec: number;
 }
 
 const MiB = 1024 * 1024;
@@ -55,7 +55,7 @@ export const HARDENING_DEFAULTS: Readonly<HardeningConfig> = Object.freeze({
   maxUploadBytesTotal: 10 * 1024 * MiB,
   uploadRetentionMs: 0,
   emptyRoomRetentionMs: 600_000,
-  typingRatePerSec: 10,
+  datagramRatePerSec: 20,
 });
 
 /** Cross-field and format rules of the hardening settings: the offending file key and why, or null. */
@@ -166,11 +166,11 @@ export const HARDENING_FIELDS: readonly ConfigField[] = [
     description: 'free a room nobody is in after this time (0 = never)',
   },
   {
-    key: 'typingRatePerSec',
-    flag: 'typing-rate',
-    fileKey: 'typing_rate',
+    key: 'datagramRatePerSec',
+    flag: 'datagram-rate',
+    fileKey: 'datagram_rate',
     kind: 'number',
     min: 0,
-    description: 'Typing datagrams relayed per connection per second (0 = unlimited)',
+    description: 'client datagrams relayed per connection per second (0 = unlimited)',
   },
 ];

@@ -33,6 +33,7 @@ import type {
   ServerCommandFrame,
 } from './chat-service.js';
 import type { ConnectionPort } from './connection-port.js';
+import { boundEcho } from './echo-bound.js';
 import type { CommandFailure } from './protocol-errors.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { RoutedConnection } from './room-broadcaster.js';
@@ -90,6 +91,8 @@ export class ConnectionSession implements RoutedConnection {
   /** Partial-frame bytes buffered over all streams of this connection. */
   private partialBytes = 0;
   private readonly limiter: TokenBucket;
+  /** Client datagrams relayed per second (PROTOCOL.md 17/datagram-rate); over it they are dropped silently. */
+  private readonly datagramLimiter: TokenBucket;
   private nextPingAt = Infinity;
 
   constructor(
@@ -103,6 +106,8 @@ export class ConnectionSession implements RoutedConnection {
       service.config.rateLimitBurst,
       service.now(),
     );
+    const datagramRate = service.config.datagramRatePerSec;
+    this.datagramLimiter = new TokenBucket(datagramRate, Math.max(1, datagramRate), service.now());
   }
 
   /** Current state. */
@@ -179,6 +184,8 @@ export class ConnectionSession implements RoutedConnection {
         throw error;
       }
       this.service.observer.frameIn(frame.name);
+      // Unreliable by definition: a datagram over the rate is dropped like a lost one, without an Error.
+      if (!this.datagramLimiter.take(this.service.now()).allowed) return;
       this.service.handleDatagram(this, frame as DatagramFrame);
     });
   }
@@ -236,10 +243,11 @@ export class ConnectionSession implements RoutedConnection {
   /** Sends an Error frame on the control stream (not before the control stream exists). */
   sendError(failure: CommandFailure): void {
     if (this.control < 0 || this.currentState === 'closed') return;
+    // Messages and contexts may quote client input: bounded so the reply fits a frame (PROTOCOL.md 17/echo-bound).
     this.service.fanOut.toControl(this, 'Error', {
       code: failure.code,
-      message: failure.message,
-      context: failure.context,
+      message: boundEcho(failure.message),
+      context: boundEcho(failure.context),
     });
     this.service.observer.errorSent(failure.code);
   }
@@ -491,7 +499,7 @@ export class ConnectionSession implements RoutedConnection {
           // No Error frame; the connection stays in await-auth and the client may retry (PROTOCOL.md 6.3).
           this.service.fanOut.toControl(this, 'AuthFailed', {
             code: result.failure.code,
-            message: result.failure.message,
+            message: boundEcho(result.failure.message),
           });
           this.service.observer.errorSent(result.failure.code);
           return;
