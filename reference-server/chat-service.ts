@@ -22,11 +22,15 @@ import {
 } from '../spec/index.js';
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
+import { acceptedAuthMethods, refuseAuthMethod } from './auth-policy.js';
+import { HandshakeAdmission } from './handshake-admission.js';
 import { HotRoomTracker } from './hot-room-tracker.js';
 import { LargeRoomPolicy } from './large-rooms.js';
 import { PingSchedule } from './ping-schedule.js';
+import { PartialFrameBudget } from './memory-budget.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
+import { EmptyRoomReaper } from './room-retention.js';
 import { isRole } from './room-permissions.js';
 import {
   GENERAL_ROOM_ID,
@@ -40,6 +44,7 @@ import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
 import { ConnectionSession } from './session.js';
 import { ShardRouter } from './shard-router.js';
 import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
+import { UploadQuota } from './upload-quota.js';
 import { UploadStore } from './upload-store.js';
 import { userIdForUsername, validateUsername, verifyToken } from './user-identity.js';
 
@@ -102,12 +107,22 @@ export class ChatService {
   readonly logger: CoreLogger;
   /** HMAC secret for token auth (the configured one, or random for this process). */
   readonly tokenSecret: string;
+  /** Partial-frame bytes buffered by all sessions (PROTOCOL.md 17/partial-frame-budget). */
+  readonly partialFrames: PartialFrameBudget;
+  /** Connections not yet authenticated (PROTOCOL.md 17/handshake-deadline). */
+  readonly admission: HandshakeAdmission;
+  /** Auth methods this server accepts (PROTOCOL.md 6.3/auth-methods). */
+  readonly authMethods: ReadonlySet<string>;
+  /** Frees rooms nobody is in (null when empty_room_retention_ms is 0). */
+  private readonly roomReaper: EmptyRoomReaper | null;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
   private readonly broadcaster: RoomBroadcaster;
   private readonly pings = new PingSchedule<ConnectionSession>();
   private lastConnectionId = 0;
+  /** Set by shutdown(): departures are no longer announced (everybody is leaving). */
+  private shuttingDown = false;
 
   constructor(
     readonly config: ServerConfig,
@@ -118,11 +133,23 @@ export class ChatService {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
     this.router = new ShardRouter(config.numShards);
+    this.authMethods = acceptedAuthMethods(config);
+    this.partialFrames = new PartialFrameBudget(config.maxPartialFrameBytesTotal);
+    this.admission = new HandshakeAdmission(
+      {
+        deadlineMs: config.handshakeDeadlineMs,
+        maxTotal: config.maxUnauthenticated,
+        maxPerAddress: config.maxUnauthenticatedPerAddress,
+      },
+      config.maxConnections,
+    );
     this.rooms = new RoomRegistry({
       historySize: config.historySize,
       maxRoomMembers: config.maxRoomMembers,
       maxRooms: config.maxRooms,
     });
+    this.roomReaper =
+      config.emptyRoomRetentionMs > 0 ? new EmptyRoomReaper(this.rooms, config.emptyRoomRetentionMs) : null;
     this.hotRooms = new HotRoomTracker(
       {
         promoteRate: config.promoteRate,
@@ -137,6 +164,11 @@ export class ChatService {
       dataDir: options.dataDir,
       maxUploadBytes: config.maxUploadBytes,
       maxUploadsPerOwner: config.maxUploadsPerConnection,
+      quota: new UploadQuota({
+        perUserBytes: config.maxUploadBytesPerUser,
+        totalBytes: config.maxUploadBytesTotal,
+      }),
+      now: this.now,
     });
     this.broadcaster = new RoomBroadcaster(this.sessions, this.observer);
     this.largeRooms = new LargeRoomPolicy(config.largeRoomThreshold);
@@ -154,6 +186,11 @@ export class ChatService {
     };
   }
 
+  /** Partial-frame bytes buffered by all sessions. */
+  get partialFrameBytes(): number {
+    return this.partialFrames.usedBytes;
+  }
+
   /** Number of open sessions (any state). */
   get sessionCount(): number {
     return this.sessions.size;
@@ -164,11 +201,12 @@ export class ChatService {
     return this.broadcaster;
   }
 
-  /** Creates the session of a new connection. */
-  connect(port: ConnectionPort): ConnectionSession {
+  /** Creates the session of a new connection from IP `address` (evicting an older unauthenticated one if needed). */
+  connect(port: ConnectionPort, address = 'unknown'): ConnectionSession {
     const session = new ConnectionSession(this, ++this.lastConnectionId, port);
     this.sessions.set(session.id, session);
     this.observer.connectionsChanged(1);
+    this.admission.admit(session, address, this.now());
     return session;
   }
 
@@ -179,6 +217,8 @@ export class ChatService {
 
   /** Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. */
   authenticate(auth: Auth): CommandResult<UserInfo> {
+    const refused = refuseAuthMethod(this.authMethods, auth.method);
+    if (refused) return fail(refused.code, refused.message, refused.context);
     let username: string;
     if (auth.method === 'username') {
       const check = validateUsername(auth.credentials);
@@ -223,6 +263,7 @@ export class ChatService {
   /** After AuthOk and ShardAssignment: marks the user online, auto-joins General, announces presence. */
   enterReady(session: ConnectionSession, initialRooms: readonly U64[]): void {
     const user = session.requireUser();
+    this.admission.leave(session);
     this.online.set(user.user_id, session);
     this.pings.schedule(session, this.now() + this.config.pingIntervalMs);
     if (initialRooms.includes(GENERAL_ROOM_ID)) {
@@ -426,10 +467,17 @@ export class ChatService {
     if (!this.sessions.delete(session.id)) return;
     this.pings.remove(session);
     this.observer.connectionsChanged(-1);
+    this.admission.leave(session);
     this.uploads.releaseOwner(session.id);
     const user = session.user;
     if (!user || this.online.get(user.user_id) !== session) return;
     this.online.delete(user.user_id);
+    if (this.shuttingDown) {
+      // PROTOCOL.md 12/shutdown: no RoomUserLeft/PresenceOffline for connections the server closes itself; that
+      // fan-out is quadratic in the number of clients and would delay everyone's Goodbye.
+      this.rooms.disconnect(session.id);
+      return;
+    }
     const now = this.now();
     this.broadcaster.datagram(this.peersOf(session.id), 'PresenceOffline', {
       user_id: user.user_id,
@@ -448,6 +496,10 @@ export class ChatService {
   /** Periodic work: hot-room demotions, keep-alive pings, gauges. Call every ~250 ms. */
   tick(): void {
     const now = this.now();
+    this.admission.expire(now);
+    if (this.config.uploadRetentionMs > 0) this.uploads.expireCompleted(now - this.config.uploadRetentionMs);
+    const freed = this.roomReaper?.tick(now) ?? [];
+    if (freed.length > 0) this.logger.debug({ rooms: freed.length }, 'empty rooms freed');
     for (const event of this.hotRooms.tick(now)) {
       const room = this.rooms.get(event.roomId);
       if (!room) continue;
@@ -464,6 +516,7 @@ export class ChatService {
 
   /** Says Goodbye to every connection and closes it (graceful shutdown). */
   shutdown(reason: string): void {
+    this.shuttingDown = true;
     for (const session of [...this.sessions.values()]) session.goodbye(reason);
   }
 
@@ -484,12 +537,20 @@ export class ChatService {
           message: `nonce of ${nonceBytes} bytes exceeds ${MAX_NONCE_BYTES}`,
           context: 'SendMessage.nonce',
         };
+      const sender = String(session.requireUser().user_id);
       for (const uploadId of p.attachments) {
         const upload = this.uploads.completed(uploadId);
         if (!upload)
           return {
             code: ERROR_CODES.INVALID_MESSAGE,
             message: `attachment ${uploadId} is not a completed upload`,
+            context: 'SendMessage.attachments',
+          };
+        // The sender's own upload, for this room (PROTOCOL.md 13/attachment-owner); someone else's is not named.
+        if (upload.uploader !== sender || upload.roomId !== p.room_id)
+          return {
+            code: ERROR_CODES.INVALID_MESSAGE,
+            message: `attachment ${uploadId} is not a completed upload of yours for room ${p.room_id}`,
             context: 'SendMessage.attachments',
           };
         urls.push(upload.url);

@@ -9,6 +9,7 @@ import { generateSelfSignedCert } from '../transport/index.js';
 import { CONFIG_FIELDS, ConfigError, readConfigFile, resolveConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { PrometheusObserver, startMetricsServer } from './metrics.js';
+import { resolveTokenSecret } from './token-secret.js';
 import { GarouServer } from './server.js';
 import { ensureDataDir } from './upload-store.js';
 import { issueToken } from './user-identity.js';
@@ -24,12 +25,15 @@ function attributeOf(flag: string): string {
   return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
-/** Builds the validated configuration from parsed `serve` options. */
-export function configFromOptions(options: Record<string, unknown>): ServerConfig {
+/** Builds the validated configuration from parsed `serve` options (and GAROU_TOKEN_SECRET from `env`). */
+export function configFromOptions(
+  options: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
   const file = typeof options.config === 'string' ? readConfigFile(options.config) : {};
   const flags: Partial<Record<keyof ServerConfig, unknown>> = {};
   for (const field of CONFIG_FIELDS) flags[field.key] = options[attributeOf(field.flag)];
-  return resolveConfig(file, flags);
+  return resolveTokenSecret(resolveConfig(file, flags), env);
 }
 
 async function serve(options: Record<string, unknown>): Promise<void> {

@@ -7,6 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import {
+  HARDENING_DEFAULTS,
+  HARDENING_FIELDS,
+  checkHardeningRules,
+  type HardeningConfig,
+} from './hardening-config.js';
 
 /** Log levels accepted by pino that we expose. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -14,7 +20,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Validated reference-server configuration (all durations in milliseconds, sizes in bytes). */
-export interface ServerConfig {
+export interface ServerConfig extends HardeningConfig {
   host: string;
   port: number;
   numShards: number;
@@ -109,6 +115,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   metricsPort: null,
   certPath: null,
   keyPath: null,
+  ...HARDENING_DEFAULTS,
 });
 
 /** Every configuration field, once. */
@@ -323,6 +330,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     kind: 'nullable-string',
     description: 'TLS private key (PEM)',
   },
+  ...HARDENING_FIELDS,
 ];
 
 /** A configuration problem, naming the field and the source it came from. */
@@ -474,4 +482,6 @@ function checkCrossFieldRules(config: ServerConfig): void {
     throw new ConfigError(config.certPath === null ? 'cert' : 'key', 'cert and key must be given together');
   if (config.rateLimitPerSec > 0 && config.rateLimitBurst < 1)
     throw new ConfigError('rate_limit_burst', 'must be >= 1 when rate_limit is on');
+  const hardening = checkHardeningRules(config);
+  if (hardening) throw new ConfigError(hardening.field, hardening.message);
 }

@@ -113,6 +113,8 @@ export class RoomRegistry {
   private readonly rooms = new Map<U64, Room>();
   private readonly messages = new Map<number, IndexedMessage>();
   private readonly roomsByConnection = new Map<ConnectionId, Set<U64>>();
+  /** Rooms whose last member left since the last takeNewlyEmpty() (PROTOCOL.md 17/room-retention). */
+  private newlyEmpty: U64[] = [];
   private lastMessageId = 0;
   private nextRoomId = GENERAL_ROOM_ID + 1;
 
@@ -478,6 +480,22 @@ export class RoomRegistry {
     return member && member.connection === actor.connection ? member : undefined;
   }
 
+  /** Rooms (never General) whose last member left since the previous call. */
+  takeNewlyEmpty(): U64[] {
+    const taken = this.newlyEmpty;
+    this.newlyEmpty = [];
+    return taken;
+  }
+
+  /** Frees an empty room other than General with its history (PROTOCOL.md 17/room-retention); false otherwise. */
+  removeRoom(roomId: U64): boolean {
+    const room = this.rooms.get(roomId);
+    if (!room || room.id === GENERAL_ROOM_ID || room.members.size > 0) return false;
+    for (const message of room.history.toArray()) this.messages.delete(message.message_id as number);
+    this.rooms.delete(roomId);
+    return true;
+  }
+
   /** ROOM_FULL when one more room would exceed max_rooms (PROTOCOL.md 7/room-limit); `context` names the frame field. */
   private roomLimitFailure(context: string): CommandResult<never> | null {
     const max = this.options.maxRooms;
@@ -511,6 +529,7 @@ export class RoomRegistry {
     room.members.delete(member.user.user_id);
     room.connections.delete(member.connection);
     this.roomsByConnection.get(member.connection)?.delete(room.id);
+    if (room.members.size === 0 && room.id !== GENERAL_ROOM_ID) this.newlyEmpty.push(room.id);
   }
 
   private rebind(room: Room, member: RoomMember, connection: ConnectionId): void {

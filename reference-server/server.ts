@@ -104,7 +104,7 @@ export class GarouServer {
       maxBacklogBytes: this.config.maxSendBacklogBytes,
       logger: this.logger,
     });
-    const session = this.service.connect(port);
+    const session = this.service.connect(port, connection.remoteAddress.host);
     this.faults?.installConnection(port, session, this.service);
     const remote = `${connection.remoteAddress.host}:${connection.remoteAddress.port}`;
     this.logger.debug({ connection: session.id, remote }, 'connection established');

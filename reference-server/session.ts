@@ -33,6 +33,7 @@ import type {
   ServerCommandFrame,
 } from './chat-service.js';
 import type { ConnectionPort } from './connection-port.js';
+import { boundEcho } from './echo-bound.js';
 import type { CommandFailure } from './protocol-errors.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { RoutedConnection } from './room-broadcaster.js';
@@ -56,6 +57,8 @@ interface StreamState {
   readonly decoder: FrameDecoder;
   /** Set once the stream was aborted: later bytes are ignored. */
   dropped: boolean;
+  /** Partial-frame bytes of this stream counted in the session's and the server's budget. */
+  accounted: number;
 }
 
 /** RFC 9000 2.1: the two low bits of a stream id say who opened it and whether it is bidirectional. */
@@ -80,7 +83,16 @@ export class ConnectionSession implements RoutedConnection {
   private authenticatedUser: UserInfo | null = null;
   private control = -1;
   private readonly streams = new Map<number, StreamState>();
+  /**
+   * Ids of streams aborted by us whose client side has not ended yet: later bytes on them are ignored. Only ids, no
+   * decoder, and each is forgotten at the stream's FIN or reset (PROTOCOL.md 17/aborted-streams).
+   */
+  private readonly abortedStreams = new Set<number>();
+  /** Partial-frame bytes buffered over all streams of this connection. */
+  private partialBytes = 0;
   private readonly limiter: TokenBucket;
+  /** Client datagrams relayed per second (PROTOCOL.md 17/datagram-rate); over it they are dropped silently. */
+  private readonly datagramLimiter: TokenBucket;
 
   constructor(
     private readonly service: ChatService,
@@ -93,6 +105,8 @@ export class ConnectionSession implements RoutedConnection {
       service.config.rateLimitBurst,
       service.now(),
     );
+    const datagramRate = service.config.datagramRatePerSec;
+    this.datagramLimiter = new TokenBucket(datagramRate, Math.max(1, datagramRate), service.now());
   }
 
   /** Current state. */
@@ -103,6 +117,16 @@ export class ConnectionSession implements RoutedConnection {
   /** The authenticated user, or null before AuthOk. */
   get user(): UserInfo | null {
     return this.authenticatedUser;
+  }
+
+  /** Streams this session keeps state for (open ones and aborted ones not yet ended by the client). */
+  get trackedStreamCount(): number {
+    return this.streams.size + this.abortedStreams.size;
+  }
+
+  /** Partial-frame bytes this connection has buffered. */
+  get bufferedPartialBytes(): number {
+    return this.partialBytes;
   }
 
   /** QUIC id of the control stream (-1 until the client opened it). */
@@ -124,16 +148,26 @@ export class ConnectionSession implements RoutedConnection {
   /** Bytes received on a client stream; `fin` when the client finished the stream. */
   onStreamData(streamId: number, bytes: Uint8Array, fin: boolean): void {
     if (this.currentState === 'closed') return;
+    if (this.abortedStreams.has(streamId)) {
+      if (fin) this.abortedStreams.delete(streamId);
+      return;
+    }
     const stream = this.streamFor(streamId);
     if (!stream || stream.dropped) return;
     this.guard(streamContext(streamId), () => {
       if (stream.kind !== 'control' && this.currentState !== 'ready') {
         this.refuseEarlyStream(stream, bytes);
+        if (fin) this.abortedStreams.delete(streamId);
         return;
       }
       stream.decoder.push(bytes);
       this.drain(stream);
-      if (fin && !stream.dropped && this.currentState !== 'closed') this.finishStream(stream);
+      if (stream.dropped || this.currentState === 'closed') {
+        if (fin) this.abortedStreams.delete(streamId);
+        return;
+      }
+      if (fin) this.finishStream(stream);
+      else this.accountPartial(stream);
     });
   }
 
@@ -149,6 +183,8 @@ export class ConnectionSession implements RoutedConnection {
         throw error;
       }
       this.service.observer.frameIn(frame.name);
+      // Unreliable by definition: a datagram over the rate is dropped like a lost one, without an Error.
+      if (!this.datagramLimiter.take(this.service.now()).allowed) return;
       this.service.handleDatagram(this, frame as DatagramFrame);
     });
   }
@@ -158,10 +194,11 @@ export class ConnectionSession implements RoutedConnection {
    * 3/truncated). The control stream cannot be replaced, so its reset ends the connection like a FIN.
    */
   onStreamReset(streamId: number): void {
+    this.abortedStreams.delete(streamId);
     const stream = this.streams.get(streamId);
     if (!stream || this.currentState === 'closed') return;
     stream.dropped = true;
-    this.streams.delete(streamId);
+    this.forgetStream(stream);
     if (stream.kind === 'control') this.close(CLOSE_NO_ERROR, 'control stream reset');
   }
 
@@ -170,9 +207,21 @@ export class ConnectionSession implements RoutedConnection {
     this.close(code, reason);
   }
 
+  /**
+   * Ends a connection that did not authenticate in time or was evicted by a newer one (PROTOCOL.md
+   * 17/handshake-deadline): AUTH_REQUIRED as Error (only once HelloAck was sent) and as the close code.
+   */
+  expireHandshake(reason: string): void {
+    if (this.currentState !== 'await-hello' && this.currentState !== 'await-auth') return;
+    if (this.currentState === 'await-auth')
+      this.sendError({ code: ERROR_CODES.AUTH_REQUIRED, message: reason, context: null });
+    this.close(ERROR_CODES.AUTH_REQUIRED, reason);
+  }
+
   /** The transport reports the connection gone (peer close, idle timeout, error). Idempotent. */
   onClosed(): void {
     this.currentState = 'closed';
+    this.releaseStreams();
     this.service.disconnect(this);
   }
 
@@ -192,10 +241,11 @@ export class ConnectionSession implements RoutedConnection {
   /** Sends an Error frame on the control stream (not before the control stream exists). */
   sendError(failure: CommandFailure): void {
     if (this.control < 0 || this.currentState === 'closed') return;
+    // Messages and contexts may quote client input: bounded so the reply fits a frame (PROTOCOL.md 17/echo-bound).
     this.service.fanOut.toControl(this, 'Error', {
       code: failure.code,
-      message: failure.message,
-      context: failure.context,
+      message: boundEcho(failure.message),
+      context: boundEcho(failure.context),
     });
     this.service.observer.errorSent(failure.code);
   }
@@ -212,7 +262,13 @@ export class ConnectionSession implements RoutedConnection {
     } else {
       return undefined; // server-initiated ids never carry client data
     }
-    const stream: StreamState = { id: streamId, kind, decoder: new FrameDecoder(), dropped: false };
+    const stream: StreamState = {
+      id: streamId,
+      kind,
+      decoder: new FrameDecoder(),
+      dropped: false,
+      accounted: 0,
+    };
     this.streams.set(streamId, stream);
     if (kind === 'control') this.control = streamId;
     else if (isClientBidi(streamId)) {
@@ -286,7 +342,60 @@ export class ConnectionSession implements RoutedConnection {
       this.close(CLOSE_NO_ERROR, 'control stream finished');
       return;
     }
+    this.forgetStream(stream);
+  }
+
+  /**
+   * Accounts what the stream's decoder still holds of unfinished frames (PROTOCOL.md 17/partial-frame-budget): before
+   * AuthOk at most max_pre_auth_bytes per connection, after it max_partial_frame_bytes_per_connection, and the
+   * server-wide total. Growth beyond a cap aborts the stream (closes the connection for the control stream) with
+   * RATE_LIMITED, which frees its bytes.
+   */
+  private accountPartial(stream: StreamState): void {
+    const buffered = stream.decoder.bufferedBytes;
+    const growth = buffered - stream.accounted;
+    if (growth <= 0) {
+      this.releasePartial(stream, -growth);
+      return;
+    }
+    const config = this.service.config;
+    const limit =
+      this.currentState === 'ready' ? config.maxPartialFrameBytesPerConnection : config.maxPreAuthBytes;
+    const overConnection = this.partialBytes + growth > limit;
+    if (overConnection || !this.service.partialFrames.tryReserve(growth)) {
+      const scope = overConnection ? `this connection's limit of ${limit}` : 'the server-wide limit';
+      const failure = {
+        code: ERROR_CODES.RATE_LIMITED,
+        message: `partial-frame budget exceeded: ${this.partialBytes + growth} bytes of unfinished frames buffered, over ${scope}`,
+        context: streamContext(stream.id),
+      };
+      if (stream.kind === 'control') this.violation(failure);
+      else this.abortStream(stream, failure);
+      return;
+    }
+    stream.accounted = buffered;
+    this.partialBytes += growth;
+  }
+
+  /** Gives back `bytes` of the stream's accounted partial-frame bytes. */
+  private releasePartial(stream: StreamState, bytes: number): void {
+    if (bytes === 0) return;
+    stream.accounted -= bytes;
+    this.partialBytes -= bytes;
+    this.service.partialFrames.release(bytes);
+  }
+
+  /** Drops a stream's state and budget. */
+  private forgetStream(stream: StreamState): void {
+    this.releasePartial(stream, stream.accounted);
     this.streams.delete(stream.id);
+  }
+
+  /** The connection is over: every stream's state and budget goes. */
+  private releaseStreams(): void {
+    for (const stream of this.streams.values()) this.releasePartial(stream, stream.accounted);
+    this.streams.clear();
+    this.abortedStreams.clear();
   }
 
   private onDecodeError(stream: StreamState, error: FrameError): void {
@@ -389,7 +498,7 @@ export class ConnectionSession implements RoutedConnection {
           // No Error frame; the connection stays in await-auth and the client may retry (PROTOCOL.md 6.3).
           this.service.fanOut.toControl(this, 'AuthFailed', {
             code: result.failure.code,
-            message: result.failure.message,
+            message: boundEcho(result.failure.message),
           });
           this.service.observer.errorSent(result.failure.code);
           return;
@@ -496,12 +605,15 @@ export class ConnectionSession implements RoutedConnection {
     if (this.currentState !== 'await-hello')
       this.sendError({ ...failure, context: failure.context ?? streamContext(stream.id) });
     stream.dropped = true;
+    this.forgetStream(stream);
+    this.abortedStreams.add(stream.id);
     this.port.abortStream(stream.id, failure.code);
   }
 
   private close(code: number, reason: string): void {
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
+    this.releaseStreams();
     this.port.close(code, reason);
     this.service.disconnect(this);
   }

@@ -38,13 +38,17 @@ export function handleUploadFrame(
       const member = rooms.memberOf(p.room_id, actor);
       if (!member || !mayPerform('upload', room.type, member.role))
         return fail(ERROR_CODES.PERMISSION_DENIED, `not in room ${p.room_id}`, 'UploadStart.room_id');
-      const started = store.start(connection, {
-        roomId: p.room_id,
-        filename: p.filename,
-        mimeType: p.mime_type,
-        size: p.size,
-        checksum: p.checksum,
-      });
+      const started = store.start(
+        connection,
+        {
+          roomId: p.room_id,
+          filename: p.filename,
+          mimeType: p.mime_type,
+          size: p.size,
+          checksum: p.checksum,
+        },
+        String(actor.user.user_id),
+      );
       if (!started.ok) return started;
       return succeed({ upload_id: started.value.uploadId, bytes_received: 0, url: null });
     }

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { ERROR_CODES, type U64 } from '../spec/index.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
+import type { UploadQuota } from './upload-quota.js';
 
 /** Default bound on chunk bytes accepted but not yet on disk, over all uploads of a server: 64 MiB. */
 export const MAX_QUEUED_WRITE_BYTES = 64 * 1024 * 1024;
@@ -55,6 +56,10 @@ export interface CompletedUpload {
   readonly url: string;
   /** Absolute path of the stored file. */
   readonly path: string;
+  /** User id (as a string) of the uploader; null when started without one. */
+  readonly uploader: string | null;
+  /** When it completed (the store's clock). */
+  readonly completedAt: number;
 }
 
 /** Upload limits and location. */
@@ -64,6 +69,10 @@ export interface UploadStoreOptions {
   readonly maxUploadsPerOwner: number;
   /** Bound on chunk bytes accepted but not yet written, server-wide (default MAX_QUEUED_WRITE_BYTES). */
   readonly maxQueuedWriteBytes?: number;
+  /** Byte quotas charged at UploadStart (PROTOCOL.md 17/upload-quota); none by default. */
+  readonly quota?: UploadQuota;
+  /** Clock in Unix milliseconds (default Date.now), for completedAt and retention. */
+  readonly now?: () => number;
 }
 
 /** The outcome of `complete`: settled now when the upload is refused, else once its bytes are on disk. */
@@ -78,6 +87,7 @@ interface PendingUpload {
   readonly filename: string;
   readonly directory: string;
   readonly path: string;
+  readonly uploader: string | null;
   readonly hash: Hash;
   received: number;
   /** The open file: null until the chain has opened it, and again once it is closed. */
@@ -159,7 +169,11 @@ export class UploadStore {
    * Starts an upload: checks the declaration and returns the new upload id at once. Its directory and empty file
    * are created by the upload's disk chain; a failure there is reported at the next chunk or at completion.
    */
-  start(owner: UploadOwner, declaration: UploadDeclaration): CommandResult<{ uploadId: number }> {
+  start(
+    owner: UploadOwner,
+    declaration: UploadDeclaration,
+    uploader: string | null = null,
+  ): CommandResult<{ uploadId: number }> {
     if (this.closed) return fail(ERROR_CODES.SERVER_ERROR, 'server shutting down', 'UploadStart');
     const { size } = declaration;
     if (typeof size !== 'number' || size > this.options.maxUploadBytes)
@@ -182,6 +196,10 @@ export class UploadStore {
         `at most ${this.options.maxUploadsPerOwner} unfinished uploads per connection`,
         'UploadStart',
       );
+    if (uploader !== null) {
+      const overQuota = this.options.quota?.reserve(uploader, size);
+      if (overQuota) return { ok: false, failure: overQuota };
+    }
     const uploadId = ++this.lastUploadId;
     const filename = sanitizeFilename(declaration.filename);
     const directory = join(this.root, String(uploadId));
@@ -202,6 +220,7 @@ export class UploadStore {
       filename,
       directory,
       path,
+      uploader,
       hash: createHash('sha256'),
       received: 0,
       handle: null,
@@ -355,6 +374,8 @@ export class UploadStore {
       size: upload.size,
       url: uploadUrl(upload.uploadId, upload.filename),
       path: upload.path,
+      uploader: upload.uploader,
+      completedAt: (this.options.now ?? Date.now)(),
     };
     this.completedUploads.set(upload.uploadId, completed);
     return succeed(completed);
@@ -404,11 +425,30 @@ export class UploadStore {
     );
   }
 
+  /**
+   * Deletes completed uploads that completed at or before `cutoff` (PROTOCOL.md 17/upload-retention): they are no
+   * longer attachable, their files are removed in the background and their quota is given back.
+   */
+  expireCompleted(cutoff: number): void {
+    // Completion order is insertion order, so the scan stops at the first upload still in time.
+    for (const [id, completed] of this.completedUploads) {
+      if (completed.completedAt > cutoff) return;
+      this.completedUploads.delete(id);
+      if (completed.uploader !== null) this.options.quota?.release(completed.uploader, completed.size);
+      const removal = rm(join(this.root, String(id)), { recursive: true, force: true }).catch(
+        () => undefined,
+      );
+      this.inFlight.add(removal);
+      void removal.then(() => this.inFlight.delete(removal));
+    }
+  }
+
   /** Forgets the upload now; after its queued steps, closes its file and removes its directory. */
   private discard(upload: PendingUpload): void {
     this.forgetPending(upload);
     if (upload.discarded) return;
     upload.discarded = true;
+    if (upload.uploader !== null) this.options.quota?.release(upload.uploader, upload.size);
     this.enqueue(upload, async () => {
       const handle = upload.handle;
       upload.handle = null;

@@ -16,6 +16,8 @@ import {
   quoteLongIntegers,
 } from './exact-json.js';
 import { FrameError, FramingError, PayloadError } from './frame-errors.js';
+import { MAX_JSON_DEPTH } from './exact-json.js';
+import { exceedsJsonDepth } from './json-depth.js';
 import {
   FRAME_TABLE,
   describeCode,
@@ -124,6 +126,8 @@ function decodeText(compiled: CompiledFrame, text: string, framingIntact: boolea
   let marker = 0;
   const escapes = hasUnicodeEscape(text);
   try {
+    // Before JSON.parse builds it: deep nesting is refused even inside members the schema ignores.
+    if (exceedsJsonDepth(text)) throw new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     // One scan finds integer literals of 16+ digits; without any, the text is parsed as is.
     const candidate = chooseMarker(text, escapes);
     if (escapes && hasForgedMarker(text)) throw new SyntaxError('lone surrogate escape \\uDFFF');
@@ -432,6 +436,18 @@ function rawTableOf(rawCodes: Iterable<number> | undefined): Uint8Array {
   return table;
 }
 
+/** The u32 `size` member of UploadChunk metadata that is valid JSON (checked by the caller), or null. */
+function validChunkSize(payloadBytes: Uint8Array): number | null {
+  try {
+    const size = (JSON.parse(utf8.decode(payloadBytes)) as { size?: unknown }).size;
+    return typeof size === 'number' && Number.isInteger(size) && size >= 0 && size <= 0xffffffff
+      ? size
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Incremental decoder for one stream's bytes. Feed chunks of any size with `push`, then
  * pull frames with `next()` until it returns undefined:
@@ -463,6 +479,8 @@ export class FrameDecoder {
   /** Read position in chunks[head]. */
   private offset = 0;
   private buffered = 0;
+  /** Data bytes still to skip after an UploadChunk refused for a field other than its valid `size`. */
+  private skipping = 0;
   /** Decoded UploadChunk waiting for its `size` data bytes. */
   private pendingUpload: { spec: FrameSpec; payload: UploadChunk } | undefined = undefined;
   private failure: FrameError | undefined = undefined;
@@ -509,6 +527,12 @@ export class FrameDecoder {
 
   private read(allowRaw: boolean): Frame | RawFrame | undefined {
     if (this.failure !== undefined) throw this.failure;
+    if (this.skipping > 0) {
+      const count = Math.min(this.skipping, this.buffered);
+      this.take(count);
+      this.skipping -= count;
+      if (this.skipping > 0) return undefined;
+    }
     if (this.pendingUpload !== undefined) return this.takeUploadData();
     if (this.buffered === 0) return undefined;
 
@@ -578,7 +602,20 @@ export class FrameDecoder {
       // Without a valid `size` the data's extent is unknown: framing is lost.
       payload = decodeBytes(compiled, payloadBytes, false) as UploadChunk;
     } catch (error) {
-      return this.fail(error as FrameError);
+      // 13/chunk-bad-metadata: with a valid size the data can still be skipped, and only that frame is refused.
+      const size =
+        error instanceof PayloadError && error.kind === 'invalid-payload' && error.field !== 'size'
+          ? validChunkSize(payloadBytes)
+          : null;
+      if (size === null || size > this.maxUploadChunkBytes) return this.fail(error as FrameError);
+      const refused = error as PayloadError;
+      this.skipping = size;
+      throw new PayloadError('invalid-payload', refused.message, {
+        frameCode: refused.frameCode,
+        frameType: refused.frameType,
+        field: refused.field,
+        framingIntact: true,
+      });
     }
     if (payload.size > this.maxUploadChunkBytes)
       return this.fail(chunkTooLarge(payload.size, this.maxUploadChunkBytes));

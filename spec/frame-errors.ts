@@ -49,10 +49,11 @@ export class FrameError extends Error {
 
   /**
    * Protocol error code for this failure (PROTOCOL.md 14): INVALID_MESSAGE (1007) for a
-   * frame whose payload is bad, INVALID_FRAME (1001) when the framing itself is bad.
+   * frame whose payload is bad, INVALID_FRAME (1001) when the framing itself is bad or lost.
    */
   get errorCode(): ErrorCode {
-    return this.kind === 'invalid-json' || this.kind === 'invalid-payload'
+    // A bad payload whose extent is unknown (UploadChunk without a valid size, 13/chunk-bad-metadata) lost framing.
+    return this.framingIntact && (this.kind === 'invalid-json' || this.kind === 'invalid-payload')
       ? ERROR_CODES.INVALID_MESSAGE
       : ERROR_CODES.INVALID_FRAME;
   }

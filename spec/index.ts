@@ -9,6 +9,7 @@ export * from './messages.js';
 export * from './error-codes.js';
 export * from './frame-errors.js';
 export * from './codec.js';
+export * from './json-depth.js';
 export * from './examples.js';
 export * from './room-message-peek.js';
 export * from './rule-levels.js';

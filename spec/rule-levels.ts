@@ -89,6 +89,19 @@ export const REFERENCE_RULES: readonly string[] = [
   '16.2/room-init',
   '16.2/member-count',
   '16.2/presence',
+  '6.3/auth-methods',
+  '13/attachment-owner',
+  '17/partial-frame-budget',
+  '17/json-depth',
+  '17/aborted-streams',
+  '17/handshake-deadline',
+  '17/unauthenticated-cap',
+  '17/token-secret',
+  '17/upload-quota',
+  '17/upload-retention',
+  '17/room-retention',
+  '17/echo-bound',
+  '17/datagram-rate',
 ];
 
 /** Marked rules that stay protocol-level: only the detail named here is our decision. */

@@ -82,7 +82,12 @@ async function runOne(clients: number): Promise<void> {
   await writeFile(file, scenarioText(clients, rate, connectRate, Number(flags.steady)));
   // Started here (not by runScenario) to know its pid; with the settings `run` would give it.
   const server = await EmbeddedServer.start((await loadScenario(file)).server, {
-    extraFlags: ['--max-connections', String(clients + 100)],
+    extraFlags: [
+      '--max-connections',
+      String(clients + 100),
+      '--max-unauthenticated-per-address',
+      String(clients + 100),
+    ],
   });
   const pid = server.pid as number;
   global.gc?.();

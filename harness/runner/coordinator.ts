@@ -144,7 +144,14 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       // Room for every simulated client (the server refuses connections beyond its limit).
       const maxConnections = Math.max(10_000, scenario.clients.count + 100);
       server = await EmbeddedServer.start(scenario.server, {
-        extraFlags: ['--max-connections', String(maxConnections)],
+        // Every simulated client comes from one address: the per-address pre-auth cap (17/unauthenticated-cap)
+        // is for strangers, not for the harness's own connect bursts.
+        extraFlags: [
+          '--max-connections',
+          String(maxConnections),
+          '--max-unauthenticated-per-address',
+          String(maxConnections),
+        ],
       });
       host = server.host;
       port = server.port;

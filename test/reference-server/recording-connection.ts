@@ -92,8 +92,12 @@ export class TestClient {
   private nextUni = 2;
   private chatStream: number | null = null;
 
-  constructor(readonly service: ChatService) {
-    this.session = service.connect(this.port);
+  constructor(
+    readonly service: ChatService,
+    /** Source IP address the connection comes from. */
+    address = '127.0.0.1',
+  ) {
+    this.session = service.connect(this.port, address);
   }
 
   /** Sends frames on the control stream. */
@@ -177,7 +181,8 @@ export function testService(
   clock = new FakeClock(),
   observer?: ServerObserver,
 ): { service: ChatService; clock: FakeClock; config: ServerConfig } {
-  const config = resolveConfig({ token_secret: 'test-secret', ...overrides });
+  // Both auth methods: most tests log in by username although a secret is set for the token tests.
+  const config = resolveConfig({ token_secret: 'test-secret', auth_methods: 'username,token', ...overrides });
   const dataDir = mkdtempSync(join(tmpdir(), 'garou-core-test-'));
   createdDirs.push(dataDir);
   const service = new ChatService(config, { dataDir, now: clock.now, ...(observer ? { observer } : {}) });

@@ -226,9 +226,15 @@ describe('schema validation', () => {
 
   it('rejects non-finite numbers and overly deep any values', () => {
     const deep = '['.repeat(200) + ']'.repeat(200);
+    // Refused by the depth scan before JSON.parse (PROTOCOL.md 17/json-depth).
     const error = rejection(() => decodePayload('ServerCommand', `{"command":"x","params":${deep}}`));
-    expect(error.kind).toBe('invalid-payload');
-    expect(error.field?.startsWith('params[0][0]')).toBe(true);
+    expect(error.kind).toBe('invalid-json');
+    expect(error.message).toMatch(/nested deeper than 128/);
+    let value: unknown = [];
+    for (let i = 0; i < 200; i++) value = [value];
+    const built = rejection(() => validatePayload('ServerCommand', { command: 'x', params: value as never }));
+    expect(built.kind).toBe('invalid-payload');
+    expect(built.field?.startsWith('params[0][0]')).toBe(true);
     expect(rejection(() => validatePayload('ServerCommand', { command: 'x', params: Infinity })).field).toBe(
       'params',
     );
