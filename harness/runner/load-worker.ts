@@ -743,6 +743,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     const roomId = u64ToNumber(init.room_id);
     this.rec.joined(client.index, roomId, atMs);
     const slot = this.slots[client.index] as ClientSlot;
+    if (slot.departing || client.state === 'closing') {
+      // A join that completes while the client departs (its JoinRoom was under way when `depart` made the other
+      // memberships uncertain): the server drops the member when it reads the Goodbye, so nothing acked from now
+      // on is owed to it. Without this its membership stayed certain up to the close, and messages acked between
+      // Goodbye and close counted as lost (issue 15).
+      this.rec.leaving(client.index, roomId, atMs);
+    }
     if (roomId === AUTO_JOINED_ROOM && !slot.plannedRooms.includes(AUTO_JOINED_ROOM)) {
       // Membership follows the scenario's plan: a General the scenario does not list is left right after
       // the auto-join, so thousands of silent members do not turn every connect into an O(n) fan-out

@@ -28,6 +28,11 @@ export interface FakeServerOptions {
   onAuthenticated?: (session: FakeSession) => void;
   /** Answer this Auth with AuthFailed instead (called once per Auth, with the username). */
   refuseAuth?: (username: string) => boolean;
+  /**
+   * Process each JoinRoom this long after it arrived (membership and RoomInit then), as a server running late
+   * would (0 = at once). A session closed by then is not added.
+   */
+  joinDelayMs?: number;
 }
 
 /** One client connection as the fake server sees it. */
@@ -36,6 +41,8 @@ export class FakeSession {
   user: UserInfo | null = null;
   /** RoomMessages written to this session (duplicates included). */
   roomMessages = 0;
+  /** The connection closed (Goodbye or otherwise): no more joins. */
+  closed = false;
   /** Server uni streams opened so far, by index (stream id 4i+3). */
   private readonly uniStreams: number[] = [];
 
@@ -123,6 +130,7 @@ export class FakeChatServer {
       }
     };
     connection.onClose = () => {
+      session.closed = true;
       for (const members of this.rooms.values()) members.delete(session);
     };
   }
@@ -162,9 +170,13 @@ export class FakeChatServer {
       case 'Ping':
         session.control(encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
         return;
-      case 'JoinRoom':
-        this.join(session, Number(frame.payload.room_id));
+      case 'JoinRoom': {
+        const roomId = Number(frame.payload.room_id);
+        const delayMs = this.options.joinDelayMs ?? 0;
+        if (delayMs === 0) this.join(session, roomId);
+        else setTimeout(() => session.closed || this.join(session, roomId), delayMs);
         return;
+      }
       case 'LeaveRoom': {
         const roomId = Number(frame.payload.room_id);
         this.rooms.get(roomId)?.delete(session);
@@ -176,6 +188,8 @@ export class FakeChatServer {
         return;
       case 'Goodbye':
         this.goodbyes.push(frame.payload.reason);
+        session.closed = true;
+        for (const members of this.rooms.values()) members.delete(session);
         session.connection.close(0, 'goodbye');
         return;
       default:
