@@ -23,6 +23,7 @@
  * their grace has passed); a finished message leaves only its id in a range set; each recipient keeps,
  * per room, its highest id seen and its recent membership intervals (all of them with `keepMembershipLog`).
  */
+import type { AnomalyExamples } from './anomaly-examples.js';
 import { IdRangeSet } from './id-set.js';
 import { PendingWindow } from './pending-window.js';
 import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
@@ -50,6 +51,11 @@ export interface DeliveryCounts {
 /** Serializable tracker state for merging across workers: counts per room. */
 export interface DeliveryState {
   rooms: Array<[roomId: number, counts: DeliveryCounts]>;
+  /**
+   * Lost pairs confirmed by a gap (set by `finish`): the recipient was a member without a break from the message
+   * to the end and received later messages of the room, never this one. A late harness cannot cause these.
+   */
+  confirmedLoss?: number;
 }
 
 /** What `DeliveryTracker.delivered` concluded about one delivery. */
@@ -71,6 +77,8 @@ export interface AckedMessage {
   sentAtMs: number;
   /** When the MessageAck was received. */
   ackedAtMs: number;
+  /** Client index of the sender (for anomaly examples); absent when not known. */
+  sender?: number;
 }
 
 /** A zeroed set of correctness counts. */
@@ -126,6 +134,8 @@ export interface ForeignIdLog {
 }
 
 interface PendingMessage extends AckedMessage {
+  /** Sender client index, -1 when unknown (one object shape). */
+  sender: number;
   /** Expected recipients that have not received it yet. */
   remaining: number[];
   /** Number of slots in `remaining`. */
@@ -134,6 +144,19 @@ interface PendingMessage extends AckedMessage {
   optional: number[] | null;
   /** Number of slots in `optional`. */
   optionalCount: number;
+}
+
+/** What is known about an acked message (for anomaly examples). */
+interface MessageFacts {
+  sentAtMs: number;
+  ackedAtMs: number;
+  sender: number;
+}
+
+/** Expected pairs of one message that missed their grace. */
+interface MissingRecord extends MessageFacts {
+  roomId: number;
+  recipients: Set<number>;
 }
 
 interface OrphanDelivery {
@@ -157,7 +180,11 @@ export class DeliveryTracker {
   /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
   private readonly orphans = new Map<number, OrphanDelivery[]>();
   /** Expected pairs that missed their grace: id -> recipients (bounded by maxMissingRecords). */
-  private readonly missing = new Map<number, { roomId: number; recipients: Set<number> }>();
+  private readonly missing = new Map<number, MissingRecord>();
+  /** First examples of each anomaly (recorded only when one happens), or null when not wanted. */
+  private readonly examples: AnomalyExamples | null;
+  /** Receive time of the delivery being classified (for examples; set once per delivery). */
+  private deliveringAtMs = 0;
   private missingRecords = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
   /** One-entry caches of `view` and `room` (per-delivery lookups). */
@@ -174,7 +201,14 @@ export class DeliveryTracker {
    * @param options.keepMembershipLog keep every membership interval (for `membershipLog`, segment runs)
    *   instead of forgetting those too old to matter here.
    */
-  constructor(options: { graceMs: number; maxMissingRecords?: number; keepMembershipLog?: boolean }) {
+  constructor(options: {
+    graceMs: number;
+    maxMissingRecords?: number;
+    keepMembershipLog?: boolean;
+    /** Where to keep the first examples of each anomaly. */
+    examples?: AnomalyExamples;
+  }) {
+    this.examples = options.examples ?? null;
     this.graceMs = options.graceMs;
     this.maxMissingRecords = options.maxMissingRecords ?? 100_000;
     this.keepMembershipLog = options.keepMembershipLog ?? false;
@@ -246,6 +280,7 @@ export class DeliveryTracker {
       messageId: id,
       sentAtMs: message.sentAtMs,
       ackedAtMs: message.ackedAtMs,
+      sender: message.sender ?? -1,
       remaining: [],
       remainingCount: 0,
       optional: null,
@@ -266,13 +301,17 @@ export class DeliveryTracker {
     const orphans = this.orphans.get(id);
     if (orphans) {
       this.orphans.delete(id);
-      for (const orphan of orphans) this.classify(orphan.recipient, orphan.roomId, id, false);
+      for (const orphan of orphans) {
+        this.deliveringAtMs = orphan.atMs;
+        this.classify(orphan.recipient, orphan.roomId, id, false);
+      }
     }
     this.retireIfComplete(entry);
   }
 
   /** Records that `recipient` received message `messageId` of `roomId` at `atMs`, in its room-view order. */
   delivered(recipient: number, roomId: number, messageId: number, atMs: number): DeliveryVerdict {
+    this.deliveringAtMs = atMs;
     const entry = this.pending.get(messageId);
     if (entry !== undefined) return this.classifyPending(entry, recipient, roomId, messageId, true);
     if (this.missing.has(messageId) || this.finished.has(messageId)) {
@@ -281,6 +320,7 @@ export class DeliveryTracker {
     const list = this.orphans.get(messageId) ?? [];
     if (list.some((o) => o.recipient === recipient)) {
       this.room(roomId).duplicates++;
+      this.example('duplicate', recipient, roomId, messageId, null);
       return 'duplicate';
     }
     list.push({ recipient, roomId, atMs });
@@ -295,11 +335,18 @@ export class DeliveryTracker {
    * runs). Its ack is known to that segment only: the id is kept for the merge (`foreignIds`) and the delivery
    * is judged here for duplicates and order only.
    */
-  deliveredForeign(recipient: number, roomId: number, messageId: number): 'ok' | 'reordered' | 'duplicate' {
+  deliveredForeign(
+    recipient: number,
+    roomId: number,
+    messageId: number,
+    atMs = 0,
+  ): 'ok' | 'reordered' | 'duplicate' {
+    this.deliveringAtMs = atMs;
     const view = this.view(recipient, roomId);
     const foreign = (view.foreign ??= new IdRangeSet());
     if (foreign.has(messageId)) {
       this.room(roomId).duplicates++;
+      this.example('duplicate', recipient, roomId, messageId, null);
       return 'duplicate';
     }
     foreign.add(messageId);
@@ -338,6 +385,17 @@ export class DeliveryTracker {
       const kept = list.filter((orphan) => {
         if (orphan.atMs + this.graceMs > nowMs) return true;
         this.room(orphan.roomId).unexpected++;
+        if (this.examples?.wants('unexpected')) {
+          this.deliveringAtMs = orphan.atMs;
+          this.example(
+            'unexpected',
+            orphan.recipient,
+            orphan.roomId,
+            id,
+            null,
+            'no MessageAck registered for this id',
+          );
+        }
         return false;
       });
       if (kept.length === 0) this.orphans.delete(id);
@@ -358,7 +416,29 @@ export class DeliveryTracker {
   /** Ends tracking: every pending message is finalized and every unexplained delivery is unexpected. */
   finish(): void {
     this.expire(Infinity);
+    this.confirmedLoss = 0;
+    for (const [id, record] of this.missing) {
+      for (const recipient of record.recipients) {
+        const view = this.views.get(record.roomId)?.get(recipient);
+        if (view === undefined || view.highest <= id) continue;
+        // The interval that owed it the message is still open: no leave, drop or reconnect since.
+        const owing = view.intervals.find(
+          (i) => i.certainFrom <= record.sentAtMs && i.certainTo >= record.ackedAtMs,
+        );
+        if (owing === undefined || owing.to !== Infinity) continue;
+        this.confirmedLoss++;
+        this.examples?.annotate(
+          'loss',
+          id,
+          recipient,
+          `confirmed: still a member at the end and received #${view.highest} of the room, never this one`,
+        );
+      }
+    }
   }
+
+  /** Lost pairs confirmed by a gap (see DeliveryState.confirmedLoss); 0 before `finish`. */
+  private confirmedLoss = 0;
 
   /** Counts per room so far. */
   roomCounts(): ReadonlyMap<number, DeliveryCounts> {
@@ -378,6 +458,7 @@ export class DeliveryTracker {
       rooms: [...this.counts.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([roomId, counts]) => [roomId, { ...counts }]),
+      confirmedLoss: this.confirmedLoss,
     };
   }
 
@@ -419,9 +500,11 @@ export class DeliveryTracker {
     }
     if (membershipCoverage(view.intervals, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
       counts.duplicates++;
+      this.example('duplicate', recipient, roomId, id, entry);
       return 'duplicate';
     }
     counts.unexpected++;
+    this.example('unexpected', recipient, roomId, id, entry, 'recipient not a member while in flight');
     return 'unexpected';
   }
 
@@ -436,15 +519,21 @@ export class DeliveryTracker {
       counts.late++;
       counts.seen++;
       counts.loss--;
+      if (this.examples !== null) {
+        this.examples.withdraw('loss', id, recipient);
+        this.example('late', recipient, roomId, id, missed);
+      }
       if (judgeOrder) this.advance(view, roomId, id);
       return 'late';
     }
     // Finished message: this recipient either had it already or was never meant to get it.
     if (view.highest >= id) {
       counts.duplicates++;
+      this.example('duplicate', recipient, roomId, id, null);
       return 'duplicate';
     }
     counts.unexpected++;
+    this.example('unexpected', recipient, roomId, id, null, 'arrived after its message was finalized');
     return 'unexpected';
   }
 
@@ -452,6 +541,14 @@ export class DeliveryTracker {
   private advance(view: RecipientView, roomId: number, id: number): boolean {
     if (id < view.highest) {
       this.room(roomId).reorders++;
+      if (this.examples?.wants('reorder')) {
+        const recipient = this.recipientAt[view.slot] as number;
+        const entry = this.pending.get(id) ?? this.missing.get(id) ?? null;
+        this.examples.record('reorder', {
+          ...this.exampleFacts(recipient, roomId, id, entry),
+          expectedAfter: view.highest,
+        });
+      }
       return true;
     }
     view.highest = id;
@@ -473,12 +570,59 @@ export class DeliveryTracker {
       if (this.missingRecords >= this.maxMissingRecords) break;
       let record = this.missing.get(entry.messageId);
       if (!record) {
-        record = { roomId: room, recipients: new Set() };
+        record = {
+          roomId: room,
+          sentAtMs: entry.sentAtMs,
+          ackedAtMs: entry.ackedAtMs,
+          sender: entry.sender,
+          recipients: new Set(),
+        };
         this.missing.set(entry.messageId, record);
       }
       record.recipients.add(recipient);
       this.missingRecords++;
     }
+    if (this.examples?.wants('loss')) {
+      for (const slot of slotsOf(entry.remaining)) {
+        if (!this.examples.wants('loss')) break;
+        const recipient = this.recipientAt[slot] as number;
+        this.examples.record('loss', {
+          ...this.exampleFacts(recipient, room, entry.messageId, entry),
+          deliveredAt: null,
+          detail: `not delivered within ${this.graceMs} ms of the send`,
+        });
+      }
+    }
+  }
+
+  /** Keeps an example of an anomaly of one delivery (the one being classified) if more are wanted. */
+  private example(
+    kind: 'duplicate' | 'unexpected' | 'late',
+    recipient: number,
+    roomId: number,
+    id: number,
+    message: MessageFacts | null,
+    detail?: string,
+  ): void {
+    if (this.examples === null || !this.examples.wants(kind)) return;
+    this.examples.record(kind, {
+      ...this.exampleFacts(recipient, roomId, id, message),
+      detail: detail ?? null,
+    });
+  }
+
+  private exampleFacts(recipient: number, roomId: number, id: number, message: MessageFacts | null) {
+    const sender = message?.sender ?? -1;
+    return {
+      roomId,
+      messageId: id,
+      recipient,
+      sender: sender >= 0 ? sender : null,
+      sentAt: message?.sentAtMs ?? null,
+      ackedAt: message?.ackedAtMs ?? null,
+      deliveredAt: this.deliveringAtMs,
+      membership: this.views.get(roomId)?.get(recipient)?.intervals ?? null,
+    };
   }
 
   private view(recipient: number, roomId: number): RecipientView {
@@ -544,7 +688,9 @@ export function membershipCoverage(
 /** Sums per-worker tracker states room by room (exact: workers track disjoint recipients). */
 export function mergeDeliveryStates(states: readonly DeliveryState[]): DeliveryState {
   const rooms = new Map<number, DeliveryCounts>();
+  let confirmedLoss = 0;
   for (const state of states) {
+    confirmedLoss += state.confirmedLoss ?? 0;
     for (const [roomId, counts] of state.rooms) {
       let into = rooms.get(roomId);
       if (!into) {
@@ -554,7 +700,7 @@ export function mergeDeliveryStates(states: readonly DeliveryState[]): DeliveryS
       addDeliveryCounts(into, counts);
     }
   }
-  return { rooms: [...rooms.entries()].sort((a, b) => a[0] - b[0]) };
+  return { rooms: [...rooms.entries()].sort((a, b) => a[0] - b[0]), confirmedLoss };
 }
 
 /** Totals of a tracker state over all rooms. */

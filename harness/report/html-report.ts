@@ -12,6 +12,7 @@ import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
 import { segmentFactLines } from './segment-facts.js';
+import { anomalySectionHtml } from './anomaly-section.js';
 
 let chartJsSource: string | undefined;
 
@@ -366,7 +367,7 @@ export function renderHtmlReport(result: RunResult, options: { chartJs?: string 
 <h2>Deliver p99 over time</h2>
 <div class="chart"><canvas id="chart-p99"></canvas></div>
 ${summaryTables(result)}
-<script type="application/json" id="report-data">${scriptJson(chartData(result))}</script>
+${anomalySectionHtml(result)}<script type="application/json" id="report-data">${scriptJson(chartData(result))}</script>
 <script>${chartJs}</script>
 <script>${CHART_SCRIPT}</script>
 </body>

@@ -16,6 +16,7 @@
  * backoff and rejoins the planned rooms, as a deliberate reconnect does.
  */
 import { epochNowMs } from '../metrics/clock.js';
+import { HealthSampler } from '../metrics/harness-health.js';
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
 import { encodeSendStamp } from '../metrics/send-stamp.js';
@@ -187,6 +188,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   private roomEvents: { type: 'promoted' | 'demoted'; roomId: number; atMs: number }[] = [];
   private readonly notes: string[] = [];
   private stopping = false;
+  /** The worker's own health, sampled every housekeeping second from the connect ramp on. */
+  private health: HealthSampler | null = null;
   /** Receipts to send, or null when the scenario sends none (then a delivery costs one branch more). */
   private receipts: ReceiptDraws | null = null;
 
@@ -274,6 +277,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
 
   private onConnect(connectStartMs: number): void {
     this.connectStartMs = connectStartMs;
+    this.health = new HealthSampler();
     this.housekeeping = setInterval(this.houseKeep, HOUSEKEEPING_MS);
     this.rampConnect();
     this.checkReady();
@@ -321,7 +325,10 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     }
     this.pendingSends.clear();
     recorder.delivery.finish();
-    this.port.send({ type: 'result', result: recorder.snapshot(), notes: this.notes.splice(0) });
+    const result = recorder.snapshot();
+    if (this.health !== null) result.health = this.health.stop();
+    this.health = null;
+    this.port.send({ type: 'result', result, notes: this.notes.splice(0) });
   }
 
   private async onStop(): Promise<void> {
@@ -621,6 +628,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     const setup = this.setup as WorkerSetup;
     const scenario = this.scenario as Scenario;
     this.flushRoomEvents(now - ROOM_EVENT_DELAY_MS);
+    this.health?.sample(now, this.sendBacklogBytes());
     this.rec.attached?.expire(now);
     // Sends without an ack after the grace period failed; their acks would come too late to judge delivery.
     const limit = now - scenario.correctness.graceMs;
@@ -629,6 +637,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       const pending = order[this.sendOrderHead++] as PendingSend;
       if (this.forgetSend(pending.nonce)) {
         this.rec.recordError('ack_timeout', now);
+        this.rec.attached?.examples.record('ack_timeout', {
+          roomId: pending.roomId,
+          sender: pending.slot.client.index,
+          recipient: pending.slot.client.index,
+          sentAt: pending.sentAtMs,
+          detail: `no MessageAck within ${scenario.correctness.graceMs} ms (connection ${pending.slot.client.state})`,
+        });
         this.note(
           `${pending.slot.client.username}: no MessageAck within ${scenario.correctness.graceMs} ms for the message sent at +${Math.round(pending.sentAtMs - this.connectStartMs)} ms (connection ${pending.slot.client.state})`,
         );
@@ -650,6 +665,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       progress: this.rec.progress(now, this.connectStartMs, this.connected),
     });
   };
+
+  /** Bytes this worker's connections have queued for quiche (the harness's send backlog). */
+  private sendBacklogBytes(): number {
+    let bytes = 0;
+    for (const index of this.owned) bytes += this.slots[index]?.client.quic?.queuedBytes() ?? 0;
+    return bytes;
+  }
 
   /** Drops a send that will get no ack (refused, or timed out); returns whether it was still waiting. */
   private forgetSend(nonce: string): boolean {
@@ -816,6 +838,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       sentAtMs: pending.sentAtMs,
       ackedAtMs: atMs,
       serverAtMs: u64ToNumber(ack.timestamp),
+      sender: client.index,
     });
     if ((this.setup as WorkerSetup).workerCount > 1) this.outgoingAcks.push(acked);
     (this.slots[client.index] as ClientSlot).remember(pending.roomId, messageId);
@@ -844,6 +867,11 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   serverError(client: SimClient, error: ErrorPayload, atMs: number): void {
     this.rec.recordError(error.code, atMs);
     const context = error.context ?? '';
+    this.rec.attached?.examples.record('error', {
+      recipient: client.index,
+      deliveredAt: atMs,
+      detail: `Error ${error.code}${context ? ` (${context})` : ''}: ${error.message}`,
+    });
     const at = context.indexOf(' nonce=');
     if (at >= 0) this.forgetSend(context.slice(at + ' nonce='.length));
     this.note(`${client.username}: Error ${error.code} ${context}: ${error.message}`);
