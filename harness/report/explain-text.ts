@@ -38,11 +38,24 @@ export function explainResult(result: RunResult): string {
     lines.push(`${kind}: ${counts[kind]} (${ANOMALY_MEANING[kind]}); ${ofKind.length} example(s):`);
     for (const row of ofKind) {
       for (const column of ANOMALY_COLUMNS.slice(1)) {
-        if (row[column] !== '-') lines.push(`    ${column.padEnd(10)} ${row[column]}`);
+        const label = column.startsWith('recipient membership') ? 'membership' : column;
+        if (row[column] !== '-') lines.push(`    ${label.padEnd(10)} ${row[column]}`);
       }
       lines.push('');
     }
   }
-  lines.push('times are seconds since the run start (the timeline of report.html)');
+  lines.push(
+    'times are seconds since the run start (the timeline of report.html); membership: from..to as the harness',
+    'saw it (JoinRoom sent .. RoomClose / close), "certain" the part where the server surely had the member',
+    '(RoomInit received .. LeaveRoom / Goodbye decided); only messages in flight entirely inside it are owed',
+  );
+  for (const window of result.verdict?.health ?? []) {
+    lines.push(
+      `health ${window.name}: ${window.healthy ? 'healthy' : 'UNHEALTHY'}; event-loop p99 max ${window.loopP99MaxMs} ms, ` +
+        `scheduling lag p99 ${window.scheduleLagP99Ms ?? '-'} ms, worker CPU max ${Math.round(window.cpuMax * 100)}%, ` +
+        `machine busy ${window.machineBusyMean === null ? '-' : `${Math.round(window.machineBusyMean * 100)}%`}`,
+    );
+  }
+  for (const advice of result.verdict?.advice ?? []) lines.push(`to do: ${advice}`);
   return lines.join('\n');
 }
