@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../../harness/runner/coordinator.js';
+import { starveEventLoop } from './starved-event-loop.js';
 import { FakeChatServer } from '../fake-chat-server.js';
 
 let dir: string;
@@ -30,16 +31,6 @@ afterEach(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Blocks the event loop for `blockMs` every `everyMs` (a starved load generator; test hook only). */
-function pauseEventLoop(blockMs: number, everyMs: number): NodeJS.Timeout {
-  return setInterval(() => {
-    const until = performance.now() + blockMs;
-    while (performance.now() < until) {
-      // busy: nothing else runs meanwhile
-    }
-  }, everyMs);
-}
 
 const RECONNECTS = `
 name: reconnect-delay
@@ -63,7 +54,7 @@ describe('reconnects while joins are late and the event loop stalls', () => {
     server = await FakeChatServer.start({ joinDelayMs: 40 });
     const file = join(dir, 'reconnects.yaml');
     await writeFile(file, RECONNECTS);
-    pauser = pauseEventLoop(15, 40);
+    pauser = starveEventLoop(15, 40);
     const { result } = await runScenario({
       scenarioFile: file,
       outDir: join(dir, 'reports'),

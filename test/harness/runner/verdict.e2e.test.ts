@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../harness/exit-codes.js';
 import { runScenario } from '../../../harness/runner/coordinator.js';
+import { starveEventLoop } from './starved-event-loop.js';
 import { startTestServer, type TestServer } from '../conformance/conformance-server.js';
 
 let dir: string;
@@ -30,16 +31,6 @@ afterEach(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Blocks the event loop for `blockMs` every `everyMs`: a starved load generator (test hook, not shipped). */
-function starve(blockMs: number, everyMs: number): NodeJS.Timeout {
-  return setInterval(() => {
-    const until = performance.now() + blockMs;
-    while (performance.now() < until) {
-      // busy
-    }
-  }, everyMs);
-}
 
 const SCENARIO = (threshold: string): string => `
 name: verdict-e2e
@@ -67,7 +58,7 @@ async function run(name: string, text: string) {
 describe('a starved harness', () => {
   it('makes a failing latency threshold INCONCLUSIVE (exit 5), saying why and what to do', async () => {
     server = await startTestServer();
-    pauser = starve(120, 200);
+    pauser = starveEventLoop(120, 200);
     const outcome = await run('starved', SCENARIO('deliver.p99 < 1ms, loss == 0'));
     const verdict = outcome.result.verdict;
     expect(outcome.result.correctness.total.loss).toBe(0);
@@ -84,7 +75,7 @@ describe('a starved harness', () => {
 
   it('still reports a server that drops messages as FAIL, with loss examples', async () => {
     server = await startTestServer(['no-sender-echo']);
-    pauser = starve(120, 200);
+    pauser = starveEventLoop(120, 200);
     const outcome = await run('dropping', SCENARIO('deliver.p99 < 1ms, loss == 0'));
     const { verdict, correctness, anomalies } = outcome.result;
     expect(correctness.total.loss).toBeGreaterThan(10);
