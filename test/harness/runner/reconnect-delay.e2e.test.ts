@@ -61,8 +61,8 @@ describe('reconnects while joins are late and the event loop stalls', () => {
       target: `127.0.0.1:${server.port}`,
     });
     const { counters, correctness } = result;
-    expect(counters.reconnects).toBeGreaterThan(40);
-    expect(counters.acked).toBeGreaterThan(40);
+    expect(counters.reconnects).toBeGreaterThan(15);
+    expect(counters.acked).toBeGreaterThan(20);
     expect(correctness.total).toMatchObject({ loss: 0, duplicates: 0, reorders: 0, unexpected: 0 });
     expect(correctness.total.seen).toBe(correctness.total.expected);
     // Every delivery is accounted for: an expected pair seen, or optional (a membership changing meanwhile); the
