@@ -103,7 +103,14 @@ export interface MembershipInterval {
   certainTo: number;
 }
 
-type Interval = MembershipInterval;
+interface Interval extends MembershipInterval {
+  /**
+   * A JoinRoom was sent while this membership's leave was still under way (RoomClose not in yet): the server ends the
+   * old membership and starts the new one somewhere in between, so the interval stays open (uncertain) across that
+   * RoomClose until the RoomInit starts a certain one.
+   */
+  rejoining?: boolean;
+}
 
 interface RecipientView {
   /** Membership intervals, oldest first; the open one has `to = Infinity`. */
@@ -218,6 +225,13 @@ export class DeliveryTracker {
   joined(recipient: number, roomId: number, atMs: number): void {
     const view = this.view(recipient, roomId);
     const last = view.intervals.at(-1);
+    if (last && last.to === Infinity && last.rejoining === true) {
+      // The rejoin's RoomInit: the old membership (leave under way) ends here at the latest, the new one is certain.
+      last.to = Math.max(atMs, last.from);
+      last.rejoining = false;
+      view.intervals.push({ from: atMs, to: Infinity, certainFrom: atMs, certainTo: Infinity });
+      return;
+    }
     if (last && last.to === Infinity) {
       // Ends the uncertain start opened by `joining`.
       if (last.certainFrom === Infinity) last.certainFrom = Math.max(atMs, last.from);
@@ -233,7 +247,11 @@ export class DeliveryTracker {
   joining(recipient: number, roomId: number, atMs: number): void {
     const view = this.view(recipient, roomId);
     const last = view.intervals.at(-1);
-    if (last && last.to === Infinity) return;
+    if (last && last.to === Infinity) {
+      // Joining again while the leave is under way (issue 15: such deliveries counted as unexpected).
+      if (last.certainTo !== Infinity) last.rejoining = true;
+      return;
+    }
     view.intervals.push({ from: atMs, to: Infinity, certainFrom: Infinity, certainTo: Infinity });
   }
 
@@ -248,11 +266,14 @@ export class DeliveryTracker {
 
   /**
    * A recipient stopped being a member at `atMs`: LeaveRoom sent, RoomClose received, or its connection
-   * was lost (pass the last time the connection was known good).
+   * was lost (pass the last time the connection was known good, and `connectionClosed`). A RoomClose while a
+   * rejoin is under way leaves the membership open (see Interval.rejoining); a closed connection ends it.
    */
-  left(recipient: number, roomId: number, atMs: number): void {
+  left(recipient: number, roomId: number, atMs: number, connectionClosed = false): void {
     const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
     if (last && last.to === Infinity) {
+      if (last.rejoining === true && !connectionClosed) return;
+      last.rejoining = false;
       last.to = Math.max(atMs, last.from);
       last.certainTo = Math.min(last.certainTo, last.to);
     }

@@ -748,7 +748,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     slot.own.length = 0;
     // Membership ends when we asked for it, or (unexpectedly) when the connection was last known good.
     const leftAt = requested ? now : lastHeardAtMs;
-    for (const roomId of rooms) this.rec.left(client.index, roomId, leftAt);
+    for (const roomId of rooms) this.rec.leftByClose(client.index, roomId, leftAt);
     if (!requested && !this.stopping) {
       this.rec.count('disconnects', now);
       const cause = info === null ? 'aborted' : info.peerError?.reason || info.cause;
