@@ -127,8 +127,8 @@ describe('garou-bench CLI', () => {
 
   it('merges two workers exactly and fails an impossible threshold with exit 1', async () => {
     const file = join(dir, 'workers.yaml');
-    // A reorders threshold fails FAIL (exit 1) however loaded the machine: a late harness cannot cause reorders.
-    await writeFile(file, TINY('workers', '  - reorders > 1000000\n'));
+    // A duplicates threshold fails FAIL (exit 1) however loaded the machine: a late harness cannot cause duplicates.
+    await writeFile(file, TINY('workers', '  - duplicates > 1000000\n'));
     const run = await cli([
       'run',
       file,
@@ -155,7 +155,7 @@ describe('garou-bench CLI', () => {
     expect(result.latency.deliver.count).toBe(result.counters.delivered);
     expect(result.thresholds.map((t) => [t.expression, t.passed])).toEqual([
       ['loss == 0', true],
-      ['reorders > 1000000', false],
+      ['duplicates > 1000000', false],
     ]);
     const written = JSON.parse(
       await readFile(join(run.stderr.match(/report: (.+)\n/)![1]!, 'summary.json'), 'utf8'),

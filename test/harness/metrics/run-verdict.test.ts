@@ -70,16 +70,13 @@ describe('decideVerdict', () => {
     );
   });
 
-  it('never excuses duplicates, reorders or confirmed loss', () => {
+  it('never excuses duplicates or confirmed loss; reorders only while unhealthy', () => {
     const unhealthy = [window('a', false)];
-    for (const name of ['duplicates', 'reorders']) {
-      const v = decideVerdict({
-        ...base,
-        thresholds: [threshold(`${name} == 0`, name, false)],
-        health: unhealthy,
-      });
-      expect(v.status).toBe('FAIL');
-    }
+    const dup = [threshold('duplicates == 0', 'duplicates', false)];
+    expect(decideVerdict({ ...base, thresholds: dup, health: unhealthy }).status).toBe('FAIL');
+    const reorders = [threshold('reorders == 0', 'reorders', false)];
+    expect(decideVerdict({ ...base, thresholds: reorders, health: unhealthy }).status).toBe('INCONCLUSIVE');
+    expect(decideVerdict({ ...base, thresholds: reorders, health: [window('a', true)] }).status).toBe('FAIL');
     const loss = decideVerdict({
       ...base,
       confirmedLoss: 3,
