@@ -2,12 +2,12 @@
  * The verdict of a run: PASS, FAIL or INCONCLUSIVE. A run whose checks all pass is PASS. A failed check is
  * EXCUSABLE when the load generator was unhealthy where the check looks (harness-health.ts): its phase for
  * `metric@phase`, any window otherwise. A run whose failed checks are all excusable is INCONCLUSIVE (exit code 5):
- * its measurements say nothing about the server. Never excusable, because a slow harness cannot cause them:
- *   - duplicates (a late reader does not make the server send an id twice). Reorders are excusable: at a hot-room
- *     stream switch the harness holds hot-stream messages only so long for shard stragglers, and a starved harness
- *     reads the stragglers after that hold (seen in viral-room with two CPU burners);
- *   - loss when some loss is CONFIRMED: the recipient, a member without a break from the message to the end of
- *     the run, received later messages of the room but never this one (a late harness delays, it does not skip).
+ * its measurements say nothing about the server. Never excusable: loss when some loss is CONFIRMED (the recipient,
+ * a member without a break from the message to the end of the run, received later messages of the room but never
+ * this one: a late harness delays, it does not skip). Reorders and duplicates are excusable: at a hot-room stream
+ * switch the harness holds hot-stream messages only so long for shard stragglers, and a starved harness reads the
+ * stragglers after that hold (reorders, seen in viral-room with two CPU burners); and a first delivery arriving
+ * after its message was finalized (seconds late) cannot be told from a second one (duplicates, seen likewise).
  */
 import type { WindowHealth } from './harness-health.js';
 import type { ExpectationResult } from './expectation-evaluation.js';
@@ -26,9 +26,6 @@ export interface RunVerdict {
   /** Health of the connect ramp and of each phase. */
   health: WindowHealth[];
 }
-
-/** Counters that a starved load generator cannot produce. */
-const NEVER_EXCUSED = new Set(['duplicates']);
 
 /** What `decideVerdict` looks at. */
 export interface VerdictInput {
@@ -54,8 +51,7 @@ export function decideVerdict(input: VerdictInput): RunVerdict {
   for (const t of failed) {
     const [base = '', phase] = t.metric.split('@');
     const windows = phase === undefined ? unhealthy : unhealthy.filter((h) => h.name === phase);
-    if (NEVER_EXCUSED.has(base)) firm.push(`${t.expression}: a slow harness cannot cause ${base}`);
-    else if ((base === 'loss' || base === 'loss_rate') && input.confirmedLoss > 0) {
+    if ((base === 'loss' || base === 'loss_rate') && input.confirmedLoss > 0) {
       firm.push(
         `${t.expression}: ${input.confirmedLoss} lost pair(s) confirmed (the recipient received later messages of the room but never this one)`,
       );

@@ -70,10 +70,10 @@ describe('decideVerdict', () => {
     );
   });
 
-  it('never excuses duplicates or confirmed loss; reorders only while unhealthy', () => {
+  it('never excuses confirmed loss; reorders and duplicates only while unhealthy', () => {
     const unhealthy = [window('a', false)];
     const dup = [threshold('duplicates == 0', 'duplicates', false)];
-    expect(decideVerdict({ ...base, thresholds: dup, health: unhealthy }).status).toBe('FAIL');
+    expect(decideVerdict({ ...base, thresholds: dup, health: unhealthy }).status).toBe('INCONCLUSIVE');
     const reorders = [threshold('reorders == 0', 'reorders', false)];
     expect(decideVerdict({ ...base, thresholds: reorders, health: unhealthy }).status).toBe('INCONCLUSIVE');
     expect(decideVerdict({ ...base, thresholds: reorders, health: [window('a', true)] }).status).toBe('FAIL');
