@@ -124,6 +124,9 @@ interface PendingMessage extends AckedMessage {
   optionalCount: number;
 }
 
+/** Optional pairs remembered after their message was finalized, at most (see DeliveryTracker.optionalLeft). */
+const OPTIONAL_LEFT_MAX = 100_000;
+
 /** What is known about an acked message (for anomaly examples). */
 interface MessageFacts {
   sentAtMs: number;
@@ -164,6 +167,18 @@ export class DeliveryTracker {
   /** Receive time of the delivery being classified (for examples; set once per delivery). */
   private deliveringAtMs = 0;
   private missingRecords = 0;
+  /**
+   * Optional pairs still undelivered when their message was finalized, kept 3 grace periods (retire order):
+   * a late delivery of one is optional, not unexpected (seen under CPU load: joins that completed while a
+   * message was in flight, delivered seconds later). Bounded by OPTIONAL_LEFT_MAX pairs.
+   */
+  private readonly optionalLeft = new Map<
+    number,
+    { roomId: number; atMs: number; recipients: Set<number> }
+  >();
+  private optionalLeftPairs = 0;
+  /** The time of the `expire` call retiring messages (when optional pairs were left). */
+  private retireAtMs = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
   /** One-entry caches of `view` and `room` (per-delivery lookups). */
   private lastView: RecipientView | undefined = undefined;
@@ -370,6 +385,7 @@ export class DeliveryTracker {
 
   /** Finalizes messages whose grace has passed and drops orphans that no ack explained. Call about once a second. */
   expire(nowMs: number): void {
+    this.retireAtMs = nowMs;
     for (const entry of this.pending.values()) {
       if (entry.sentAtMs + this.graceMs <= nowMs) this.retire(entry);
     }
@@ -395,6 +411,11 @@ export class DeliveryTracker {
     }
     // Membership intervals only matter for messages that can still be registered.
     const horizon = nowMs - 3 * this.graceMs;
+    for (const [id, left] of this.optionalLeft) {
+      if (left.atMs >= horizon) break;
+      this.optionalLeft.delete(id);
+      this.optionalLeftPairs -= left.recipients.size;
+    }
     for (const roomViews of this.views.values()) {
       for (const view of roomViews.values()) {
         while (view.intervals.length > 1 && (view.intervals[0] as Interval).to < horizon) {
@@ -518,6 +539,14 @@ export class DeliveryTracker {
       if (judgeOrder) this.advance(view, roomId, id);
       return 'late';
     }
+    const optional = this.optionalLeft.get(id);
+    if (optional !== undefined && optional.roomId === roomId && optional.recipients.delete(recipient)) {
+      if (optional.recipients.size === 0) this.optionalLeft.delete(id);
+      this.optionalLeftPairs--;
+      counts.optional++;
+      if (judgeOrder) this.advance(view, roomId, id);
+      return 'optional';
+    }
     // Finished message: this recipient either had it already or was never meant to get it.
     if (view.highest >= id) {
       counts.duplicates++;
@@ -554,6 +583,17 @@ export class DeliveryTracker {
   private retire(entry: PendingMessage): void {
     this.pending.delete(entry.messageId);
     this.finished.add(entry.messageId);
+    if (entry.optionalCount > 0 && entry.optional !== null) {
+      const recipients = new Set<number>();
+      for (const slot of slotsOf(entry.optional)) {
+        if (this.optionalLeftPairs >= OPTIONAL_LEFT_MAX) break;
+        recipients.add(this.recipientAt[slot] as number);
+        this.optionalLeftPairs++;
+      }
+      if (recipients.size > 0) {
+        this.optionalLeft.set(entry.messageId, { roomId: entry.roomId, atMs: this.retireAtMs, recipients });
+      }
+    }
     if (entry.remainingCount === 0) return;
     this.room(entry.roomId).loss += entry.remainingCount;
     const room = entry.roomId;

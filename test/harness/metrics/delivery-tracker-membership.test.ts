@@ -87,4 +87,16 @@ describe('DeliveryTracker joining / leaving', () => {
     ack(t, 1, 350, 360);
     expect(t.delivered(0, ROOM, 1, 370)).toBe('unexpected');
   });
+
+  it('an optional pair delivered after its message was finalized stays optional, not unexpected', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joining(0, ROOM, 100);
+    ack(t, 1, 150, 160); // in flight while the join is: optional
+    t.joined(0, ROOM, 400);
+    t.expire(1200); // grace over: the message is finalized
+    expect(t.delivered(0, ROOM, 1, 1300)).toBe('optional');
+    expect(t.delivered(0, ROOM, 1, 1310)).toBe('duplicate');
+    t.finish();
+    expect(t.totals()).toMatchObject({ expected: 0, optional: 1, duplicates: 1, unexpected: 0 });
+  });
 });
