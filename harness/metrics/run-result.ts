@@ -101,7 +101,12 @@ export interface RunResult {
   /** Over the phases (connect ramp and final drain excluded). */
   throughput: Throughput;
   errorsByCode: Record<string, number>;
-  correctness: { total: DeliveryCounts; rooms: RoomCorrectness[] };
+  correctness: {
+    total: DeliveryCounts;
+    rooms: RoomCorrectness[];
+    /** Lost pairs confirmed by a gap (never excused by an unhealthy harness; see run-verdict.ts). */
+    confirmedLoss?: number;
+  };
   phases: PhaseResult[];
   timeline: TimelineSample[];
   events: RoomEvent[];
@@ -365,6 +370,7 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
     correctness: {
       total: deliveryTotals(merged.delivery),
       rooms: merged.delivery.rooms.map(([roomId, counts]) => ({ roomId, room: label(roomId), ...counts })),
+      confirmedLoss: merged.delivery.confirmedLoss ?? 0,
     },
     phases,
     timeline,
