@@ -98,7 +98,8 @@ Examples:
       five runs for a noise-aware garou-bench compare
 
 Exit codes: 0 ${describeExitCode(ExitCode.Ok)}; 1 ${describeExitCode(ExitCode.ChecksFailed)};
-  2 ${describeExitCode(ExitCode.InvalidInput)}; 3 ${describeExitCode(ExitCode.TargetUnreachable)}; 4 ${describeExitCode(ExitCode.InternalError)}.`;
+  2 ${describeExitCode(ExitCode.InvalidInput)}; 3 ${describeExitCode(ExitCode.TargetUnreachable)}; 4 ${describeExitCode(ExitCode.InternalError)};
+  5 ${describeExitCode(ExitCode.Inconclusive)} (see garou-bench explain REPORT).`;
 
 /** Registers the `run` command. */
 export function registerRunCommand(program: Command): void {
@@ -200,11 +201,21 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
       const failed =
         result.thresholds.filter((t) => !t.passed).length +
         result.expectations.filter((e) => !e.passed).length;
+      const inconclusive = result.verdict?.status === 'INCONCLUSIVE';
       const verdict = result.segment
         ? `SEGMENT ${result.segment.index}/${result.segment.count} DONE (checks are judged on the merged result)`
         : result.passed
           ? 'PASSED'
-          : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
+          : inconclusive
+            ? `INCONCLUSIVE (${failed} check${failed === 1 ? '' : 's'} failed only where the load generator was unhealthy)`
+            : `FAILED (${failed} check${failed === 1 ? '' : 's'} failed)`;
+      if (inconclusive && !flags.quiet) {
+        const lines = [
+          ...(result.verdict?.reasons ?? []),
+          ...(result.verdict?.advice ?? []).map((a) => `to do: ${a}`),
+        ];
+        (flags.json ? stderr : process.stdout).write(`${lines.map((l) => `  ${l}`).join('\n')}\n`);
+      }
       const prefix = flags.repeat > 1 ? `run ${index + 1}/${flags.repeat}: ` : '';
       (flags.json ? stderr : process.stdout).write(`${prefix}${verdict}; report: ${report.dir}\n`);
     };

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBaselineCommand } from './cli-baseline.js';
 import { registerCompareCommand } from './cli-compare.js';
 import { registerConformanceCommand } from './cli-conformance.js';
+import { registerExplainCommand } from './cli-explain.js';
 import { registerMergeCommand } from './cli-merge.js';
 import { registerRunCommand } from './cli-run.js';
 import { registerServerCommand } from './cli-server.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCompareCommand(program);
   registerBaselineCommand(program);
   registerMergeCommand(program);
+  registerExplainCommand(program);
   registerServerCommand(program);
   program.addHelpText(
     'after',

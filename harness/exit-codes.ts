@@ -8,6 +8,8 @@
  * | 2    | invalid scenario file or command-line usage (nothing was run)         |
  * | 3    | target unreachable (connect/handshake to the server never succeeded)  |
  * | 4    | internal error of the harness itself (a bug: please report it)        |
+ * | 5    | run inconclusive: checks failed only where the load generator itself   |
+ * |      | was unhealthy (saturated event loop, CPU, machine; see run-verdict.ts) |
  */
 export const ExitCode = {
   /** Run completed and every threshold and expectation passed. */
@@ -20,6 +22,8 @@ export const ExitCode = {
   TargetUnreachable: 3,
   /** The harness itself failed unexpectedly. */
   InternalError: 4,
+  /** Checks failed only where the load generator was unhealthy: the run says nothing about the server. */
+  Inconclusive: 5,
 } as const;
 
 /** One of the documented exit codes. */
@@ -38,5 +42,7 @@ export function describeExitCode(code: ExitCode): string {
       return 'target unreachable';
     case ExitCode.InternalError:
       return 'internal error';
+    case ExitCode.Inconclusive:
+      return 'inconclusive: checks failed only where the load generator itself was saturated';
   }
 }

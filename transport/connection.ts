@@ -469,6 +469,16 @@ export class QuicConnection implements Deadlined {
     this.enterClosing(done === null ? null : 'local');
   }
 
+  /**
+   * Bytes written by the application and not yet taken by quiche (the send backlog): queued on streams waiting
+   * for the next flush or for flow-control credit.
+   */
+  queuedBytes(): number {
+    let bytes = 0;
+    for (const st of this.pendingStreams) bytes += st.queue === null ? 0 : st.queue.bytes;
+    return bytes;
+  }
+
   /** Counters and path estimates. */
   stats(): ConnectionStats {
     const s = this.native.stats();

@@ -41,6 +41,10 @@ export async function runRepeated(
     outcomes.push(outcome);
     hooks.onRun?.(i, outcome);
   }
-  const exitCode = outcomes.every((o) => o.exitCode === ExitCode.Ok) ? ExitCode.Ok : ExitCode.ChecksFailed;
+  const exitCode = outcomes.some((o) => o.exitCode === ExitCode.ChecksFailed)
+    ? ExitCode.ChecksFailed
+    : outcomes.every((o) => o.exitCode === ExitCode.Ok)
+      ? ExitCode.Ok
+      : ExitCode.Inconclusive;
   return { outcomes, exitCode };
 }

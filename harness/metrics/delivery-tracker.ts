@@ -23,34 +23,21 @@
  * their grace has passed); a finished message leaves only its id in a range set; each recipient keeps,
  * per room, its highest id seen and its recent membership intervals (all of them with `keepMembershipLog`).
  */
+import type { AnomalyExamples } from './anomaly-examples.js';
+import type { DeliveryCounts, DeliveryState } from './delivery-counts.js';
+import { addDeliveryCounts, zeroDeliveryCounts } from './delivery-counts.js';
+
+export {
+  addDeliveryCounts,
+  deliveryTotals,
+  mergeDeliveryStates,
+  zeroDeliveryCounts,
+  type DeliveryCounts,
+  type DeliveryState,
+} from './delivery-counts.js';
 import { IdRangeSet } from './id-set.js';
 import { PendingWindow } from './pending-window.js';
 import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
-
-/** Correctness figures of one room (or of the whole run). */
-export interface DeliveryCounts {
-  /** (message, recipient) pairs that had to be delivered. */
-  expected: number;
-  /** Expected pairs delivered at least once (on time or late). */
-  seen: number;
-  /** Expected pairs never delivered (checked `graceMs` after the send, and again at the end). */
-  loss: number;
-  /** Deliveries of an id the recipient had already received in that room. */
-  duplicates: number;
-  /** First deliveries whose id is lower than an id the recipient already received in that room. */
-  reorders: number;
-  /** Expected pairs delivered after their grace period (included in `seen`). */
-  late: number;
-  /** Deliveries no acked message explains (never acked, or to a recipient that was not a member). */
-  unexpected: number;
-  /** Deliveries to recipients whose membership changed while the message was in flight. */
-  optional: number;
-}
-
-/** Serializable tracker state for merging across workers: counts per room. */
-export interface DeliveryState {
-  rooms: Array<[roomId: number, counts: DeliveryCounts]>;
-}
 
 /** What `DeliveryTracker.delivered` concluded about one delivery. */
 export type DeliveryVerdict =
@@ -71,16 +58,8 @@ export interface AckedMessage {
   sentAtMs: number;
   /** When the MessageAck was received. */
   ackedAtMs: number;
-}
-
-/** A zeroed set of correctness counts. */
-export function zeroDeliveryCounts(): DeliveryCounts {
-  return { expected: 0, seen: 0, loss: 0, duplicates: 0, reorders: 0, late: 0, unexpected: 0, optional: 0 };
-}
-
-/** Adds `other` into `into`. */
-export function addDeliveryCounts(into: DeliveryCounts, other: DeliveryCounts): void {
-  for (const key of Object.keys(into) as Array<keyof DeliveryCounts>) into[key] += other[key];
+  /** Client index of the sender (for anomaly examples); absent when not known. */
+  sender?: number;
 }
 
 /** A membership of a recipient in a room, with its uncertain edges. Epoch ms. */
@@ -95,7 +74,14 @@ export interface MembershipInterval {
   certainTo: number;
 }
 
-type Interval = MembershipInterval;
+interface Interval extends MembershipInterval {
+  /**
+   * A JoinRoom was sent while this membership's leave was still under way (RoomClose not in yet): the server ends the
+   * old membership and starts the new one somewhere in between, so the interval stays open (uncertain) across that
+   * RoomClose until the RoomInit starts a certain one.
+   */
+  rejoining?: boolean;
+}
 
 interface RecipientView {
   /** Membership intervals, oldest first; the open one has `to = Infinity`. */
@@ -126,6 +112,8 @@ export interface ForeignIdLog {
 }
 
 interface PendingMessage extends AckedMessage {
+  /** Sender client index, -1 when unknown (one object shape). */
+  sender: number;
   /** Expected recipients that have not received it yet. */
   remaining: number[];
   /** Number of slots in `remaining`. */
@@ -134,6 +122,22 @@ interface PendingMessage extends AckedMessage {
   optional: number[] | null;
   /** Number of slots in `optional`. */
   optionalCount: number;
+}
+
+/** Optional pairs remembered after their message was finalized, at most (see DeliveryTracker.optionalLeft). */
+const OPTIONAL_LEFT_MAX = 100_000;
+
+/** What is known about an acked message (for anomaly examples). */
+interface MessageFacts {
+  sentAtMs: number;
+  ackedAtMs: number;
+  sender: number;
+}
+
+/** Expected pairs of one message that missed their grace. */
+interface MissingRecord extends MessageFacts {
+  roomId: number;
+  recipients: Set<number>;
 }
 
 interface OrphanDelivery {
@@ -157,8 +161,24 @@ export class DeliveryTracker {
   /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
   private readonly orphans = new Map<number, OrphanDelivery[]>();
   /** Expected pairs that missed their grace: id -> recipients (bounded by maxMissingRecords). */
-  private readonly missing = new Map<number, { roomId: number; recipients: Set<number> }>();
+  private readonly missing = new Map<number, MissingRecord>();
+  /** First examples of each anomaly (recorded only when one happens), or null when not wanted. */
+  private readonly examples: AnomalyExamples | null;
+  /** Receive time of the delivery being classified (for examples; set once per delivery). */
+  private deliveringAtMs = 0;
   private missingRecords = 0;
+  /**
+   * Optional pairs still undelivered when their message was finalized, kept 3 grace periods (retire order):
+   * a late delivery of one is optional, not unexpected (seen under CPU load: joins that completed while a
+   * message was in flight, delivered seconds later). Bounded by OPTIONAL_LEFT_MAX pairs.
+   */
+  private readonly optionalLeft = new Map<
+    number,
+    { roomId: number; atMs: number; recipients: Set<number> }
+  >();
+  private optionalLeftPairs = 0;
+  /** The time of the `expire` call retiring messages (when optional pairs were left). */
+  private retireAtMs = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
   /** One-entry caches of `view` and `room` (per-delivery lookups). */
   private lastView: RecipientView | undefined = undefined;
@@ -174,7 +194,14 @@ export class DeliveryTracker {
    * @param options.keepMembershipLog keep every membership interval (for `membershipLog`, segment runs)
    *   instead of forgetting those too old to matter here.
    */
-  constructor(options: { graceMs: number; maxMissingRecords?: number; keepMembershipLog?: boolean }) {
+  constructor(options: {
+    graceMs: number;
+    maxMissingRecords?: number;
+    keepMembershipLog?: boolean;
+    /** Where to keep the first examples of each anomaly. */
+    examples?: AnomalyExamples;
+  }) {
+    this.examples = options.examples ?? null;
     this.graceMs = options.graceMs;
     this.maxMissingRecords = options.maxMissingRecords ?? 100_000;
     this.keepMembershipLog = options.keepMembershipLog ?? false;
@@ -184,6 +211,13 @@ export class DeliveryTracker {
   joined(recipient: number, roomId: number, atMs: number): void {
     const view = this.view(recipient, roomId);
     const last = view.intervals.at(-1);
+    if (last && last.to === Infinity && last.rejoining === true) {
+      // The rejoin's RoomInit: the old membership (leave under way) ends here at the latest, the new one is certain.
+      last.to = Math.max(atMs, last.from);
+      last.rejoining = false;
+      view.intervals.push({ from: atMs, to: Infinity, certainFrom: atMs, certainTo: Infinity });
+      return;
+    }
     if (last && last.to === Infinity) {
       // Ends the uncertain start opened by `joining`.
       if (last.certainFrom === Infinity) last.certainFrom = Math.max(atMs, last.from);
@@ -199,7 +233,11 @@ export class DeliveryTracker {
   joining(recipient: number, roomId: number, atMs: number): void {
     const view = this.view(recipient, roomId);
     const last = view.intervals.at(-1);
-    if (last && last.to === Infinity) return;
+    if (last && last.to === Infinity) {
+      // Joining again while the leave is under way (issue 15: such deliveries counted as unexpected).
+      if (last.certainTo !== Infinity) last.rejoining = true;
+      return;
+    }
     view.intervals.push({ from: atMs, to: Infinity, certainFrom: Infinity, certainTo: Infinity });
   }
 
@@ -214,11 +252,14 @@ export class DeliveryTracker {
 
   /**
    * A recipient stopped being a member at `atMs`: LeaveRoom sent, RoomClose received, or its connection
-   * was lost (pass the last time the connection was known good).
+   * was lost (pass the last time the connection was known good, and `connectionClosed`). A RoomClose while a
+   * rejoin is under way leaves the membership open (see Interval.rejoining); a closed connection ends it.
    */
-  left(recipient: number, roomId: number, atMs: number): void {
+  left(recipient: number, roomId: number, atMs: number, connectionClosed = false): void {
     const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
     if (last && last.to === Infinity) {
+      if (last.rejoining === true && !connectionClosed) return;
+      last.rejoining = false;
       last.to = Math.max(atMs, last.from);
       last.certainTo = Math.min(last.certainTo, last.to);
     }
@@ -246,6 +287,7 @@ export class DeliveryTracker {
       messageId: id,
       sentAtMs: message.sentAtMs,
       ackedAtMs: message.ackedAtMs,
+      sender: message.sender ?? -1,
       remaining: [],
       remainingCount: 0,
       optional: null,
@@ -266,13 +308,17 @@ export class DeliveryTracker {
     const orphans = this.orphans.get(id);
     if (orphans) {
       this.orphans.delete(id);
-      for (const orphan of orphans) this.classify(orphan.recipient, orphan.roomId, id, false);
+      for (const orphan of orphans) {
+        this.deliveringAtMs = orphan.atMs;
+        this.classify(orphan.recipient, orphan.roomId, id, false);
+      }
     }
     this.retireIfComplete(entry);
   }
 
   /** Records that `recipient` received message `messageId` of `roomId` at `atMs`, in its room-view order. */
   delivered(recipient: number, roomId: number, messageId: number, atMs: number): DeliveryVerdict {
+    this.deliveringAtMs = atMs;
     const entry = this.pending.get(messageId);
     if (entry !== undefined) return this.classifyPending(entry, recipient, roomId, messageId, true);
     if (this.missing.has(messageId) || this.finished.has(messageId)) {
@@ -281,6 +327,7 @@ export class DeliveryTracker {
     const list = this.orphans.get(messageId) ?? [];
     if (list.some((o) => o.recipient === recipient)) {
       this.room(roomId).duplicates++;
+      this.example('duplicate', recipient, roomId, messageId, null);
       return 'duplicate';
     }
     list.push({ recipient, roomId, atMs });
@@ -295,11 +342,18 @@ export class DeliveryTracker {
    * runs). Its ack is known to that segment only: the id is kept for the merge (`foreignIds`) and the delivery
    * is judged here for duplicates and order only.
    */
-  deliveredForeign(recipient: number, roomId: number, messageId: number): 'ok' | 'reordered' | 'duplicate' {
+  deliveredForeign(
+    recipient: number,
+    roomId: number,
+    messageId: number,
+    atMs = 0,
+  ): 'ok' | 'reordered' | 'duplicate' {
+    this.deliveringAtMs = atMs;
     const view = this.view(recipient, roomId);
     const foreign = (view.foreign ??= new IdRangeSet());
     if (foreign.has(messageId)) {
       this.room(roomId).duplicates++;
+      this.example('duplicate', recipient, roomId, messageId, null);
       return 'duplicate';
     }
     foreign.add(messageId);
@@ -331,6 +385,7 @@ export class DeliveryTracker {
 
   /** Finalizes messages whose grace has passed and drops orphans that no ack explained. Call about once a second. */
   expire(nowMs: number): void {
+    this.retireAtMs = nowMs;
     for (const entry of this.pending.values()) {
       if (entry.sentAtMs + this.graceMs <= nowMs) this.retire(entry);
     }
@@ -338,6 +393,17 @@ export class DeliveryTracker {
       const kept = list.filter((orphan) => {
         if (orphan.atMs + this.graceMs > nowMs) return true;
         this.room(orphan.roomId).unexpected++;
+        if (this.examples?.wants('unexpected')) {
+          this.deliveringAtMs = orphan.atMs;
+          this.example(
+            'unexpected',
+            orphan.recipient,
+            orphan.roomId,
+            id,
+            null,
+            'no MessageAck registered for this id',
+          );
+        }
         return false;
       });
       if (kept.length === 0) this.orphans.delete(id);
@@ -345,6 +411,11 @@ export class DeliveryTracker {
     }
     // Membership intervals only matter for messages that can still be registered.
     const horizon = nowMs - 3 * this.graceMs;
+    for (const [id, left] of this.optionalLeft) {
+      if (left.atMs >= horizon) break;
+      this.optionalLeft.delete(id);
+      this.optionalLeftPairs -= left.recipients.size;
+    }
     for (const roomViews of this.views.values()) {
       for (const view of roomViews.values()) {
         while (view.intervals.length > 1 && (view.intervals[0] as Interval).to < horizon) {
@@ -358,7 +429,29 @@ export class DeliveryTracker {
   /** Ends tracking: every pending message is finalized and every unexplained delivery is unexpected. */
   finish(): void {
     this.expire(Infinity);
+    this.confirmedLoss = 0;
+    for (const [id, record] of this.missing) {
+      for (const recipient of record.recipients) {
+        const view = this.views.get(record.roomId)?.get(recipient);
+        if (view === undefined || view.highest <= id) continue;
+        // The interval that owed it the message is still open: no leave, drop or reconnect since.
+        const owing = view.intervals.find(
+          (i) => i.certainFrom <= record.sentAtMs && i.certainTo >= record.ackedAtMs,
+        );
+        if (owing === undefined || owing.to !== Infinity) continue;
+        this.confirmedLoss++;
+        this.examples?.annotate(
+          'loss',
+          id,
+          recipient,
+          `confirmed: still a member at the end and received #${view.highest} of the room, never this one`,
+        );
+      }
+    }
   }
+
+  /** Lost pairs confirmed by a gap (see DeliveryState.confirmedLoss); 0 before `finish`. */
+  private confirmedLoss = 0;
 
   /** Counts per room so far. */
   roomCounts(): ReadonlyMap<number, DeliveryCounts> {
@@ -378,6 +471,7 @@ export class DeliveryTracker {
       rooms: [...this.counts.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([roomId, counts]) => [roomId, { ...counts }]),
+      confirmedLoss: this.confirmedLoss,
     };
   }
 
@@ -419,9 +513,11 @@ export class DeliveryTracker {
     }
     if (membershipCoverage(view.intervals, entry.sentAtMs, entry.ackedAtMs) !== 'none') {
       counts.duplicates++;
+      this.example('duplicate', recipient, roomId, id, entry);
       return 'duplicate';
     }
     counts.unexpected++;
+    this.example('unexpected', recipient, roomId, id, entry, 'recipient not a member while in flight');
     return 'unexpected';
   }
 
@@ -436,15 +532,29 @@ export class DeliveryTracker {
       counts.late++;
       counts.seen++;
       counts.loss--;
+      if (this.examples !== null) {
+        this.examples.withdraw('loss', id, recipient);
+        this.example('late', recipient, roomId, id, missed);
+      }
       if (judgeOrder) this.advance(view, roomId, id);
       return 'late';
+    }
+    const optional = this.optionalLeft.get(id);
+    if (optional !== undefined && optional.roomId === roomId && optional.recipients.delete(recipient)) {
+      if (optional.recipients.size === 0) this.optionalLeft.delete(id);
+      this.optionalLeftPairs--;
+      counts.optional++;
+      if (judgeOrder) this.advance(view, roomId, id);
+      return 'optional';
     }
     // Finished message: this recipient either had it already or was never meant to get it.
     if (view.highest >= id) {
       counts.duplicates++;
+      this.example('duplicate', recipient, roomId, id, null);
       return 'duplicate';
     }
     counts.unexpected++;
+    this.example('unexpected', recipient, roomId, id, null, 'arrived after its message was finalized');
     return 'unexpected';
   }
 
@@ -452,6 +562,14 @@ export class DeliveryTracker {
   private advance(view: RecipientView, roomId: number, id: number): boolean {
     if (id < view.highest) {
       this.room(roomId).reorders++;
+      if (this.examples?.wants('reorder')) {
+        const recipient = this.recipientAt[view.slot] as number;
+        const entry = this.pending.get(id) ?? this.missing.get(id) ?? null;
+        this.examples.record('reorder', {
+          ...this.exampleFacts(recipient, roomId, id, entry),
+          expectedAfter: view.highest,
+        });
+      }
       return true;
     }
     view.highest = id;
@@ -465,6 +583,17 @@ export class DeliveryTracker {
   private retire(entry: PendingMessage): void {
     this.pending.delete(entry.messageId);
     this.finished.add(entry.messageId);
+    if (entry.optionalCount > 0 && entry.optional !== null) {
+      const recipients = new Set<number>();
+      for (const slot of slotsOf(entry.optional)) {
+        if (this.optionalLeftPairs >= OPTIONAL_LEFT_MAX) break;
+        recipients.add(this.recipientAt[slot] as number);
+        this.optionalLeftPairs++;
+      }
+      if (recipients.size > 0) {
+        this.optionalLeft.set(entry.messageId, { roomId: entry.roomId, atMs: this.retireAtMs, recipients });
+      }
+    }
     if (entry.remainingCount === 0) return;
     this.room(entry.roomId).loss += entry.remainingCount;
     const room = entry.roomId;
@@ -473,12 +602,59 @@ export class DeliveryTracker {
       if (this.missingRecords >= this.maxMissingRecords) break;
       let record = this.missing.get(entry.messageId);
       if (!record) {
-        record = { roomId: room, recipients: new Set() };
+        record = {
+          roomId: room,
+          sentAtMs: entry.sentAtMs,
+          ackedAtMs: entry.ackedAtMs,
+          sender: entry.sender,
+          recipients: new Set(),
+        };
         this.missing.set(entry.messageId, record);
       }
       record.recipients.add(recipient);
       this.missingRecords++;
     }
+    if (this.examples?.wants('loss')) {
+      for (const slot of slotsOf(entry.remaining)) {
+        if (!this.examples.wants('loss')) break;
+        const recipient = this.recipientAt[slot] as number;
+        this.examples.record('loss', {
+          ...this.exampleFacts(recipient, room, entry.messageId, entry),
+          deliveredAt: null,
+          detail: `not delivered within ${this.graceMs} ms of the send`,
+        });
+      }
+    }
+  }
+
+  /** Keeps an example of an anomaly of one delivery (the one being classified) if more are wanted. */
+  private example(
+    kind: 'duplicate' | 'unexpected' | 'late',
+    recipient: number,
+    roomId: number,
+    id: number,
+    message: MessageFacts | null,
+    detail?: string,
+  ): void {
+    if (this.examples === null || !this.examples.wants(kind)) return;
+    this.examples.record(kind, {
+      ...this.exampleFacts(recipient, roomId, id, message),
+      detail: detail ?? null,
+    });
+  }
+
+  private exampleFacts(recipient: number, roomId: number, id: number, message: MessageFacts | null) {
+    const sender = message?.sender ?? -1;
+    return {
+      roomId,
+      messageId: id,
+      recipient,
+      sender: sender >= 0 ? sender : null,
+      sentAt: message?.sentAtMs ?? null,
+      ackedAt: message?.ackedAtMs ?? null,
+      deliveredAt: this.deliveringAtMs,
+      membership: this.views.get(roomId)?.get(recipient)?.intervals ?? null,
+    };
   }
 
   private view(recipient: number, roomId: number): RecipientView {
@@ -539,27 +715,4 @@ export function membershipCoverage(
     if (interval.from <= ackedAtMs && interval.to >= sentAtMs) partial = true;
   }
   return partial ? 'partial' : 'none';
-}
-
-/** Sums per-worker tracker states room by room (exact: workers track disjoint recipients). */
-export function mergeDeliveryStates(states: readonly DeliveryState[]): DeliveryState {
-  const rooms = new Map<number, DeliveryCounts>();
-  for (const state of states) {
-    for (const [roomId, counts] of state.rooms) {
-      let into = rooms.get(roomId);
-      if (!into) {
-        into = zeroDeliveryCounts();
-        rooms.set(roomId, into);
-      }
-      addDeliveryCounts(into, counts);
-    }
-  }
-  return { rooms: [...rooms.entries()].sort((a, b) => a[0] - b[0]) };
-}
-
-/** Totals of a tracker state over all rooms. */
-export function deliveryTotals(state: DeliveryState): DeliveryCounts {
-  const total = zeroDeliveryCounts();
-  for (const [, counts] of state.rooms) addDeliveryCounts(total, counts);
-  return total;
 }

@@ -4,6 +4,7 @@
  * recipients), room events from different workers folded into one event per promotion/demotion, and segment
  * ledgers (segment runs) combined.
  */
+import { mergeAnomalyExamples } from './anomaly-examples.js';
 import { bestClockOffset, mergeForeignDeliver } from './clock-offset.js';
 import { mergeClientSocketReports } from './client-socket-report.js';
 import { mergeConnectFailures } from './connect-failure-log.js';
@@ -79,6 +80,8 @@ export function mergeResults(results: readonly WorkerResult[]): WorkerResult {
     crossSegmentDeliveries: results.reduce((sum, r) => sum + (r.crossSegmentDeliveries ?? 0), 0),
     connectFailures: mergeConnectFailures(results.map((r) => r.connectFailures ?? {})),
     ...mergedClientSockets(results),
+    anomalies: mergeAnomalyExamples(results.map((r) => r.anomalies)),
+    healthByWorker: results.flatMap((r) => r.healthByWorker ?? (r.health ? [r.health] : [])),
     // The workers of one segment split its senders and recipients: their ledgers add up to the segment's.
     ...(results.every((r) => r.ledger !== undefined)
       ? {

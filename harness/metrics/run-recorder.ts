@@ -6,6 +6,7 @@
  * own delay (actual minus scheduled send time) is recorded separately as `schedule_lag`.
  */
 import type { HotRoomOptions } from '../scenario/types.js';
+import { AnomalyExamples } from './anomaly-examples.js';
 import { ClockOffsetEstimator, ForeignDeliverRecorder } from './clock-offset.js';
 import { DeliveryTracker, type AckedMessage, type DeliveryVerdict } from './delivery-tracker.js';
 import { HotRoomReactionTracker } from './hot-room-reaction.js';
@@ -99,6 +100,8 @@ export interface RunRecorderOptions {
 export class RunRecorder {
   /** Correctness tracker; also reachable through `recordDelivery`/`recordAcked`/`registerAck`. */
   readonly delivery: DeliveryTracker;
+  /** The first examples of each correctness anomaly (the tracker's, ack timeouts and Error frames). */
+  readonly examples = new AnomalyExamples();
   private readonly reaction: HotRoomReactionTracker | undefined;
   private readonly latency = newRecorders();
   private readonly phaseLatency: Recorders[];
@@ -122,7 +125,11 @@ export class RunRecorder {
 
   constructor(private readonly options: RunRecorderOptions) {
     const ledger = options.segmentLedger ?? false;
-    this.delivery = new DeliveryTracker({ graceMs: options.graceMs, keepMembershipLog: ledger });
+    this.delivery = new DeliveryTracker({
+      graceMs: options.graceMs,
+      keepMembershipLog: ledger,
+      examples: this.examples,
+    });
     this.ackedLog = ledger ? [] : null;
     this.reaction = options.hotRooms ? new HotRoomReactionTracker(options.hotRooms) : undefined;
     this.phaseLatency = options.phases.map(() => newRecorders());
@@ -178,7 +185,12 @@ export class RunRecorder {
   }): 'ok' | 'reordered' | 'duplicate' {
     this.count('delivered', delivery.receivedAtMs);
     this.crossSegment++;
-    const verdict = this.delivery.deliveredForeign(delivery.recipient, delivery.roomId, delivery.messageId);
+    const verdict = this.delivery.deliveredForeign(
+      delivery.recipient,
+      delivery.roomId,
+      delivery.messageId,
+      delivery.receivedAtMs,
+    );
     if (verdict !== 'duplicate' && delivery.sender !== undefined && delivery.scheduledAtMs !== undefined) {
       // Timed in two clocks: the merge corrects it by the segments' clock offsets.
       this.foreignDeliver.record(
@@ -222,6 +234,8 @@ export class RunRecorder {
     ackedAtMs: number;
     /** The server's time in the MessageAck (Unix ms), for the clock offset of segment runs. */
     serverAtMs?: number;
+    /** Client index of the sender (anomaly examples). */
+    sender?: number;
   }): AckedMessage {
     this.recordLatency('ack', ack.ackedAtMs - ack.scheduledAtMs, ack.scheduledAtMs);
     this.count('acked', ack.ackedAtMs);
@@ -231,6 +245,7 @@ export class RunRecorder {
       sentAtMs: ack.sentAtMs,
       ackedAtMs: ack.ackedAtMs,
     };
+    if (ack.sender !== undefined) message.sender = ack.sender;
     this.registerAck(message);
     if (this.ackedLog !== null) {
       this.ackedLog.push(message);
@@ -372,6 +387,7 @@ export class RunRecorder {
       events: this.events.map((e) => ({ ...e })),
       negativeLatencies: negative,
       crossSegmentDeliveries: this.crossSegment,
+      anomalies: this.examples.list(),
       ...(this.ackedLog === null
         ? {}
         : {

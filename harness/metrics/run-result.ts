@@ -4,6 +4,7 @@
  * writers only read it.
  */
 import { buildRoomPlan } from '../scenario/membership.js';
+import { DEFAULT_EXAMPLES_PER_KIND, relativeExample, type AnomalyExample } from './anomaly-examples.js';
 import type { Scenario } from '../scenario/types.js';
 import { deliveryTotals, type DeliveryCounts } from './delivery-tracker.js';
 import { evaluateExpectations, type ExpectationResult } from './expectation-evaluation.js';
@@ -16,6 +17,8 @@ import {
   type LatencyMetric,
 } from './metric-names.js';
 import { evaluateThresholds, type ThresholdResult } from './threshold-evaluation.js';
+import { judgeWindowHealth, type WindowInput } from './harness-health.js';
+import { decideVerdict, type RunVerdict } from './run-verdict.js';
 import type { ClockOffset, ForeignDeliverHistograms } from './clock-offset.js';
 import type { SegmentLedger } from './segment-ledger.js';
 import {
@@ -104,7 +107,12 @@ export interface RunResult {
   /** Over the phases (connect ramp and final drain excluded). */
   throughput: Throughput;
   errorsByCode: Record<string, number>;
-  correctness: { total: DeliveryCounts; rooms: RoomCorrectness[] };
+  correctness: {
+    total: DeliveryCounts;
+    rooms: RoomCorrectness[];
+    /** Lost pairs confirmed by a gap (never excused by an unhealthy harness; see run-verdict.ts). */
+    confirmedLoss?: number;
+  };
   phases: PhaseResult[];
   timeline: TimelineSample[];
   events: RoomEvent[];
@@ -116,6 +124,16 @@ export interface RunResult {
   expectations: ExpectationResult[];
   /** All thresholds and expectations passed. */
   passed: boolean;
+  /**
+   * PASS, FAIL, or INCONCLUSIVE when every failed check was measured while the load generator was unhealthy, with
+   * the reasons and the harness's health per window (see run-verdict.ts). Absent in results of older versions.
+   */
+  verdict?: RunVerdict;
+  /**
+   * Evidence: the first examples of each counted correctness anomaly (times in ms since the run start, as the
+   * timeline). Absent in results of older versions.
+   */
+  anomalies?: AnomalyEvidence;
   /** Present when this result is one segment of a run (`garou-bench run --segment i/n`, n > 1). */
   segment?: SegmentInfo;
   /** Present when this result merges segment results (`garou-bench merge`). */
@@ -126,6 +144,15 @@ export interface RunResult {
   harnessSockets?: HarnessSocketSummary;
   /** Clients not ready when the phases started, by cause; null when all were (absent in older versions). */
   readiness?: ReadinessReport | null;
+}
+
+/** summary.json `anomalies`: the first examples of each anomaly kind. */
+export interface AnomalyEvidence {
+  /** At most this many examples are kept per kind (the earliest). */
+  perKind: number;
+  /** Client usernames follow the scenario's pattern with the client index (sender, recipient). */
+  usernamePattern: string;
+  examples: AnomalyExample[];
 }
 
 /** What a segment run's result says about its slice, its start and its limits (summary.json `segment`). */
@@ -220,6 +247,8 @@ export interface RunMeta {
   machineRcvbufErrors?: number | null;
   /** Clients not ready when the phases started; null when all were. */
   readiness?: ReadinessReport | null;
+  /** Packets the harness's receive sockets dropped during the run, when measured (null or absent: not measured). */
+  socketDrops?: number | null;
 }
 
 type Histograms = Record<LatencyMetric, LatencyRecorder>;
@@ -357,12 +386,18 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
     correctness: {
       total: deliveryTotals(merged.delivery),
       rooms: merged.delivery.rooms.map(([roomId, counts]) => ({ roomId, room: label(roomId), ...counts })),
+      confirmedLoss: merged.delivery.confirmedLoss ?? 0,
     },
     phases,
     timeline,
     events,
     schedulingLag: latency.schedule_lag,
     negativeLatencies: merged.negativeLatencies,
+    anomalies: {
+      perKind: DEFAULT_EXAMPLES_PER_KIND,
+      usernamePattern: scenario.clients.usernamePattern,
+      examples: (merged.anomalies ?? []).map((e) => relativeExample(e, merged.startMs)),
+    },
     thresholds: [],
     expectations: [],
     passed: true,
@@ -377,5 +412,34 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
   partial.thresholds = evaluateThresholds(scenario.thresholds, partial);
   partial.expectations = evaluateExpectations(scenario.expectations, partial, plan);
   partial.passed = partial.thresholds.every((t) => t.passed) && partial.expectations.every((e) => e.passed);
+  partial.verdict = decideVerdict({
+    thresholds: partial.thresholds,
+    expectations: partial.expectations,
+    health: healthWindows(merged, phases, meta.socketDrops ?? merged.clientSockets?.drops ?? null),
+    confirmedLoss: merged.delivery.confirmedLoss ?? 0,
+    workers: meta.workers,
+  });
   return partial;
+}
+
+/** The harness's health in the connect ramp and in each phase (nothing without health samples). */
+function healthWindows(merged: WorkerResult, phases: readonly PhaseResult[], socketDrops: number | null) {
+  const samples = merged.healthByWorker ?? (merged.health ? [merged.health] : []);
+  if (samples.length === 0) return [];
+  const windows: WindowInput[] = [];
+  const first = merged.phases[0];
+  if (first !== undefined && first.startMs > merged.startMs) {
+    windows.push({ name: 'connect', startMs: merged.startMs, endMs: first.startMs, scheduleLagP99Ms: null });
+  }
+  merged.phases.forEach((window, i) => {
+    const lag = phases[i]?.latency.schedule_lag;
+    windows.push({
+      name: window.name,
+      startMs: window.startMs,
+      endMs: window.endMs,
+      scheduleLagP99Ms: lag !== undefined && lag.count > 0 ? lag.p99 : null,
+    });
+  });
+  // Drops are counted for the whole run only: they make every window suspect.
+  return windows.map((w) => judgeWindowHealth({ ...w, socketDrops }, samples));
 }

@@ -2,7 +2,9 @@
  * The plain-data result of one worker's recording (`RunRecorder.snapshot()`): JSON-able, sent from worker
  * processes to the parent and merged exactly with `mergeResults`.
  */
+import type { AnomalyExample } from './anomaly-examples.js';
 import type { DeliveryState } from './delivery-tracker.js';
+import type { HealthSample } from './harness-health.js';
 import type { ClockOffset, ForeignDeliverHistograms } from './clock-offset.js';
 import type { ClientSocketReport } from './client-socket-report.js';
 import type { ConnectFailuresByReason } from './connect-failure-log.js';
@@ -75,6 +77,12 @@ export interface WorkerResult {
   crossSegmentDeliveries?: number;
   /** Segment runs (n > 1): what the merge needs to judge the cross-segment pairs (see segment-ledger.ts). */
   ledger?: SegmentLedger;
+  /** The first examples of each correctness anomaly, times epoch ms (absent in results of older versions). */
+  anomalies?: AnomalyExample[];
+  /** The worker's health, one sample a second (see harness-health.ts); per worker in a merged result. */
+  health?: HealthSample[];
+  /** Merged results: each worker's health samples (`health` of worker w at index w). */
+  healthByWorker?: HealthSample[][];
   /** Segment runs: this machine's clock offset to the server's (null without a usable ack). */
   clockOffset?: ClockOffset | null;
   /** Segment runs: raw latencies of deliveries from other segments, per sender segment (see clock-offset.ts). */

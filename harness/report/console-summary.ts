@@ -12,7 +12,7 @@ const plain = { head: [] as string[], border: [] as string[], compact: true };
 export function formatSummaryTable(result: RunResult): string {
   const sections: string[] = [];
   sections.push(
-    `${result.scenario.name} against ${result.target}: ${result.passed ? 'PASSED' : 'FAILED'} ` +
+    `${result.scenario.name} against ${result.target}: ${result.verdict?.status === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : result.passed ? 'PASSED' : 'FAILED'} ` +
       `(${(result.durationMs / 1000).toFixed(1)}s, ${result.workers} worker${result.workers === 1 ? '' : 's'})`,
   );
 

@@ -13,6 +13,8 @@ import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue }
 import { percentileSeries } from './percentile-series.js';
 import { connectFailureRows, readinessLines, socketFactLine } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
+import { anomalySectionHtml } from './anomaly-section.js';
+import { verdictSectionHtml } from './verdict-section.js';
 
 let chartJsSource: string | undefined;
 
@@ -387,7 +389,7 @@ export function renderHtmlReport(result: RunResult, options: { chartJs?: string 
 <h2>Deliver p99 over time</h2>
 <div class="chart"><canvas id="chart-p99"></canvas></div>
 ${summaryTables(result)}
-<script type="application/json" id="report-data">${scriptJson(chartData(result))}</script>
+${verdictSectionHtml(result)}${anomalySectionHtml(result)}<script type="application/json" id="report-data">${scriptJson(chartData(result))}</script>
 <script>${chartJs}</script>
 <script>${CHART_SCRIPT}</script>
 </body>

@@ -64,7 +64,10 @@ export interface RunOptions extends ScenarioOverrides {
 
 /** A completed run. */
 export interface RunOutcome {
-  /** Ok when every threshold and expectation passed, ChecksFailed otherwise. */
+  /**
+   * Ok when every threshold and expectation passed; Inconclusive when those that failed were measured while the
+   * harness was unhealthy (result.verdict); ChecksFailed otherwise.
+   */
   exitCode: ExitCode;
   result: RunResult;
   report: ReportPaths;
@@ -291,8 +294,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     }
     const report = await writeReport(result, { baseDir: options.outDir ?? 'reports' });
     // A segment's thresholds see a slice of the run: the verdict belongs to `garou-bench merge`.
-    const judged = segmented || result.passed;
-    return { exitCode: judged ? ExitCode.Ok : ExitCode.ChecksFailed, result, report };
+    const exitCode =
+      segmented || result.passed
+        ? ExitCode.Ok
+        : result.verdict?.status === 'INCONCLUSIVE'
+          ? ExitCode.Inconclusive
+          : ExitCode.ChecksFailed;
+    return { exitCode, result, report };
   } finally {
     await group?.stop(STOP_TIMEOUT_MS);
     await server?.stop();

@@ -16,6 +16,7 @@
  * backoff and rejoins the planned rooms, as a deliberate reconnect does.
  */
 import { epochNowMs } from '../metrics/clock.js';
+import { HealthSampler } from '../metrics/harness-health.js';
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
 import { encodeSendStamp } from '../metrics/send-stamp.js';
@@ -194,6 +195,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   private roomEvents: { type: 'promoted' | 'demoted'; roomId: number; atMs: number }[] = [];
   private readonly notes: string[] = [];
   private stopping = false;
+  /** The worker's own health, sampled every housekeeping second from the connect ramp on. */
+  private health: HealthSampler | null = null;
   /** Receipts to send, or null when the scenario sends none (then a delivery costs one branch more). */
   private receipts: ReceiptDraws | null = null;
 
@@ -295,6 +298,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
 
   private onConnect(connectStartMs: number): void {
     this.connectStartMs = connectStartMs;
+    this.health = new HealthSampler();
     this.housekeeping = setInterval(this.houseKeep, HOUSEKEEPING_MS);
     this.rampConnect();
     this.checkReady();
@@ -345,6 +349,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     const result = recorder.snapshot();
     result.connectFailures = this.connectFailures.snapshot();
     if (this.sockets !== null) result.clientSockets = this.sockets.report();
+    if (this.health !== null) result.health = this.health.stop();
+    this.health = null;
     this.port.send({ type: 'result', result, notes: this.notes.splice(0) });
   }
 
@@ -653,6 +659,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     const setup = this.setup as WorkerSetup;
     const scenario = this.scenario as Scenario;
     this.flushRoomEvents(now - ROOM_EVENT_DELAY_MS);
+    this.health?.sample(now, this.sendBacklogBytes());
     this.rec.attached?.expire(now);
     // Sends without an ack after the grace period failed; their acks would come too late to judge delivery.
     const limit = now - scenario.correctness.graceMs;
@@ -661,6 +668,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       const pending = order[this.sendOrderHead++] as PendingSend;
       if (this.forgetSend(pending.nonce)) {
         this.rec.recordError('ack_timeout', now);
+        this.rec.attached?.examples.record('ack_timeout', {
+          roomId: pending.roomId,
+          sender: pending.slot.client.index,
+          recipient: pending.slot.client.index,
+          sentAt: pending.sentAtMs,
+          detail: `no MessageAck within ${scenario.correctness.graceMs} ms (connection ${pending.slot.client.state})`,
+        });
         this.note(
           `${pending.slot.client.username}: no MessageAck within ${scenario.correctness.graceMs} ms for the message sent at +${Math.round(pending.sentAtMs - this.connectStartMs)} ms (connection ${pending.slot.client.state})`,
         );
@@ -686,6 +700,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       progress: this.rec.progress(now, this.connectStartMs, this.connected),
     });
   };
+
+  /** Bytes this worker's connections have queued for quiche (the harness's send backlog). */
+  private sendBacklogBytes(): number {
+    let bytes = 0;
+    for (const index of this.owned) bytes += this.slots[index]?.client.quic?.queuedBytes() ?? 0;
+    return bytes;
+  }
 
   /** Drops a send that will get no ack (refused, or timed out); returns whether it was still waiting. */
   private forgetSend(nonce: string): boolean {
@@ -765,7 +786,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     slot.own.length = 0;
     // Membership ends when we asked for it, or (unexpectedly) when the connection was last known good.
     const leftAt = requested ? now : lastHeardAtMs;
-    for (const roomId of rooms) this.rec.left(client.index, roomId, leftAt);
+    for (const roomId of rooms) this.rec.leftByClose(client.index, roomId, leftAt);
     if (!requested && !this.stopping) {
       this.rec.count('disconnects', now);
       const cause = info === null ? 'aborted' : info.peerError?.reason || info.cause;
@@ -782,6 +803,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     const roomId = u64ToNumber(init.room_id);
     this.rec.joined(client.index, roomId, atMs);
     const slot = this.slots[client.index] as ClientSlot;
+    if (slot.departing || client.state === 'closing') {
+      // A join that completes while the client departs (its JoinRoom was under way when `depart` made the other
+      // memberships uncertain): the server drops the member when it reads the Goodbye, so nothing acked from now
+      // on is owed to it. Without this its membership stayed certain up to the close, and messages acked between
+      // Goodbye and close counted as lost (issue 15).
+      this.rec.leaving(client.index, roomId, atMs);
+    }
     if (roomId === AUTO_JOINED_ROOM && !slot.plannedRooms.includes(AUTO_JOINED_ROOM)) {
       // Membership follows the scenario's plan: a General the scenario does not list is left right after
       // the auto-join, so thousands of silent members do not turn every connect into an O(n) fan-out
@@ -848,6 +876,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       sentAtMs: pending.sentAtMs,
       ackedAtMs: atMs,
       serverAtMs: u64ToNumber(ack.timestamp),
+      sender: client.index,
     });
     if ((this.setup as WorkerSetup).workerCount > 1) this.outgoingAcks.push(acked);
     (this.slots[client.index] as ClientSlot).remember(pending.roomId, messageId);
@@ -876,6 +905,11 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   serverError(client: SimClient, error: ErrorPayload, atMs: number): void {
     this.rec.recordError(error.code, atMs);
     const context = error.context ?? '';
+    this.rec.attached?.examples.record('error', {
+      recipient: client.index,
+      deliveredAt: atMs,
+      detail: `Error ${error.code}${context ? ` (${context})` : ''}: ${error.message}`,
+    });
     const at = context.indexOf(' nonce=');
     if (at >= 0) this.forgetSend(context.slice(at + ' nonce='.length));
     this.note(`${client.username}: Error ${error.code} ${context}: ${error.message}`);

@@ -12,6 +12,7 @@ type Early =
   | { kind: 'count'; counter: CounterName; atMs: number; n: number }
   | { kind: 'error'; code: number | string; atMs: number }
   | { kind: 'joined' | 'joining' | 'leaving' | 'left'; client: number; roomId: number; atMs: number }
+  | { kind: 'closed'; client: number; roomId: number; atMs: number }
   | { kind: 'ack'; message: AckedMessage }
   | { kind: 'promoted' | 'demoted'; roomId: number; atMs: number }
   | { kind: 'sample'; atMs: number; connected: number };
@@ -54,6 +55,9 @@ export class PendingRecorder {
           break;
         case 'left':
           recorder.delivery.left(e.client, e.roomId, e.atMs);
+          break;
+        case 'closed':
+          recorder.delivery.left(e.client, e.roomId, e.atMs, true);
           break;
         case 'ack':
           recorder.registerAck(e.message);
@@ -113,6 +117,12 @@ export class PendingRecorder {
   left(client: number, roomId: number, atMs: number): void {
     if (this.recorder) this.recorder.delivery.left(client, roomId, atMs);
     else this.early.push({ kind: 'left', client, roomId, atMs });
+  }
+
+  /** The membership ended because the connection closed (see DeliveryTracker.left). */
+  leftByClose(client: number, roomId: number, atMs: number): void {
+    if (this.recorder) this.recorder.delivery.left(client, roomId, atMs, true);
+    else this.early.push({ kind: 'closed', client, roomId, atMs });
   }
 
   registerAck(message: AckedMessage): void {

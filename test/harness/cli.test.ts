@@ -138,8 +138,10 @@ describe('garou-bench CLI', () => {
       '--out',
       join(dir, 'reports'),
     ]);
-    expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout) as RunResult;
+    // A failed throughput threshold: FAIL (1), or INCONCLUSIVE (5) when the machine running the tests starved us.
+    expect(run.code).toBe(result.verdict?.status === 'INCONCLUSIVE' ? 5 : 1);
+    expect(result.verdict?.status).not.toBe('PASS');
     expect(result.workers).toBe(2);
     expect(result.counters.connects).toBe(8);
     expect(result.counters.sent).toBeGreaterThan(3);

@@ -32,6 +32,11 @@ export interface FakeServerOptions {
   ignoreJoin?: (roomId: number) => boolean;
   /** Close the connection with this application code on Hello instead of answering. */
   closeOnHello?: { code: number; reason: string };
+  /**
+   * Process each JoinRoom this long after it arrived (membership and RoomInit then), as a server running late
+   * would (0 = at once). A session closed by then is not added.
+   */
+  joinDelayMs?: number;
 }
 
 /** One client connection as the fake server sees it. */
@@ -40,6 +45,8 @@ export class FakeSession {
   user: UserInfo | null = null;
   /** RoomMessages written to this session (duplicates included). */
   roomMessages = 0;
+  /** The connection closed (Goodbye or otherwise): no more joins. */
+  closed = false;
   /** Server uni streams opened so far, by index (stream id 4i+3). */
   private readonly uniStreams: number[] = [];
 
@@ -127,6 +134,7 @@ export class FakeChatServer {
       }
     };
     connection.onClose = () => {
+      session.closed = true;
       for (const members of this.rooms.values()) members.delete(session);
     };
   }
@@ -173,10 +181,14 @@ export class FakeChatServer {
       case 'Ping':
         session.control(encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
         return;
-      case 'JoinRoom':
-        if (this.options.ignoreJoin?.(Number(frame.payload.room_id)) === true) return;
-        this.join(session, Number(frame.payload.room_id));
+      case 'JoinRoom': {
+        const roomId = Number(frame.payload.room_id);
+        if (this.options.ignoreJoin?.(roomId) === true) return;
+        const delayMs = this.options.joinDelayMs ?? 0;
+        if (delayMs === 0) this.join(session, roomId);
+        else setTimeout(() => session.closed || this.join(session, roomId), delayMs);
         return;
+      }
       case 'LeaveRoom': {
         const roomId = Number(frame.payload.room_id);
         this.rooms.get(roomId)?.delete(session);
@@ -188,6 +200,8 @@ export class FakeChatServer {
         return;
       case 'Goodbye':
         this.goodbyes.push(frame.payload.reason);
+        session.closed = true;
+        for (const members of this.rooms.values()) members.delete(session);
         session.connection.close(0, 'goodbye');
         return;
       default:

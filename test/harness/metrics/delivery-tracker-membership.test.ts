@@ -60,4 +60,43 @@ describe('DeliveryTracker joining / leaving', () => {
     ack(t, 3, 70, 80); // optional for recipient 0: not owed
     expect(t.outstandingFor(0)).toBe(1);
   });
+
+  it("a rejoin sent before the leave's RoomClose keeps deliveries in between optional, then expected", () => {
+    // Seen in connection-storm: LeaveRoom at 100, JoinRoom at 200, the old RoomClose at 300, RoomInit at 500; the
+    // server processed the JoinRoom somewhere in between and delivered a message sent at 350.
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joined(0, ROOM, 0);
+    t.leaving(0, ROOM, 100);
+    t.joining(0, ROOM, 200);
+    t.left(0, ROOM, 300);
+    ack(t, 1, 350, 360);
+    expect(t.delivered(0, ROOM, 1, 510)).toBe('optional');
+    t.joined(0, ROOM, 500);
+    ack(t, 2, 600, 610);
+    expect(t.delivered(0, ROOM, 2, 620)).toBe('ok');
+    t.finish();
+    expect(t.totals()).toMatchObject({ expected: 1, seen: 1, loss: 0, unexpected: 0, optional: 1 });
+  });
+
+  it('a closed connection ends a membership even while a rejoin is under way', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joined(0, ROOM, 0);
+    t.leaving(0, ROOM, 100);
+    t.joining(0, ROOM, 200);
+    t.left(0, ROOM, 300, true);
+    ack(t, 1, 350, 360);
+    expect(t.delivered(0, ROOM, 1, 370)).toBe('unexpected');
+  });
+
+  it('an optional pair delivered after its message was finalized stays optional, not unexpected', () => {
+    const t = new DeliveryTracker({ graceMs: 1000 });
+    t.joining(0, ROOM, 100);
+    ack(t, 1, 150, 160); // in flight while the join is: optional
+    t.joined(0, ROOM, 400);
+    t.expire(1200); // grace over: the message is finalized
+    expect(t.delivered(0, ROOM, 1, 1300)).toBe('optional');
+    expect(t.delivered(0, ROOM, 1, 1310)).toBe('duplicate');
+    t.finish();
+    expect(t.totals()).toMatchObject({ expected: 0, optional: 1, duplicates: 1, unexpected: 0 });
+  });
 });
