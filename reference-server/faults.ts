@@ -32,6 +32,7 @@ import type { RoomFrameName } from './room-broadcaster.js';
 import type { Actor, MessageInRoom, Room, RoomMember } from './rooms.js';
 import type { ConnectionSession } from './session.js';
 import { userIdForUsername } from './user-identity.js';
+import { FIELD_FAULTS, installFieldFaults } from './field-faults.js';
 
 /** Every fault, with what it breaks. */
 export const SERVER_FAULTS = {
@@ -92,6 +93,8 @@ export const SERVER_FAULTS = {
   'crash-on-hostile-frames': 'after three hostile inputs the server stops reading from every connection',
   'wrong-stream-for-frame': 'MessageAck is sent on shard stream 0 instead of the control stream',
   'slow-fanout': 'every room fan-out leaves 20 ms late (a slower server, for the performance gate test)',
+  // Field-level and stream-fate faults (field-faults.ts): the right frame with one wrong field.
+  ...FIELD_FAULTS,
 } as const;
 
 /** Name of a fault. */
@@ -296,6 +299,7 @@ export class FaultInjector {
     this.patchSession(session);
     if (this.has('hot-frames-on-shard'))
       session.routes.streamFor = (roomId: U64) => shardStreamOf(service, roomId);
+    installFieldFaults(this.faults, port);
   }
 
   /** Room frames leave SLOW_FANOUT_DELAY_MS late, to the members of the moment, in order (equal timers fire in order). */

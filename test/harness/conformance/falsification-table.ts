@@ -4,6 +4,7 @@
  * the table complete.
  */
 import type { FaultName } from '../../../reference-server/faults.js';
+import type { FieldFaultName } from '../../../reference-server/field-faults.js';
 
 /** A check, the faults that must make it fail, and what its failure report must mention (the right reason). */
 export interface Falsification {
@@ -191,3 +192,162 @@ export function pairs(
     row.faults.map((fault) => ({ check: row.check, fault, evidence: row.evidence })),
   );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field-level falsification (reference-server/field-faults.ts): the right frame at the right time with one field
+// wrong, or the right Error with the wrong stream fate. Each row names every check of its scope the fault fails
+// (falsification.fields.test.ts runs the whole scope and compares exactly) and the evidence, matched against each
+// failure's report of what the server sent (the wrong value), not against the check's expected text.
+
+/** A field-level fault, the checks of its scope it fails (all others in the scope must pass), and its evidence. */
+export interface FieldFalsification {
+  readonly fault: FieldFaultName;
+  /** The checks run against the fault: every one not in `fails` must pass. */
+  readonly scope: readonly string[];
+  readonly fails: readonly string[];
+  /** Matched against each failing check's "actual" (what the server did). */
+  readonly evidence: RegExp;
+}
+
+/** Checks of the sections about rooms, messages, datagrams and uploads (hot-room switches and rate limit excluded: slow). */
+export const ROOM_FIELD_SCOPE: readonly string[] = [
+  '6.4/auto-join',
+  '9/mapping',
+  '8/message-ack',
+  '8/message-ack/nonce',
+  '8/message-id',
+  '8/fan-out',
+  '7/join-existing',
+  '7/leave',
+  '7/disconnect',
+  '8/edit',
+  '8/delete',
+  '8/react-add',
+  '8/react-remove',
+  '7/permissions',
+  '7/kick',
+  '7/kick/member-denied',
+  '7/set-role',
+  '13/upload-start',
+  '13/upload-complete',
+  '13/filename-sanitize',
+  '13/upload-complete/checksum',
+  '13/attachments',
+  '12/pong-echo',
+  '12/goodbye-client',
+  '11/typing-relay',
+  '11/presence-relay',
+  '11/presence-generated',
+];
+
+/** Checks about Error frames and the fate of the offending stream or connection. */
+export const FATE_FIELD_SCOPE: readonly string[] = [
+  '6.5/command-before-auth',
+  '6.5/uni-before-auth',
+  '14/invalid-payload/control',
+  '14/unknown-type/chat-commands',
+  '14/oversize/chat-commands',
+  '14/truncated/chat-commands',
+  '14/invalid-payload/chat-commands',
+  '14/wrong-stream/chat-commands',
+  '14/unknown-type/acks',
+  '14/oversize/acks',
+  '14/truncated/acks',
+  '14/invalid-payload/acks',
+  '14/wrong-stream/acks',
+  '14/unknown-type/uploads',
+  '14/oversize/uploads',
+  '14/truncated/uploads',
+  '14/invalid-payload/uploads',
+  '14/wrong-stream/uploads',
+  '5/client-uni-classify',
+  '5/client-uni-direction',
+  '5/extra-bidi',
+];
+
+export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
+  {
+    fault: 'edited-wrong-message-id',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/edit'],
+    evidence: /RoomMessageEdited\{"message_id":999999,/,
+  },
+  {
+    fault: 'edited-wrong-content',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/edit'],
+    evidence: /RoomMessageEdited\{[^}]*"content":"tampered"/,
+  },
+  {
+    fault: 'edited-wrong-editor',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/edit'],
+    evidence: /RoomMessageEdited\{[^}]*"editor_id":424242,/,
+  },
+  {
+    fault: 'deleted-wrong-message-id',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/delete'],
+    evidence: /RoomMessageDeleted\{"message_id":999999,/,
+  },
+  {
+    fault: 'deleted-wrong-deleter',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/delete'],
+    evidence: /RoomMessageDeleted\{[^}]*"deleted_by":424242,/,
+  },
+  {
+    fault: 'reaction-wrong-emoji',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/react-add', '8/react-remove'],
+    evidence: /RoomReaction(Added|Removed)\{[^}]*"emoji":"🦖"/u,
+  },
+  {
+    fault: 'reaction-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/react-add', '8/react-remove'],
+    evidence: /RoomReaction(Added|Removed)\{[^}]*"user_id":424242,/,
+  },
+  {
+    fault: 'reaction-wrong-message-id',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['8/react-add', '8/react-remove'],
+    evidence: /RoomReaction(Added|Removed)\{"message_id":999999,/,
+  },
+  {
+    fault: 'left-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['7/leave', '7/disconnect', '7/kick', '12/goodbye-client'],
+    evidence: /RoomUserLeft\{[^}]*"user_id":424242,/,
+  },
+  {
+    fault: 'joined-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['6.4/auto-join', '7/join-existing'],
+    evidence: /RoomUserJoined\{[^}]*"user_id":424242,/,
+  },
+  {
+    fault: 'close-reason-kicked',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['7/leave'],
+    evidence: /RoomClose\{[^}]*"reason":"kicked"\}/,
+  },
+  {
+    fault: 'typing-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['11/typing-relay'],
+    evidence: /Typing\{[^}]*"user_id":424242\}/,
+  },
+  {
+    fault: 'presence-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: ['11/presence-relay', '11/presence-generated'],
+    evidence: /Presence(Online|Away|Offline)\{"user_id":424242,/,
+  },
+  {
+    fault: 'stop-sending-wrong-code',
+    scope: FATE_FIELD_SCOPE,
+    fails: ['5/extra-bidi'],
+    evidence: /RESET_STREAM with 1007/,
+  },
+];
