@@ -14,6 +14,10 @@ import type { ConnectionPort } from './connection-port.js';
 export const WRONG_MESSAGE_ID = 999_999;
 /** A user id no test user has: what a faulted frame names instead of the real user. */
 export const WRONG_USER_ID = 424_242;
+/** A room id no test creates: what a faulted frame names instead of the real room. */
+export const WRONG_ROOM_ID = 777_777;
+/** A username no test user has. */
+export const WRONG_USERNAME = 'impostor';
 /** An emoji no check uses: what a faulted reaction frame carries instead of the real one. */
 export const WRONG_EMOJI = '🦖';
 /** Text a faulted edit carries instead of the edited content. */
@@ -99,6 +103,57 @@ const FIELD_FAULT_TABLE = {
     describe: 'PresenceOnline / PresenceOffline / PresenceAway datagrams name another user_id',
     frames: ['PresenceOnline', 'PresenceOffline', 'PresenceAway'],
     rewrite: withField('user_id', WRONG_USER_ID),
+  },
+  'message-wrong-content': {
+    describe: 'RoomMessage carries other content than was sent',
+    frames: ['RoomMessage'],
+    rewrite: withField('content', WRONG_CONTENT),
+  },
+  'message-wrong-sender': {
+    describe: 'RoomMessage names another sender (user_id and username)',
+    frames: ['RoomMessage'],
+    rewrite: (p) => ({
+      ...p,
+      sender: { ...(p.sender as Payload), user_id: WRONG_USER_ID, username: WRONG_USERNAME },
+    }),
+  },
+  'init-members-truncated': {
+    describe: 'RoomInit lists only the first member',
+    frames: ['RoomInit'],
+    rewrite: (p) => ({ ...p, members: (p.members as unknown[]).slice(0, 1) }),
+  },
+  'init-history-dropped': {
+    describe: 'RoomInit carries no recent messages',
+    frames: ['RoomInit'],
+    rewrite: withField('recent_messages', []),
+  },
+  'upload-ack-wrong-bytes': {
+    describe: "the completing UploadAck's bytes_received is one more than the bytes received",
+    frames: ['UploadAck'],
+    rewrite: (p) => (p.url === null ? null : { ...p, bytes_received: Number(p.bytes_received) + 1 }),
+  },
+  'shard-assignment-shifted': {
+    describe: "ShardAssignment lists each shard's rooms under the next shard",
+    frames: ['ShardAssignment'],
+    rewrite: (p) => {
+      const streams = p.shard_streams as Payload[];
+      return {
+        shard_streams: streams.map((s, i) => ({
+          ...s,
+          room_ids: streams[(i + streams.length - 1) % streams.length]!.room_ids,
+        })),
+      };
+    },
+  },
+  'kick-close-wrong-room': {
+    describe: 'RoomClose "kicked" names another room',
+    frames: ['RoomClose'],
+    rewrite: (p) => (p.reason === 'kicked' ? { ...p, room_id: WRONG_ROOM_ID } : null),
+  },
+  'hello-ack-wrong-version': {
+    describe: 'HelloAck announces version 2',
+    frames: ['HelloAck'],
+    rewrite: withField('version', 2),
   },
 } as const satisfies Record<string, FieldFault>;
 

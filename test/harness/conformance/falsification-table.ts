@@ -199,14 +199,15 @@ export function pairs(
 // (falsification.fields.test.ts runs the whole scope and compares exactly) and the evidence, matched against each
 // failure's report of what the server sent (the wrong value), not against the check's expected text.
 
-/** A field-level fault, the checks of its scope it fails (all others in the scope must pass), and its evidence. */
+/**
+ * A field-level fault, and the checks of its scope it fails (all others in the scope must pass), each with its
+ * evidence: matched against that check's "actual" (what the server did).
+ */
 export interface FieldFalsification {
   readonly fault: FieldFaultName;
   /** The checks run against the fault: every one not in `fails` must pass. */
   readonly scope: readonly string[];
-  readonly fails: readonly string[];
-  /** Matched against each failing check's "actual" (what the server did). */
-  readonly evidence: RegExp;
+  readonly fails: Readonly<Record<string, RegExp>>;
 }
 
 /** Checks of the sections about rooms, messages, datagrams and uploads (hot-room switches and rate limit excluded: slow). */
@@ -240,6 +241,25 @@ export const ROOM_FIELD_SCOPE: readonly string[] = [
   '11/presence-generated',
 ];
 
+/** Checks of the handshake (sections 2 and 6). */
+export const HANDSHAKE_FIELD_SCOPE: readonly string[] = [
+  '2/alpn',
+  '6.2/hello-ack',
+  '6.2/session-id',
+  '6.2/hello-version',
+  '6.5/non-hello-first',
+  '6.5/bad-header-first',
+  '6.5/out-of-sequence',
+  '6.3/auth-failed',
+  '6.3/auth-ok',
+  '6.4/post-auth-order',
+  '6.4/shard-assignment',
+  '6.4/auto-join',
+  '6.5/command-before-auth',
+  '6.5/uni-before-auth',
+  '6.5/datagram-before-auth',
+];
+
 /** Checks about Error frames and the fate of the offending stream or connection. */
 export const FATE_FIELD_SCOPE: readonly string[] = [
   '6.5/command-before-auth',
@@ -269,85 +289,136 @@ export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
   {
     fault: 'edited-wrong-message-id',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/edit'],
-    evidence: /RoomMessageEdited\{"message_id":999999,/,
+    fails: { '8/edit': /RoomMessageEdited\{"message_id":999999,/ },
   },
   {
     fault: 'edited-wrong-content',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/edit'],
-    evidence: /RoomMessageEdited\{[^}]*"content":"tampered"/,
+    fails: { '8/edit': /RoomMessageEdited\{[^}]*"content":"tampered"/ },
   },
   {
     fault: 'edited-wrong-editor',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/edit'],
-    evidence: /RoomMessageEdited\{[^}]*"editor_id":424242,/,
+    fails: { '8/edit': /RoomMessageEdited\{[^}]*"editor_id":424242,/ },
   },
   {
     fault: 'deleted-wrong-message-id',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/delete'],
-    evidence: /RoomMessageDeleted\{"message_id":999999,/,
+    fails: { '8/delete': /RoomMessageDeleted\{"message_id":999999,/ },
   },
   {
     fault: 'deleted-wrong-deleter',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/delete'],
-    evidence: /RoomMessageDeleted\{[^}]*"deleted_by":424242,/,
+    fails: { '8/delete': /RoomMessageDeleted\{[^}]*"deleted_by":424242,/ },
   },
   {
     fault: 'reaction-wrong-emoji',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/react-add', '8/react-remove'],
-    evidence: /RoomReaction(Added|Removed)\{[^}]*"emoji":"🦖"/u,
+    fails: {
+      '8/react-add': /RoomReaction(Added|Removed)\{[^}]*"emoji":"🦖"/u,
+      '8/react-remove': /RoomReaction(Added|Removed)\{[^}]*"emoji":"🦖"/u,
+    },
   },
   {
     fault: 'reaction-wrong-user',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/react-add', '8/react-remove'],
-    evidence: /RoomReaction(Added|Removed)\{[^}]*"user_id":424242,/,
+    fails: {
+      '8/react-add': /RoomReaction(Added|Removed)\{[^}]*"user_id":424242,/,
+      '8/react-remove': /RoomReaction(Added|Removed)\{[^}]*"user_id":424242,/,
+    },
   },
   {
     fault: 'reaction-wrong-message-id',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['8/react-add', '8/react-remove'],
-    evidence: /RoomReaction(Added|Removed)\{"message_id":999999,/,
+    fails: {
+      '8/react-add': /RoomReaction(Added|Removed)\{"message_id":999999,/,
+      '8/react-remove': /RoomReaction(Added|Removed)\{"message_id":999999,/,
+    },
   },
   {
     fault: 'left-wrong-user',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['7/leave', '7/disconnect', '7/kick', '12/goodbye-client'],
-    evidence: /RoomUserLeft\{[^}]*"user_id":424242,/,
+    fails: {
+      '7/leave': /RoomUserLeft\{[^}]*"user_id":424242,/,
+      '7/disconnect': /RoomUserLeft\{[^}]*"user_id":424242,/,
+      '7/kick': /RoomUserLeft\{[^}]*"user_id":424242,/,
+      '12/goodbye-client': /RoomUserLeft\{[^}]*"user_id":424242,/,
+    },
   },
   {
     fault: 'joined-wrong-user',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['6.4/auto-join', '7/join-existing'],
-    evidence: /RoomUserJoined\{[^}]*"user_id":424242,/,
+    fails: {
+      '6.4/auto-join': /RoomUserJoined\{[^}]*"user_id":424242,/,
+      '7/join-existing': /RoomUserJoined\{[^}]*"user_id":424242,/,
+    },
   },
   {
     fault: 'close-reason-kicked',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['7/leave'],
-    evidence: /RoomClose\{[^}]*"reason":"kicked"\}/,
+    fails: { '7/leave': /RoomClose\{[^}]*"reason":"kicked"\}/ },
   },
   {
     fault: 'typing-wrong-user',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['11/typing-relay'],
-    evidence: /Typing\{[^}]*"user_id":424242\}/,
+    fails: { '11/typing-relay': /Typing\{[^}]*"user_id":424242\}/ },
   },
   {
     fault: 'presence-wrong-user',
     scope: ROOM_FIELD_SCOPE,
-    fails: ['11/presence-relay', '11/presence-generated'],
-    evidence: /Presence(Online|Away|Offline)\{"user_id":424242,/,
+    fails: {
+      '11/presence-relay': /Presence(Online|Away|Offline)\{"user_id":424242,/,
+      '11/presence-generated': /Presence(Online|Away|Offline)\{"user_id":424242,/,
+    },
   },
   {
     fault: 'stop-sending-wrong-code',
     scope: FATE_FIELD_SCOPE,
-    fails: ['5/extra-bidi'],
-    evidence: /RESET_STREAM with 1007/,
+    fails: { '5/extra-bidi': /RESET_STREAM with 1007/ },
+  },
+  {
+    fault: 'message-wrong-content',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/fan-out': /"content":"tampered"/ },
+  },
+  {
+    fault: 'message-wrong-sender',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/fan-out': /"sender":"impostor"/ },
+  },
+  {
+    fault: 'init-members-truncated',
+    scope: ROOM_FIELD_SCOPE,
+    // Only the owner listed: the joiner is missing.
+    fails: { '7/join-existing': /^\["[^"]*join-a-\d+"\]$/ },
+  },
+  {
+    fault: 'init-history-dropped',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '7/join-existing': /^\[\]$/ },
+  },
+  {
+    fault: 'upload-ack-wrong-bytes',
+    scope: ROOM_FIELD_SCOPE,
+    // Each upload's size plus one, as the faulted final UploadAck reports it.
+    fails: { '13/upload-complete': /^2501$/, '13/filename-sanitize': /^2$/, '13/attachments': /^1201$/ },
+  },
+  {
+    fault: 'kick-close-wrong-room',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '7/kick': /RoomClose\{"room_id":777777,"reason":"kicked"\}/,
+      '7/set-role': /RoomClose\{"room_id":777777,"reason":"kicked"\}/,
+    },
+  },
+  {
+    fault: 'shard-assignment-shifted',
+    scope: HANDSHAKE_FIELD_SCOPE,
+    fails: { '6.4/shard-assignment': /\{"shard_id":2,"room_ids":\["1"\]\}/ },
+  },
+  {
+    fault: 'hello-ack-wrong-version',
+    scope: HANDSHAKE_FIELD_SCOPE,
+    fails: { '6.2/hello-ack': /^version 2$/ },
   },
 ];
