@@ -15,6 +15,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['spec/**/*.ts', 'transport/**/*.ts', 'reference-server/**/*.ts', 'harness/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
+      // The figures are worth seeing when a test failed too.
+      reportOnFailure: true,
       thresholds: {
         lines: 0,
         branches: 0,
