@@ -17,15 +17,23 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // The figures are worth seeing when a test failed too.
       reportOnFailure: true,
+      // Test helpers (test/harness/fake-chat-server.ts, ...) are not the product: measure the four source folders.
+      exclude: ['test/**'],
+      // Measured on 2026-12-06 (full suite, 2 workers): overall lines 92.4, branches 82.7, functions 91.1,
+      // statements 90.4; per folder below, each floor about 3 points under the figure in its comment.
       thresholds: {
-        lines: 0,
-        branches: 0,
-        functions: 0,
-        statements: 0,
-        'spec/**': { lines: 0, branches: 0, functions: 0, statements: 0 },
-        'transport/**': { lines: 0, branches: 0, functions: 0, statements: 0 },
-        'reference-server/**': { lines: 0, branches: 0, functions: 0, statements: 0 },
-        'harness/**': { lines: 0, branches: 0, functions: 0, statements: 0 },
+        lines: 89,
+        branches: 79,
+        functions: 88,
+        statements: 87,
+        // spec: lines 97.6, branches 93.3, functions 97.1, statements 95.8
+        'spec/**': { lines: 94, branches: 90, functions: 94, statements: 92 },
+        // transport: lines 93.3, branches 90.1, functions 91.9, statements 91.6
+        'transport/**': { lines: 90, branches: 87, functions: 88, statements: 88 },
+        // reference-server: lines 94.8, branches 88.1, functions 91.1, statements 92.4
+        'reference-server/**': { lines: 91, branches: 85, functions: 88, statements: 89 },
+        // harness: lines 91.0, branches 77.9, functions 90.5, statements 89.0
+        'harness/**': { lines: 88, branches: 74, functions: 87, statements: 85 },
       },
     },
   },
