@@ -121,7 +121,9 @@ describe('garou-bench CLI', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     // The cause of the quick failure: the probe gave up after the --connect-timeout it was given (not a default).
     expect(run.stderr).toMatch(
-      new RegExp(`target 127\\.0\\.0\\.1:${port} unreachable: no QUIC handshake( and HelloAck)? within 1000 ms`),
+      new RegExp(
+        `target 127\\.0\\.0\\.1:${port} unreachable: no QUIC handshake( and HelloAck)? within 1000 ms`,
+      ),
     );
   });
 
