@@ -33,6 +33,7 @@ import type { RoomFrameName } from './room-broadcaster.js';
 import type { Actor, MessageInRoom, Room, RoomMember } from './rooms.js';
 import type { ConnectionSession } from './session.js';
 import { userIdForUsername } from './user-identity.js';
+import { FIELD_FAULTS, installFieldFaults } from './field-faults.js';
 
 /** Every fault, with what it breaks. */
 export const SERVER_FAULTS = {
@@ -99,6 +100,8 @@ export const SERVER_FAULTS = {
   'slow-fanout': 'every room fan-out leaves 20 ms late (a slower server, for the performance gate test)',
   'large-room-ignored':
     'rooms above the advertised large_room_threshold still announce joins and leaves and list every member',
+  // Field-level and stream-fate faults (field-faults.ts): the right frame with one wrong field.
+  ...FIELD_FAULTS,
 } as const;
 
 /** Name of a fault. */
@@ -310,6 +313,7 @@ export class FaultInjector {
     if (this.has('undeclared-error-code')) recodeErrors(port);
     if (this.has('hot-frames-on-shard'))
       session.routes.streamFor = (roomId: U64) => shardStreamOf(service, roomId);
+    installFieldFaults(this.faults, port);
   }
 
   /** Room frames leave SLOW_FANOUT_DELAY_MS late, to the members of the moment, in order (equal timers fire in order). */

@@ -336,6 +336,10 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     const recorder = this.rec.attached;
     if (recorder === null) throw new Error('finish before start');
     const now = epochNowMs();
+    // The result is final from here: nothing may happen that it would not count (a read receipt due later, a
+    // receipt for a late delivery, a rejoin), or the server would see frames the result does not report.
+    this.stopping = true;
+    this.timers.stop();
     this.flushRoomEvents(Infinity);
     // Every send still unacknowledged had its full grace period: it failed.
     for (const pending of this.pendingSends.values()) {
@@ -596,6 +600,8 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   }
 
   private edit(slot: ClientSlot, op: PlannedOperation, now: number): boolean {
+    // A member only (PROTOCOL.md 7/permissions): after a leave its own messages stay listed but are out of reach.
+    if (!slot.client.isMember(op.roomId)) return false;
     const id = slot.ownMessageIn(op.roomId, false);
     if (id === 0 || !slot.client.editMessage(id, messageContent(Math.max(1, op.size)))) return false;
     this.rec.count('edits', now);
@@ -603,6 +609,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   }
 
   private remove(slot: ClientSlot, op: PlannedOperation, now: number): boolean {
+    if (!slot.client.isMember(op.roomId)) return false;
     const id = slot.ownMessageIn(op.roomId, true);
     if (id === 0 || !slot.client.deleteMessage(id)) return false;
     this.rec.count('deletes', now);
@@ -847,6 +854,7 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
    * after read_delay if u < read. Receipts count only when written (a dropped client writes none).
    */
   private sendReceipts(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
+    if (this.stopping) return;
     const receipts = this.receipts as ReceiptDraws;
     const u = hashUnit(receipts.seed, client.index, u64ToNumber(message.message_id));
     if (u < receipts.delivered && client.sendDelivered(message.message_id, message.room_id, receivedAtMs)) {

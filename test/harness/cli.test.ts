@@ -16,11 +16,9 @@ interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 function cli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
-  const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: join(import.meta.dirname, '../..'),
@@ -36,7 +34,7 @@ function cli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr });
     });
   });
 }
@@ -120,9 +118,13 @@ describe('garou-bench CLI', () => {
       '--quiet',
     ]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain('unreachable');
     expect(run.stderr).not.toMatch(/\n\s+at /);
-    expect(run.ms).toBeLessThan(15_000);
+    // The cause of the quick failure: the probe gave up after the --connect-timeout it was given (not a default).
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `target 127\\.0\\.0\\.1:${port} unreachable: no QUIC handshake( and HelloAck)? within 1000 ms`,
+      ),
+    );
   });
 
   it('merges two workers exactly and fails an impossible threshold with exit 1', async () => {

@@ -13,8 +13,13 @@ describe('DeadlineQueue', () => {
   it('fires items in deadline order, once each, with one batch callback', async () => {
     const fired: string[] = [];
     let batches = 0;
+    let allFired!: () => void;
+    const done = new Promise<void>((resolve) => (allFired = resolve));
     const q = new DeadlineQueue<Item>(
-      (i) => fired.push(i.name),
+      (i) => {
+        fired.push(i.name);
+        if (fired.length === 3) allFired();
+      },
       () => batches++,
     );
     const now = performance.now();
@@ -23,7 +28,8 @@ describe('DeadlineQueue', () => {
     q.schedule(a, now + 5);
     q.schedule(c, now + 10);
     q.schedule(c, now + 1); // moved earlier
-    await new Promise((r) => setTimeout(r, 40));
+    // Wait for the third item to fire, not for a guessed delay.
+    await done;
     expect(fired).toEqual(['c', 'a', 'b']);
     expect(q.size).toBe(0);
     expect(batches).toBeGreaterThanOrEqual(1);

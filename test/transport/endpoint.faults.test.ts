@@ -118,10 +118,11 @@ describe('transport over a faulty in-memory network', () => {
         runScenario,
       ),
       // Bounded: shrinking replays whole network scenarios, so stop at the first failure.
-      { numRuns: 12, endOnFailure: true, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: false },
+      // No time limit: every one of the 12 runs must happen (an interrupted property would prove less than it says).
+      { numRuns: 12, endOnFailure: true },
     );
     console.log('fault runs (ms):', runTimes.join(' '));
-  }, 50_000);
+  }, 120_000);
 
   it('runs the same scenario on a perfect network with a clean peer close', async () => {
     await runScenario({
@@ -143,11 +144,10 @@ describe('transport over a faulty in-memory network', () => {
       const client = pair.connect({ insecure: true, ...options });
       await client.whenEstablished();
       const server = await pair.acceptedAt(0);
-      const started = performance.now();
       const [c, s] = await Promise.all([client.whenClosed(), server.whenClosed()]);
+      // The cause, not the duration: both sides closed because quiche's idle timer fired, nothing else.
       expect(c.cause).toBe('idle-timeout');
       expect(s.cause).toBe('idle-timeout');
-      expect(performance.now() - started).toBeGreaterThanOrEqual(200);
       expect(pair.client.connectionCount).toBe(0);
     } finally {
       await pair.close();
@@ -165,7 +165,9 @@ describe('transport over a faulty in-memory network', () => {
       }, 50);
       await client.whenEstablished();
       expect(network.counters.lost).toBeGreaterThan(0);
-      expect(client.stats().lostPackets + client.stats().retransmittedPackets).toBeGreaterThanOrEqual(0);
+      // Only the client spoke while the network lost everything (the server heard nothing to answer), so the
+      // handshake completed because the client sent its flight again: more packets than the network lost.
+      expect(client.stats().sentPackets).toBeGreaterThan(network.counters.lost);
     } finally {
       await pair.close();
       network.dispose();

@@ -239,7 +239,8 @@ describe('streams', () => {
 
     const stopMe = client.openUni();
     client.write(stopMe, Buffer.from('hello'));
-    await sleep(20);
+    // STOP_SENDING is only meaningful for a stream the server knows: wait for its bytes, not for a guessed delay.
+    await atServer.receivedData(stopMe);
     server.stopSending(stopMe, 9);
     expect(await atClient.stopped(stopMe)).toBe(9);
     expect(client.write(stopMe, Buffer.from('ignored'))).toBe(0);

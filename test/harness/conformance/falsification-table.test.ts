@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
 import { FAULT_NAMES } from '../../../reference-server/faults.js';
-import { FALSIFICATIONS, FALLBACK_SANITY_CHECK, SANITY_CHECK } from './falsification-table.js';
+import {
+  FALSIFICATIONS,
+  FALLBACK_SANITY_CHECK,
+  FIELD_FALSIFICATIONS,
+  SANITY_CHECK,
+} from './falsification-table.js';
 
 /** Faults that break performance, not the protocol (used by the load-test gate's tests, not here). */
 const NON_CONFORMANCE_FAULTS = ['slow-fanout'];
@@ -18,7 +23,8 @@ describe('falsification table', () => {
   });
 
   it('uses every conformance fault of the reference server, and only known faults', () => {
-    const used = new Set(FALSIFICATIONS.flatMap((row) => row.faults));
+    const used = new Set<string>(FALSIFICATIONS.flatMap((row) => row.faults));
+    for (const row of FIELD_FALSIFICATIONS) used.add(row.fault);
     for (const fault of used) expect(FAULT_NAMES).toContain(fault);
     const unused = FAULT_NAMES.filter((fault) => !used.has(fault));
     expect(unused.sort()).toEqual([...NON_CONFORMANCE_FAULTS].sort());

@@ -4,6 +4,7 @@
  * the table complete.
  */
 import type { FaultName } from '../../../reference-server/faults.js';
+import type { FieldFaultName } from '../../../reference-server/field-faults.js';
 
 /** A check, the faults that must make it fail, and what its failure report must mention (the right reason). */
 export interface Falsification {
@@ -243,3 +244,233 @@ export function pairs(
     row.faults.map((fault) => ({ check: row.check, fault, evidence: row.evidence })),
   );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field-level falsification (reference-server/field-faults.ts): the right frame at the right time with one field
+// wrong, or the right Error with the wrong stream fate. Each row names every check of its scope the fault fails
+// (falsification.fields.test.ts runs the whole scope and compares exactly) and the evidence, matched against each
+// failure's report of what the server sent (the wrong value), not against the check's expected text.
+
+/**
+ * A field-level fault, and the checks of its scope it fails (all others in the scope must pass), each with its
+ * evidence: matched against that check's "actual" (what the server did).
+ */
+export interface FieldFalsification {
+  readonly fault: FieldFaultName;
+  /** The checks run against the fault: every one not in `fails` must pass. */
+  readonly scope: readonly string[];
+  readonly fails: Readonly<Record<string, RegExp>>;
+}
+
+/** Checks of the sections about rooms, messages, datagrams and uploads (hot-room switches and rate limit excluded: slow). */
+export const ROOM_FIELD_SCOPE: readonly string[] = [
+  '6.4/auto-join',
+  '9/mapping',
+  '8/message-ack',
+  '8/message-ack/nonce',
+  '8/message-id',
+  '8/fan-out',
+  '7/join-existing',
+  '7/leave',
+  '7/disconnect',
+  '8/edit',
+  '8/delete',
+  '8/react-add',
+  '8/react-remove',
+  '7/permissions',
+  '7/kick',
+  '7/kick/member-denied',
+  '7/set-role',
+  '13/upload-start',
+  '13/upload-complete',
+  '13/filename-sanitize',
+  '13/upload-complete/checksum',
+  '13/attachments',
+  '12/pong-echo',
+  '12/goodbye-client',
+  '11/typing-relay',
+  '11/presence-relay',
+  '11/presence-generated',
+];
+
+/** Checks of the handshake (sections 2 and 6). */
+export const HANDSHAKE_FIELD_SCOPE: readonly string[] = [
+  '2/alpn',
+  '6.2/hello-ack',
+  '6.2/session-id',
+  '6.2/hello-version',
+  '6.5/non-hello-first',
+  '6.5/bad-header-first',
+  '6.5/out-of-sequence',
+  '6.3/auth-failed',
+  '6.3/auth-ok',
+  '6.4/post-auth-order',
+  '6.4/shard-assignment',
+  '6.4/auto-join',
+  '6.5/command-before-auth',
+  '6.5/uni-before-auth',
+  '6.5/datagram-before-auth',
+];
+
+/** Checks about Error frames and the fate of the offending stream or connection. */
+export const FATE_FIELD_SCOPE: readonly string[] = [
+  '6.5/command-before-auth',
+  '6.5/uni-before-auth',
+  '14/invalid-payload/control',
+  '14/unknown-type/chat-commands',
+  '14/oversize/chat-commands',
+  '14/truncated/chat-commands',
+  '14/invalid-payload/chat-commands',
+  '14/wrong-stream/chat-commands',
+  '14/unknown-type/acks',
+  '14/oversize/acks',
+  '14/truncated/acks',
+  '14/invalid-payload/acks',
+  '14/wrong-stream/acks',
+  '14/unknown-type/uploads',
+  '14/oversize/uploads',
+  '14/truncated/uploads',
+  '14/invalid-payload/uploads',
+  '14/wrong-stream/uploads',
+  '5/client-uni-classify',
+  '5/client-uni-direction',
+  '5/extra-bidi',
+];
+
+export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
+  {
+    fault: 'edited-wrong-message-id',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/edit': /RoomMessageEdited\{"message_id":999999,/ },
+  },
+  {
+    fault: 'edited-wrong-content',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/edit': /RoomMessageEdited\{[^}]*"content":"tampered"/ },
+  },
+  {
+    fault: 'edited-wrong-editor',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/edit': /RoomMessageEdited\{[^}]*"editor_id":424242,/ },
+  },
+  {
+    fault: 'deleted-wrong-message-id',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/delete': /RoomMessageDeleted\{"message_id":999999,/ },
+  },
+  {
+    fault: 'deleted-wrong-deleter',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/delete': /RoomMessageDeleted\{[^}]*"deleted_by":424242,/ },
+  },
+  {
+    fault: 'reaction-wrong-emoji',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '8/react-add': /RoomReaction(Added|Removed)\{[^}]*"emoji":"🦖"/u,
+      '8/react-remove': /RoomReaction(Added|Removed)\{[^}]*"emoji":"🦖"/u,
+    },
+  },
+  {
+    fault: 'reaction-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '8/react-add': /RoomReaction(Added|Removed)\{[^}]*"user_id":424242,/,
+      '8/react-remove': /RoomReaction(Added|Removed)\{[^}]*"user_id":424242,/,
+    },
+  },
+  {
+    fault: 'reaction-wrong-message-id',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '8/react-add': /RoomReaction(Added|Removed)\{"message_id":999999,/,
+      '8/react-remove': /RoomReaction(Added|Removed)\{"message_id":999999,/,
+    },
+  },
+  {
+    fault: 'left-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '7/leave': /RoomUserLeft\{[^}]*"user_id":424242,/,
+      '7/disconnect': /RoomUserLeft\{[^}]*"user_id":424242,/,
+      '7/kick': /RoomUserLeft\{[^}]*"user_id":424242,/,
+      '12/goodbye-client': /RoomUserLeft\{[^}]*"user_id":424242,/,
+    },
+  },
+  {
+    fault: 'joined-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '6.4/auto-join': /RoomUserJoined\{[^}]*"user_id":424242,/,
+      '7/join-existing': /RoomUserJoined\{[^}]*"user_id":424242,/,
+    },
+  },
+  {
+    fault: 'close-reason-kicked',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '7/leave': /RoomClose\{[^}]*"reason":"kicked"\}/ },
+  },
+  {
+    fault: 'typing-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '11/typing-relay': /Typing\{[^}]*"user_id":424242\}/ },
+  },
+  {
+    fault: 'presence-wrong-user',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '11/presence-relay': /Presence(Online|Away|Offline)\{"user_id":424242,/,
+      '11/presence-generated': /Presence(Online|Away|Offline)\{"user_id":424242,/,
+    },
+  },
+  {
+    fault: 'stop-sending-wrong-code',
+    scope: FATE_FIELD_SCOPE,
+    fails: { '5/extra-bidi': /RESET_STREAM with 1007/ },
+  },
+  {
+    fault: 'message-wrong-content',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/fan-out': /"content":"tampered"/ },
+  },
+  {
+    fault: 'message-wrong-sender',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/fan-out': /"sender":"impostor"/ },
+  },
+  {
+    fault: 'init-members-truncated',
+    scope: ROOM_FIELD_SCOPE,
+    // Only the owner listed: the joiner is missing.
+    fails: { '7/join-existing': /^\["[^"]*join-a-\d+"\]$/ },
+  },
+  {
+    fault: 'init-history-dropped',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '7/join-existing': /^\[\]$/ },
+  },
+  {
+    fault: 'upload-ack-wrong-bytes',
+    scope: ROOM_FIELD_SCOPE,
+    // Each upload's size plus one, as the faulted final UploadAck reports it.
+    fails: { '13/upload-complete': /^2501$/, '13/filename-sanitize': /^2$/, '13/attachments': /^1201$/ },
+  },
+  {
+    fault: 'kick-close-wrong-room',
+    scope: ROOM_FIELD_SCOPE,
+    fails: {
+      '7/kick': /RoomClose\{"room_id":777777,"reason":"kicked"\}/,
+      '7/set-role': /RoomClose\{"room_id":777777,"reason":"kicked"\}/,
+    },
+  },
+  {
+    fault: 'shard-assignment-shifted',
+    scope: HANDSHAKE_FIELD_SCOPE,
+    fails: { '6.4/shard-assignment': /\{"shard_id":2,"room_ids":\["1"\]\}/ },
+  },
+  {
+    fault: 'hello-ack-wrong-version',
+    scope: HANDSHAKE_FIELD_SCOPE,
+    fails: { '6.2/hello-ack': /^version 2$/ },
+  },
+];

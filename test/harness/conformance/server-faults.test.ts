@@ -27,6 +27,10 @@ describe('fault lists', () => {
     expect(FaultInjector.create(new Set())).toBeNull();
     expect(FaultInjector.create(new Set(['no-pong']))?.alpns).toEqual(['chat']);
     expect(FaultInjector.create(new Set(['no-alpn-check']))?.alpns).toEqual(['chat', 'h3']);
-    expect(FAULT_NAMES.length).toBeGreaterThan(30);
+    // Every listed fault can be switched on by name (what GAROU_SERVER_FAULTS passes) and installs an injector.
+    for (const fault of FAULT_NAMES) {
+      expect([...parseFaultList(fault)]).toEqual([fault]);
+      expect(FaultInjector.create(parseFaultList(fault)), fault).not.toBeNull();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { loadScenario } from '../../../harness/scenario/load.js';
 import { buildRoomPlan } from '../../../harness/scenario/membership.js';
 import { validateScenarioSchema } from '../../../harness/scenario/schema.js';
 import { phaseRoomRates } from '../../../harness/scenario/traffic.js';
+import { ACTIONS } from '../../../harness/scenario/types.js';
 
 const DIR = 'scenarios';
 const SHIPPED = [
@@ -15,6 +16,7 @@ const SHIPPED = [
   'typing',
   'ci-gate',
   'crowd-50k',
+  'action-mix',
 ];
 
 describe('shipped scenarios', () => {
@@ -58,5 +60,13 @@ describe('shipped scenarios', () => {
       'viral promoted during surge within 5s',
       'viral demoted during cool-down',
     ]);
+  });
+
+  it('action-mix draws from every action of the mix, with receipts, in a few seconds', async () => {
+    const s = await loadScenario(`${DIR}/action-mix.yaml`);
+    for (const phase of s.phases) expect(phase.mix.map((m) => m.action).sort()).toEqual([...ACTIONS].sort());
+    expect(s.actions.receipts.delivered).toBeGreaterThan(0);
+    expect(s.actions.receipts.read).toBeGreaterThan(0);
+    expect(s.totalDurationMs).toBeLessThanOrEqual(5000);
   });
 });

@@ -18,6 +18,8 @@ export class StreamRecorder {
   readonly stopSending = new Map<number, number>();
   readonly datagrams: Buffer[] = [];
   private readonly waiters = new Map<number, (() => void)[]>();
+  /** Waiters for the first bytes of a stream, by stream id. */
+  private readonly dataWaiters = new Map<number, (() => void)[]>();
 
   constructor(conn: QuicConnection) {
     conn.onStream = (id) => {
@@ -27,6 +29,8 @@ export class StreamRecorder {
       const s = this.entry(id);
       if (s.fin || s.resetCode !== null) throw new Error(`data on stream ${id} after it ended`);
       s.chunks.push(data);
+      for (const resolve of this.dataWaiters.get(id) ?? []) resolve();
+      this.dataWaiters.delete(id);
       if (fin) {
         s.fin = true;
         this.wake(id);
@@ -55,6 +59,16 @@ export class StreamRecorder {
     const s = this.streams.get(id);
     if (s !== undefined && (s.fin || s.resetCode !== null)) return Promise.resolve();
     return new Promise((resolve) => this.addWaiter(id, resolve));
+  }
+
+  /** Resolves once some bytes of the stream have arrived (the stream exists at this end). */
+  receivedData(id: number): Promise<void> {
+    if ((this.streams.get(id)?.chunks.length ?? 0) > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.dataWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.dataWaiters.set(id, list);
+    });
   }
 
   /** Resolves once the peer has sent STOP_SENDING for the stream. */
