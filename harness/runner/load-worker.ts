@@ -645,10 +645,9 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
         client.abort(`no AuthOk within ${setup.connectTimeoutMs} ms`);
       }
     }
-    this.port.send({
-      type: 'progress',
-      progress: this.rec.progress(now, this.connectStartMs, this.connected),
-    });
+    const progress = this.rec.progress(now, this.connectStartMs, this.connected);
+    const live = this.rec.takeLiveReport();
+    this.port.send(live ? { type: 'progress', progress, live } : { type: 'progress', progress });
   };
 
   /** Drops a send that will get no ack (refused, or timed out); returns whether it was still waiting. */
