@@ -30,7 +30,7 @@ mix: { send: 1 }
 message_size: { fixed: 40 }
 correctness: { grace: 500ms }
 phases:
-  - { name: steady, duration: 8s, rate: { per_room: 15 } }
+  - { name: steady, duration: 10s, rate: { per_room: 15 } }
 thresholds:
   - loss == 0
 `;
@@ -71,7 +71,7 @@ describe.skipIf(skip)('live metrics scraped by Prometheus', () => {
     const [metricsPort, promPort] = [await freePort(), await freePort()];
     await writeFile(
       join(dir, 'prometheus.yml'),
-      `global: { scrape_interval: 1s, scrape_timeout: 900ms, evaluation_interval: 1s }
+      `global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }
 scrape_configs:
   - job_name: garou-bench
     static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]
@@ -161,10 +161,11 @@ scrape_configs:
     const delivered = await range('garou_bench_delivered_total');
     const p99 = await range('garou_bench_latency_seconds{metric="deliver",quantile="0.99"}');
     const windowP99 = await range('garou_bench_latency_window_seconds{metric="deliver",quantile="0.99"}');
-    // Scraped every second over an 8 s phase: the counters climb through several values, never back.
-    expect(distinct(sent)).toBeGreaterThanOrEqual(4);
+    // Scraped every second over a 10 s phase: the counters climb through several values, never back (a busy
+    // machine may miss a few scrapes, hence 3 and not 10).
+    expect(distinct(sent)).toBeGreaterThanOrEqual(3);
     expect(increasing(sent)).toBe(true);
-    expect(distinct(delivered)).toBeGreaterThanOrEqual(4);
+    expect(distinct(delivered)).toBeGreaterThanOrEqual(3);
     expect(increasing(delivered)).toBe(true);
     expect(distinct(p99)).toBeGreaterThanOrEqual(2);
     expect(windowP99.length).toBeGreaterThan(0);
