@@ -39,7 +39,8 @@ import { ConnectionSession } from './session.js';
 import { ShardRouter } from './shard-router.js';
 import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
 import { UploadStore } from './upload-store.js';
-import { userIdForUsername, validateUsername, verifyToken } from './user-identity.js';
+import { TokenVerifier, loadTokenTrust } from './token-verifier.js';
+import { userIdForUsername, validateUsername } from './user-identity.js';
 
 /** Chat-command frames (0x10-0x17). */
 export type ChatCommandFrame = Extract<
@@ -98,6 +99,8 @@ export class ChatService {
   readonly logger: CoreLogger;
   /** HMAC secret for token auth (the configured one, or random for this process). */
   readonly tokenSecret: string;
+  /** Checks JWTs of Auth method "token" (token-verifier.ts). */
+  private readonly tokens: TokenVerifier;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
@@ -112,6 +115,15 @@ export class ChatService {
     this.observer = options.observer ?? NULL_OBSERVER;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
+    this.tokens = new TokenVerifier(
+      loadTokenTrust({
+        secret: this.tokenSecret,
+        publicKeyFile: config.tokenPublicKey,
+        jwksFile: config.tokenJwks,
+        audience: config.tokenAudience,
+        issuer: config.tokenIssuer,
+      }),
+    );
     this.router = new ShardRouter(config.numShards);
     this.rooms = new RoomRegistry({
       historySize: config.historySize,
@@ -171,25 +183,29 @@ export class ChatService {
     return this.sessions.get(id);
   }
 
-  /** Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. */
-  authenticate(auth: Auth): CommandResult<UserInfo> {
-    let username: string;
+  /**
+   * Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. A token is verified
+   * asynchronously (jose uses WebCrypto), so method "token" answers with a promise; "username" answers at once.
+   */
+  authenticate(auth: Auth): CommandResult<UserInfo> | Promise<CommandResult<UserInfo>> {
     if (auth.method === 'username') {
       const check = validateUsername(auth.credentials);
       if (!check.ok) return fail(ERROR_CODES.AUTH_FAILED, check.reason, 'Auth.credentials');
-      username = check.username;
-    } else if (auth.method === 'token') {
-      const check = verifyToken(this.tokenSecret, auth.credentials, Math.floor(this.now() / 1000));
-      if (!check.ok)
-        return fail(ERROR_CODES.AUTH_FAILED, `token refused: ${check.reason}`, 'Auth.credentials');
-      username = check.username;
-    } else {
-      return fail(
-        ERROR_CODES.AUTH_FAILED,
-        `unknown auth method ${JSON.stringify(auth.method)}`,
-        'Auth.method',
-      );
+      return this.userResult(check.username);
     }
+    if (auth.method === 'token') {
+      return this.tokens
+        .verify(auth.credentials, Math.floor(this.now() / 1000))
+        .then((check) =>
+          check.ok
+            ? this.userResult(check.username)
+            : fail(ERROR_CODES.AUTH_FAILED, `token refused: ${check.reason}`, 'Auth.credentials'),
+        );
+    }
+    return fail(ERROR_CODES.AUTH_FAILED, `unknown auth method ${JSON.stringify(auth.method)}`, 'Auth.method');
+  }
+
+  private userResult(username: string): CommandResult<UserInfo> {
     return succeed({ user_id: userIdForUsername(username), username, avatar_url: null });
   }
 

@@ -13,7 +13,7 @@ import { PrometheusObserver, startMetricsServer } from './metrics.js';
 import { toolVersion } from '../harness/runner/tool-version.js';
 import { GarouServer } from './server.js';
 import { ensureDataDir } from './upload-store.js';
-import { issueToken } from './user-identity.js';
+import { issueJwt } from './token-verifier.js';
 
 /** The line printed on stdout once the server listens (parsed by harnesses). */
 export function listeningLine(host: string, port: number): string {
@@ -110,14 +110,26 @@ export function buildProgram(): Command {
   program.addHelpText('after', settingsHelp());
   program
     .command('issue-token <username>')
-    .description('print a signed token for Auth method "token"')
+    .description('print an HS256 JWT for Auth method "token" (sub = username)')
     .requiredOption('--token-secret <secret>', 'the server secret (same as its --token-secret)')
     .option('--ttl <seconds>', 'validity in seconds', '3600')
-    .action((username: string, options: { tokenSecret: string; ttl: string }) => {
-      const ttl = Number(options.ttl);
-      if (!Number.isSafeInteger(ttl) || ttl <= 0)
-        throw new ConfigError('--ttl', `expected seconds > 0, got ${options.ttl}`);
-      process.stdout.write(`${issueToken(options.tokenSecret, username, ttl)}\n`);
-    });
+    .option('--audience <aud>', 'aud claim (for a server started with --token-audience)')
+    .option('--issuer <iss>', 'iss claim (for a server started with --token-issuer)')
+    .action(
+      async (
+        username: string,
+        options: { tokenSecret: string; ttl: string; audience?: string; issuer?: string },
+      ) => {
+        const ttl = Number(options.ttl);
+        if (!Number.isSafeInteger(ttl) || ttl <= 0)
+          throw new ConfigError('--ttl', `expected seconds > 0, got ${options.ttl}`);
+        const token = await issueJwt(options.tokenSecret, username, {
+          ttlSeconds: ttl,
+          ...(options.audience === undefined ? {} : { audience: options.audience }),
+          ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+        });
+        process.stdout.write(`${token}\n`);
+      },
+    );
   return program;
 }
