@@ -141,7 +141,14 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       // Room for every simulated client (the server refuses connections beyond its limit).
       const maxConnections = Math.max(10_000, scenario.clients.count + 100);
       server = await EmbeddedServer.start(scenario.server, {
-        extraFlags: ['--max-connections', String(maxConnections)],
+        extraFlags: [
+          '--max-connections',
+          String(maxConnections),
+          // Clients that log in with tokens need a server that trusts their secret.
+          ...(scenario.clients.auth?.method === 'token'
+            ? ['--token-secret', scenario.clients.auth.secret]
+            : []),
+        ],
       });
       host = server.host;
       port = server.port;

@@ -36,6 +36,7 @@ import type {
   Throttle,
 } from '../../spec/index.js';
 import { u64ToNumber } from '../../spec/index.js';
+import { issueJwt } from '../../reference-server/token-verifier.js';
 import { QuicEndpoint, type ClientOptions, type CloseInfo } from '../../transport/index.js';
 import type { ClientEvents } from '../client/client-events.js';
 import { HoldTimer } from '../client/hold-timer.js';
@@ -268,6 +269,20 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       this.owned.push(i);
       const client = new SimClient(i, formatUsername(scenario.clients.usernamePattern, i), this.context);
       this.slots[i] = new ClientSlot(client, this.plan.roomsOfClient[i] ?? []);
+    }
+    const auth = scenario.clients.auth;
+    if (auth?.method === 'token') {
+      // One token per client, issued before connecting (signing is asynchronous), reused on reconnects.
+      await Promise.all(
+        this.owned.map(async (i) => {
+          const client = (this.slots[i] as ClientSlot).client;
+          client.authToken = await issueJwt(auth.secret, client.username, {
+            ttlSeconds: Math.ceil(auth.ttlMs / 1000),
+            ...(auth.audience === null ? {} : { audience: auth.audience }),
+            ...(auth.issuer === null ? {} : { issuer: auth.issuer }),
+          });
+        }),
+      );
     }
     this.port.send({ type: 'loaded' });
   }
