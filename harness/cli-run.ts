@@ -26,6 +26,9 @@ interface RunFlags {
   repeat: number;
   segment?: SegmentSpec;
   startAt?: number;
+  metricsPort?: number;
+  metricsHost?: string;
+  events?: string;
 }
 
 function positiveInteger(name: string, max: number) {
@@ -72,13 +75,24 @@ function serverNameArgument(value: string): string {
 }
 
 function duration(value: string): number {
+  // A bare number is milliseconds, as the default shown in --help once suggested (5000).
+  if (/^\d+$/.test(value) && Number(value) > 0) return Number(value);
   try {
     const ms = parseDuration(value);
     if (ms > 0) return ms;
   } catch {
     // reported below
   }
-  throw new InvalidArgumentError('expected a duration above 0, e.g. 5s or 500ms');
+  throw new InvalidArgumentError(
+    'expected a duration above 0, e.g. 5s, 500ms (a bare number is milliseconds)',
+  );
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)');
+  return n;
 }
 
 const EXAMPLES = `
@@ -94,6 +108,8 @@ Examples:
       the third of four slices of the scenario (one per machine), phases starting at the given time;
       then garou-bench merge results --out merged (see deploy/README.md)
   $ garou-bench run scenarios/typing.yaml --json --quiet > summary.json
+  $ garou-bench run scenarios/steady-chat.yaml --metrics-port 9464 --events events.ndjson
+      live metrics for Prometheus/Grafana (deploy/grafana/) and as a JSON line per second
   $ garou-bench run scenarios/ci-gate.yaml --repeat 5 --out reports/current
       five runs for a noise-aware garou-bench compare
 
@@ -139,7 +155,11 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--out <dir>', 'base directory of the reports', 'reports')
     .option('--seed <n>', 'override the scenario seed', nonNegativeInteger)
-    .option('--connect-timeout <duration>', 'bound on connecting to the target', duration, 5000)
+    .addOption(
+      new Option('--connect-timeout <duration>', 'bound on connecting to the target (e.g. 10s, 500ms)')
+        .argParser(duration)
+        .default(5000, '5s'),
+    )
     .option('--quiet', 'no progress and no summary table (the report path and verdict only)')
     .option('--json', 'print summary.json on stdout instead of the table (progress goes to stderr)')
     .option(
@@ -147,6 +167,16 @@ export function registerRunCommand(program: Command): void {
       'run the scenario n times in a row, one report each (then garou-bench compare the --out folder)',
       positiveInteger('--repeat', MAX_REPEAT),
       1,
+    )
+    .option(
+      '--metrics-port <port>',
+      'serve live metrics for Prometheus on http://127.0.0.1:<port>/metrics while the run goes (0: any free port)',
+      port,
+    )
+    .option('--metrics-host <address>', 'address of the --metrics-port endpoint (default: 127.0.0.1)')
+    .option(
+      '--events <file.ndjson>',
+      'write live metrics as one JSON line per second (same names as summary.json)',
     )
     .addHelpText('after', EXAMPLES)
     .action(async (scenarioFile: string, flags: RunFlags) => {
@@ -171,6 +201,10 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
   if (flags.seed !== undefined) options.seed = flags.seed;
   if (flags.segment !== undefined) options.segment = flags.segment;
   if (flags.startAt !== undefined) options.startAtMs = flags.startAt;
+  options.liveOutputs = {};
+  if (flags.metricsPort !== undefined) options.liveOutputs.metricsPort = flags.metricsPort;
+  if (flags.metricsHost !== undefined) options.liveOutputs.metricsHost = flags.metricsHost;
+  if (flags.events !== undefined) options.liveOutputs.eventsFile = flags.events;
   // Interrupted: leave at once; the embedded server and worker processes are ended on exit.
   const interrupted = (signal: NodeJS.Signals): void => {
     stderr.write(`\ngarou-bench: interrupted (${signal}); no report written\n`);

@@ -46,7 +46,8 @@ import { ShardRouter } from './shard-router.js';
 import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
 import { UploadQuota } from './upload-quota.js';
 import { UploadStore } from './upload-store.js';
-import { userIdForUsername, validateUsername, verifyToken } from './user-identity.js';
+import { TokenVerifier, loadTokenTrust } from './token-verifier.js';
+import { userIdForUsername, validateUsername } from './user-identity.js';
 
 /** Chat-command frames (0x10-0x17). */
 export type ChatCommandFrame = Extract<
@@ -115,6 +116,8 @@ export class ChatService {
   readonly authMethods: ReadonlySet<string>;
   /** Frees rooms nobody is in (null when empty_room_retention_ms is 0). */
   private readonly roomReaper: EmptyRoomReaper | null;
+  /** Checks JWTs of Auth method "token" (token-verifier.ts). */
+  private readonly tokens: TokenVerifier;
   private readonly sessions = new Map<ConnectionId, ConnectionSession>();
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
@@ -132,6 +135,15 @@ export class ChatService {
     this.observer = options.observer ?? NULL_OBSERVER;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
+    this.tokens = new TokenVerifier(
+      loadTokenTrust({
+        secret: this.tokenSecret,
+        publicKeyFile: config.tokenPublicKey,
+        jwksFile: config.tokenJwks,
+        audience: config.tokenAudience,
+        issuer: config.tokenIssuer,
+      }),
+    );
     this.router = new ShardRouter(config.numShards);
     this.authMethods = acceptedAuthMethods(config);
     this.partialFrames = new PartialFrameBudget(config.maxPartialFrameBytesTotal);
@@ -215,27 +227,31 @@ export class ChatService {
     return this.sessions.get(id);
   }
 
-  /** Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. */
-  authenticate(auth: Auth): CommandResult<UserInfo> {
+  /**
+   * Checks Auth credentials; returns the user or the AuthFailed reason. Never changes state. A token is verified
+   * asynchronously (jose uses WebCrypto), so method "token" answers with a promise; "username" answers at once.
+   */
+  authenticate(auth: Auth): CommandResult<UserInfo> | Promise<CommandResult<UserInfo>> {
     const refused = refuseAuthMethod(this.authMethods, auth.method);
     if (refused) return fail(refused.code, refused.message, refused.context);
-    let username: string;
     if (auth.method === 'username') {
       const check = validateUsername(auth.credentials);
       if (!check.ok) return fail(ERROR_CODES.AUTH_FAILED, check.reason, 'Auth.credentials');
-      username = check.username;
-    } else if (auth.method === 'token') {
-      const check = verifyToken(this.tokenSecret, auth.credentials, Math.floor(this.now() / 1000));
-      if (!check.ok)
-        return fail(ERROR_CODES.AUTH_FAILED, `token refused: ${check.reason}`, 'Auth.credentials');
-      username = check.username;
-    } else {
-      return fail(
-        ERROR_CODES.AUTH_FAILED,
-        `unknown auth method ${JSON.stringify(auth.method)}`,
-        'Auth.method',
-      );
+      return this.userResult(check.username);
     }
+    if (auth.method === 'token') {
+      return this.tokens
+        .verify(auth.credentials, Math.floor(this.now() / 1000))
+        .then((check) =>
+          check.ok
+            ? this.userResult(check.username)
+            : fail(ERROR_CODES.AUTH_FAILED, `token refused: ${check.reason}`, 'Auth.credentials'),
+        );
+    }
+    return fail(ERROR_CODES.AUTH_FAILED, `unknown auth method ${JSON.stringify(auth.method)}`, 'Auth.method');
+  }
+
+  private userResult(username: string): CommandResult<UserInfo> {
     return succeed({ user_id: userIdForUsername(username), username, avatar_url: null });
   }
 

@@ -10,9 +10,11 @@ import { CONFIG_FIELDS, ConfigError, readConfigFile, resolveConfig, type ServerC
 import { createLogger } from './logger.js';
 import { PrometheusObserver, startMetricsServer } from './metrics.js';
 import { resolveTokenSecret } from './token-secret.js';
+// The package version lives in one place (package.json); the harness's reader finds it from either binary.
+import { toolVersion } from '../harness/runner/tool-version.js';
 import { GarouServer } from './server.js';
 import { ensureDataDir } from './upload-store.js';
-import { issueToken } from './user-identity.js';
+import { issueJwt } from './token-verifier.js';
 
 /** The line printed on stdout once the server listens (parsed by harnesses). */
 export function listeningLine(host: string, port: number): string {
@@ -76,9 +78,31 @@ async function serve(options: Record<string, unknown>): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/**
+ * Every setting, listed under the top-level help too: a newcomer types `garou-server --help` and should not have
+ * to guess that the flags live under `serve --help`.
+ */
+export function settingsHelp(): string {
+  const rows = CONFIG_FIELDS.map((field) => [`--${field.flag} <value>`, field.fileKey, field.description]);
+  const flagWidth = Math.max(...rows.map((row) => row[0]!.length));
+  const keyWidth = Math.max(...rows.map((row) => row[1]!.length));
+  const lines = rows.map(
+    ([flag, key, description]) => `  ${flag!.padEnd(flagWidth)}  ${key!.padEnd(keyWidth)}  ${description}`,
+  );
+  return [
+    '',
+    'Settings of `serve` (flag, config-file key, meaning); flags override --config <file.yaml|json>:',
+    ...lines,
+    '',
+    'The server binds 127.0.0.1 by default: pass --host 0.0.0.0 (or ::) to accept clients from other machines.',
+  ].join('\n');
+}
+
 /** The commander program (exported for tests). */
 export function buildProgram(): Command {
-  const program = new Command('garou-server').description('Reference server of the garou QUIC chat protocol');
+  const program = new Command('garou-server')
+    .description('Reference server of the garou QUIC chat protocol')
+    .version(toolVersion(), '-V, --version', 'print the version');
   const serveCommand = program
     .command('serve', { isDefault: true })
     .description('run the server (default)')
@@ -87,16 +111,29 @@ export function buildProgram(): Command {
     serveCommand.addOption(new Option(`--${field.flag} <value>`, field.description));
   }
   serveCommand.action(async (options: Record<string, unknown>) => serve(options));
+  program.addHelpText('after', settingsHelp());
   program
     .command('issue-token <username>')
-    .description('print a signed token for Auth method "token"')
+    .description('print an HS256 JWT for Auth method "token" (sub = username)')
     .requiredOption('--token-secret <secret>', 'the server secret (same as its --token-secret)')
     .option('--ttl <seconds>', 'validity in seconds', '3600')
-    .action((username: string, options: { tokenSecret: string; ttl: string }) => {
-      const ttl = Number(options.ttl);
-      if (!Number.isSafeInteger(ttl) || ttl <= 0)
-        throw new ConfigError('--ttl', `expected seconds > 0, got ${options.ttl}`);
-      process.stdout.write(`${issueToken(options.tokenSecret, username, ttl)}\n`);
-    });
+    .option('--audience <aud>', 'aud claim (for a server started with --token-audience)')
+    .option('--issuer <iss>', 'iss claim (for a server started with --token-issuer)')
+    .action(
+      async (
+        username: string,
+        options: { tokenSecret: string; ttl: string; audience?: string; issuer?: string },
+      ) => {
+        const ttl = Number(options.ttl);
+        if (!Number.isSafeInteger(ttl) || ttl <= 0)
+          throw new ConfigError('--ttl', `expected seconds > 0, got ${options.ttl}`);
+        const token = await issueJwt(options.tokenSecret, username, {
+          ttlSeconds: ttl,
+          ...(options.audience === undefined ? {} : { audience: options.audience }),
+          ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+        });
+        process.stdout.write(`${token}\n`);
+      },
+    );
   return program;
 }

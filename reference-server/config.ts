@@ -62,6 +62,14 @@ export interface ServerConfig extends HardeningConfig {
   certPath: string | null;
   /** PEM private key path; null means a self-signed certificate generated in memory. */
   keyPath: string | null;
+  /** PEM public key (SPKI) file trusted for RS256/ES256 tokens; null: none. */
+  tokenPublicKey: string | null;
+  /** JWKS file trusted for RS256/ES256 tokens; null: none. */
+  tokenJwks: string | null;
+  /** Required token `aud`; null: not checked. */
+  tokenAudience: string | null;
+  /** Required token `iss`; null: not checked. */
+  tokenIssuer: string | null;
 }
 
 /** Kind of value a configuration field holds; drives parsing and validation. */
@@ -116,6 +124,10 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   certPath: null,
   keyPath: null,
   ...HARDENING_DEFAULTS,
+  tokenPublicKey: null,
+  tokenJwks: null,
+  tokenAudience: null,
+  tokenIssuer: null,
 });
 
 /** Every configuration field, once. */
@@ -284,7 +296,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     flag: 'token-secret',
     fileKey: 'token_secret',
     kind: 'nullable-string',
-    description: 'HMAC secret for token auth (default: random per process)',
+    description: 'HS256 secret of JWTs for token auth (default: random per process)',
   },
   {
     key: 'rateLimitPerSec',
@@ -331,6 +343,34 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     description: 'TLS private key (PEM)',
   },
   ...HARDENING_FIELDS,
+  {
+    key: 'tokenPublicKey',
+    flag: 'token-public-key',
+    fileKey: 'token_public_key',
+    kind: 'nullable-string',
+    description: 'PEM public key file trusted for RS256/ES256 JWTs (Auth method "token")',
+  },
+  {
+    key: 'tokenJwks',
+    flag: 'token-jwks',
+    fileKey: 'token_jwks',
+    kind: 'nullable-string',
+    description: 'JWKS file trusted for RS256/ES256 JWTs',
+  },
+  {
+    key: 'tokenAudience',
+    flag: 'token-audience',
+    fileKey: 'token_audience',
+    kind: 'nullable-string',
+    description: 'required JWT aud (default: not checked)',
+  },
+  {
+    key: 'tokenIssuer',
+    flag: 'token-issuer',
+    fileKey: 'token_issuer',
+    kind: 'nullable-string',
+    description: 'required JWT iss (default: not checked)',
+  },
 ];
 
 /** A configuration problem, naming the field and the source it came from. */

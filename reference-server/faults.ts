@@ -20,9 +20,11 @@ import {
   encodeFrame,
   frameSpecByCode,
   FRAME_CODES,
+  type Auth,
   type FrameName,
   type PayloadFor,
   type U64,
+  type UserInfo,
 } from '../spec/index.js';
 import type { ChatService } from './chat-service.js';
 import type { ConnectionPort } from './connection-port.js';
@@ -336,11 +338,14 @@ export class FaultInjector {
   private acceptAnyCredentials(service: ChatService): void {
     const authenticate = service.authenticate.bind(service);
     let anonymous = 0;
-    service.authenticate = (auth) => {
-      const result = authenticate(auth);
+    const orAnyone = (auth: Auth, result: CommandResult<UserInfo>): CommandResult<UserInfo> => {
       if (result.ok) return result;
       const username = auth.credentials.trim().slice(0, 50) || `anonymous-${++anonymous}`;
       return succeed({ user_id: userIdForUsername(username), username, avatar_url: null });
+    };
+    service.authenticate = (auth) => {
+      const result = authenticate(auth);
+      return result instanceof Promise ? result.then((r) => orAnyone(auth, r)) : orAnyone(auth, result);
     };
   }
 

@@ -20,6 +20,7 @@ import {
   isAllowedOn,
   isKnownFrameCode,
   streamKindForFirstFrame,
+  type Auth,
   type ClientUniStreamKind,
   type ErrorCode,
   type Frame,
@@ -34,7 +35,7 @@ import type {
 } from './chat-service.js';
 import type { ConnectionPort } from './connection-port.js';
 import { boundEcho } from './echo-bound.js';
-import type { CommandFailure } from './protocol-errors.js';
+import type { CommandFailure, CommandResult } from './protocol-errors.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { RoutedConnection } from './room-broadcaster.js';
 import type { Actor, ConnectionId } from './rooms.js';
@@ -81,6 +82,10 @@ export class ConnectionSession implements RoutedConnection {
   readonly routes: ConnectionRoutes;
   private currentState: SessionState = 'await-hello';
   private authenticatedUser: UserInfo | null = null;
+  /** Auth frames not answered yet (see processAuths). */
+  private readonly pendingAuths: Auth[] = [];
+  /** A token of an Auth frame is being verified. */
+  private authInFlight = false;
   private control = -1;
   private readonly streams = new Map<number, StreamState>();
   /**
@@ -493,17 +498,8 @@ export class ConnectionSession implements RoutedConnection {
           this.violation({ code: ERROR_CODES.INVALID_FRAME, message: 'Auth after AuthOk', context: 'Auth' });
           return;
         }
-        const result = this.service.authenticate(frame.payload);
-        if (!result.ok) {
-          // No Error frame; the connection stays in await-auth and the client may retry (PROTOCOL.md 6.3).
-          this.service.fanOut.toControl(this, 'AuthFailed', {
-            code: result.failure.code,
-            message: boundEcho(result.failure.message),
-          });
-          this.service.observer.errorSent(result.failure.code);
-          return;
-        }
-        this.enterReady(result.value);
+        this.pendingAuths.push(frame.payload);
+        this.processAuths();
         return;
       }
       case 'ServerCommand':
@@ -529,6 +525,46 @@ export class ConnectionSession implements RoutedConnection {
         // checkPlacement admits only the frames above on the control stream.
         return;
     }
+  }
+
+  /**
+   * Answers queued Auth frames in order. A token is verified asynchronously: while one is, later Auth frames wait
+   * (their answers keep the order of the requests); one that finds the session ready is an "Auth after AuthOk".
+   */
+  private processAuths(): void {
+    while (!this.authInFlight && this.pendingAuths.length > 0) {
+      const auth = this.pendingAuths.shift() as Auth;
+      if (this.currentState === 'closed') return;
+      if (this.currentState !== 'await-auth') {
+        this.violation({ code: ERROR_CODES.INVALID_FRAME, message: 'Auth after AuthOk', context: 'Auth' });
+        return;
+      }
+      const outcome = this.service.authenticate(auth);
+      if (!(outcome instanceof Promise)) {
+        this.answerAuth(outcome);
+        continue;
+      }
+      this.authInFlight = true;
+      void outcome.then((result) => {
+        this.authInFlight = false;
+        if (this.currentState !== 'await-auth') return; // closed meanwhile
+        this.answerAuth(result);
+        this.processAuths();
+      });
+    }
+  }
+
+  private answerAuth(result: CommandResult<UserInfo>): void {
+    if (!result.ok) {
+      // No Error frame; the connection stays in await-auth and the client may retry (PROTOCOL.md 6.3).
+      this.service.fanOut.toControl(this, 'AuthFailed', {
+        code: result.failure.code,
+        message: boundEcho(result.failure.message),
+      });
+      this.service.observer.errorSent(result.failure.code);
+      return;
+    }
+    this.enterReady(result.value);
   }
 
   /** Takeover of an older connection, AuthOk, ShardAssignment, then the auto-join (PROTOCOL.md 6.3, 6.4). */

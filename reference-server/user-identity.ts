@@ -1,10 +1,9 @@
 /**
- * Who a connection is: username validation, the user id derived from it, and signed bearer tokens.
+ * Who a connection is: username validation and the user id derived from it (tokens: token-verifier.ts).
  *
  * user_id is FNV-1a 64 of the UTF-8 username (decisions.md): two servers given the same name agree on the id,
  * which lets the harness predict ids, and values above 2^53 exercise the u64 path of every client.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalU64, type U64 } from '../spec/index.js';
 
 /** Maximum username length in Unicode code points, after trimming. */
@@ -56,68 +55,4 @@ export function fnv1a64(bytes: Uint8Array): U64 {
 /** The user id of a (validated, trimmed) username: FNV-1a 64 of its UTF-8 bytes. */
 export function userIdForUsername(username: string): U64 {
   return fnv1a64(textEncoder.encode(username));
-}
-
-/** Why a token was refused. */
-export type TokenFailure = 'malformed' | 'bad_signature' | 'expired' | 'invalid_username';
-
-/** Result of verifying a token. */
-export type TokenCheck = { ok: true; username: string; exp: number } | { ok: false; reason: TokenFailure };
-
-function sign(secret: string, payloadPart: string): Buffer {
-  return createHmac('sha256', secret).update(payloadPart).digest();
-}
-
-/**
- * Issues a token for `username` valid for `ttlSeconds` from `nowSeconds`.
- * Format: base64url(JSON {sub, exp}) + "." + base64url(HMAC-SHA256(secret, first part)).
- */
-export function issueToken(
-  secret: string,
-  username: string,
-  ttlSeconds: number,
-  nowSeconds: number = Math.floor(Date.now() / 1000),
-): string {
-  const check = validateUsername(username);
-  if (!check.ok) throw new RangeError(`issueToken: ${check.reason}`);
-  const payloadPart = Buffer.from(
-    JSON.stringify({ sub: check.username, exp: nowSeconds + ttlSeconds }),
-  ).toString('base64url');
-  return `${payloadPart}.${sign(secret, payloadPart).toString('base64url')}`;
-}
-
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-/**
- * Verifies a token against `secret` at `nowSeconds`. The signature is checked (in constant time) before the
- * payload is parsed, so nothing an attacker wrote is interpreted unless we signed it.
- */
-export function verifyToken(
-  secret: string,
-  token: string,
-  nowSeconds: number = Math.floor(Date.now() / 1000),
-): TokenCheck {
-  const parts = token.split('.');
-  if (parts.length !== 2) return { ok: false, reason: 'malformed' };
-  const [payloadPart, signaturePart] = parts as [string, string];
-  if (!BASE64URL.test(payloadPart) || !BASE64URL.test(signaturePart))
-    return { ok: false, reason: 'malformed' };
-  const expected = sign(secret, payloadPart);
-  const given = Buffer.from(signaturePart, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad_signature' };
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'malformed' };
-  const { sub, exp } = payload as { sub?: unknown; exp?: unknown };
-  if (typeof sub !== 'string' || typeof exp !== 'number' || !Number.isFinite(exp))
-    return { ok: false, reason: 'malformed' };
-  if (nowSeconds >= exp) return { ok: false, reason: 'expired' };
-  const check = validateUsername(sub);
-  if (!check.ok) return { ok: false, reason: 'invalid_username' };
-  return { ok: true, username: check.username, exp };
 }

@@ -220,6 +220,9 @@ export class SimClient implements HoldOwner {
   /** Round-trip time of the last answered client Ping (ms), or null. */
   lastPingRttMs: number | null = null;
 
+  /** The JWT this client logs in with (scenario `clients.auth` method token), or null for method username. */
+  authToken: string | null = null;
+
   constructor(
     /** Global client index (stamps, tracking, username). */
     readonly index: number,
@@ -913,7 +916,11 @@ export class SimClient implements HoldOwner {
   // Writing
 
   private sendAuth(): void {
-    this.write(CONTROL_STREAM, encodeFrame('Auth', { method: 'username', credentials: this.username }));
+    const auth =
+      this.authToken === null
+        ? { method: 'username', credentials: this.username }
+        : { method: 'token', credentials: this.authToken };
+    this.write(CONTROL_STREAM, encodeFrame('Auth', auth));
   }
 
   private writeChat(bytes: Uint8Array): boolean {

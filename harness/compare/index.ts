@@ -63,7 +63,7 @@ export {
 } from './comparison.js';
 export { formatComparisonTable } from './comparison-table.js';
 export { formatComparisonMarkdown, markdownCell } from './markdown-summary.js';
-export { formatComparisonJunit, escapeXml } from './junit-xml.js';
+export { formatComparisonJunit } from './junit-xml.js';
 export { formatRunSetTable } from './run-set-table.js';
 export { mergeRunResults, unionLength, RunMergeError } from './merge-run-results.js';
 export {

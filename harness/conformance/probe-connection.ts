@@ -24,6 +24,7 @@ import {
   type QuicConnection,
   type QuicEndpoint,
 } from '../../transport/index.js';
+import { describeClose } from '../client/connect-failure.js';
 import { CheckFailed } from './check.js';
 import { ServerFrameReader, decodeServerDatagram, type RawServerFrame } from './server-frame-reader.js';
 
@@ -171,8 +172,18 @@ export class ProbeConnection {
     try {
       await quic.whenEstablished();
     } catch (error) {
-      const detail = error instanceof TransportError ? error.message : String(error);
-      throw new ProbeConnectError(`QUIC handshake with ${target.label} failed: ${detail}`, probe.closeInfo);
+      // The same plain words as `garou-bench run` (runner/target.ts), not the transport's internal wording.
+      const info = probe.closeInfo;
+      const timeoutMs = target.clientOptions(options.alpn).handshakeTimeoutMs;
+      const detail =
+        info === null
+          ? error instanceof TransportError
+            ? error.message
+            : String(error)
+          : info.cause === 'handshake-timeout'
+            ? `no QUIC handshake within ${timeoutMs ?? '?'} ms (nothing listening, or packets dropped)`
+            : `connection closed during the handshake (${describeClose(info)})`;
+      throw new ProbeConnectError(`${target.label}: ${detail}`, info);
     }
     probe.control = quic.openBidi();
     return probe;

@@ -38,9 +38,17 @@ export interface ProgressSnapshot {
   sentPerSec: number;
   /** Deliveries during the last complete second. */
   deliveredPerSec: number;
-  /** Deliver p99 since the start (ms); null without deliveries. */
+  /** Deliver p99 (ms; a worker reports it since the start, the coordinator's merged line over the last seconds). */
   p99Ms: number | null;
   errors: number;
+}
+
+/** One worker's share of the live metrics, sent with every progress snapshot. */
+export interface WorkerLiveReport {
+  /** Counters since the start (cumulative). */
+  counters: Counters;
+  /** Latencies recorded since the previous report, encoded; metrics without samples are absent. */
+  interval: Partial<EncodedHistograms>;
 }
 
 interface LiveBucket {
@@ -104,6 +112,8 @@ export class RunRecorder {
   readonly examples = new AnomalyExamples();
   private readonly reaction: HotRoomReactionTracker | undefined;
   private readonly latency = newRecorders();
+  /** Latencies since the last `takeLiveReport()`: the live metrics' share of this worker. */
+  private liveInterval = newRecorders();
   private readonly phaseLatency: Recorders[];
   private readonly counters = zeroCounters();
   private readonly phaseCounters: Counters[];
@@ -155,6 +165,7 @@ export class RunRecorder {
   /** Records a latency sample; `phaseAtMs` decides the phase it belongs to (normally the scheduled time). */
   recordLatency(metric: RecordedLatencyMetric, valueMs: number, phaseAtMs: number): void {
     this.latency[metric].recordMs(valueMs);
+    this.liveInterval[metric].recordMs(valueMs);
     const phase = this.phaseIndexAt(phaseAtMs);
     if (phase >= 0) (this.phaseLatency[phase] as Recorders)[metric].recordMs(valueMs);
   }
@@ -353,6 +364,19 @@ export class RunRecorder {
       p99Ms: this.latency.deliver.count ? this.latency.deliver.percentileMs(99) : null,
       errors: this.counters.errors,
     };
+  }
+
+  /**
+   * Counters so far and the latencies recorded since the previous call (encoded, non-empty metrics only), for
+   * the live metrics (live-metrics.ts); starts a new interval.
+   */
+  takeLiveReport(): WorkerLiveReport {
+    const interval: Partial<EncodedHistograms> = {};
+    for (const metric of RECORDED_LATENCY_METRICS) {
+      if (this.liveInterval[metric].count > 0) interval[metric] = this.liveInterval[metric].encode();
+    }
+    this.liveInterval = newRecorders();
+    return { counters: { ...this.counters }, interval };
   }
 
   /** Plain-data result (call `delivery.finish()` first, after the grace period, for final correctness figures). */

@@ -85,6 +85,9 @@ function table(head: string[], rows: string[][], className = ''): string {
   return `<table class="${className}"><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** Rooms listed one per row in the correctness table (a run may have thousands). */
+const MAX_ROOM_ROWS = 200;
+
 const verdict = (passed: boolean): string =>
   passed ? '<span class="pass">PASS</span>' : '<span class="fail">FAIL</span>';
 const e = escapeHtml;
@@ -187,11 +190,20 @@ function summaryTables(result: RunResult): string {
         : ''),
   );
   const d = result.correctness.total;
-  const troubled = result.correctness.rooms.filter(
-    (r) => r.loss || r.duplicates || r.reorders || r.unexpected || r.late,
-  );
+  // Every room, those with a problem first (the README promises loss per room); long lists are cut.
+  const hasProblem = (r: (typeof result.correctness.rooms)[number]): boolean =>
+    r.loss + r.duplicates + r.reorders + r.unexpected + r.late > 0;
+  const rooms = [
+    ...result.correctness.rooms.filter(hasProblem),
+    ...result.correctness.rooms.filter((r) => !hasProblem(r)),
+  ];
+  const troubledCount = rooms.filter(hasProblem).length;
   parts.push(
     '<h2>Correctness</h2>' +
+      `<p class="note">Every room of the run, ${troubledCount ? `the ${formatCount(troubledCount)} with a problem first` : 'none with a problem'}` +
+      ` (at most ${MAX_ROOM_ROWS} rows; all rooms are in summary.json <code>correctness.rooms</code>). ` +
+      'expected: (message, recipient) pairs owed a delivery; optional: pairs whose recipient joined or left while ' +
+      'the message was in flight, neither owed nor an error; late: delivered after the grace period.</p>' +
       table(
         ['room', 'expected', 'seen', 'loss', 'duplicates', 'reorders', 'late', 'unexpected', 'optional'],
         [
@@ -201,8 +213,8 @@ function summaryTables(result: RunResult): string {
               formatCount,
             ),
           ],
-          ...troubled
-            .slice(0, 100)
+          ...rooms
+            .slice(0, MAX_ROOM_ROWS)
             .map((r) => [
               e(r.room ?? String(r.roomId)),
               ...[r.expected, r.seen, r.loss, r.duplicates, r.reorders, r.late, r.unexpected, r.optional].map(
@@ -212,8 +224,8 @@ function summaryTables(result: RunResult): string {
         ],
         'numeric',
       ) +
-      (troubled.length > 100
-        ? `<p>${troubled.length - 100} more rooms with problems: see summary.json.</p>`
+      (rooms.length > MAX_ROOM_ROWS
+        ? `<p>${formatCount(rooms.length - MAX_ROOM_ROWS)} more rooms (without problems): see summary.json.</p>`
         : ''),
   );
   if (result.events.length) {
@@ -230,7 +242,11 @@ function summaryTables(result: RunResult): string {
             formatCount(ev.observers),
             formatMs(ev.reactionMs),
           ]),
-        ),
+        ) +
+        '<p class="note">observers: simulated clients that received this RoomPromoted/RoomDemoted frame. ' +
+        'reaction: when the first of them received it, minus when the server should have acted: for a promotion ' +
+        "the moment the room's message rate (over the server's rate window) reached promote_rate, for a " +
+        'demotion the earliest moment the cool-down allowed it; "-" when that moment is unknown.</p>',
     );
   }
   parts.push(loadGeneratorSection(result));
@@ -272,6 +288,7 @@ table.numeric td:not(:first-child) { text-align: right; font-variant-numeric: ta
 table.compact { display: inline-table; vertical-align: top; margin-right: 1em; }
 th { background: #f4f4f4; } .pass { color: #137333; font-weight: bold; } .fail { color: #c5221f; font-weight: bold; }
 .chart { position: relative; height: 380px; margin: 1em 0; } code { background: #f4f4f4; padding: 0 3px; }
+p.note { color: #555; font-size: 13px; max-width: 60em; }
 `;
 
 // Plain browser script (no modules): builds the charts from the embedded data.
@@ -279,20 +296,35 @@ const CHART_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var colors = ['#1a73e8', '#e8710a', '#137333', '#a142f4', '#c5221f', '#00897b', '#795548', '#546e7a'];
+  // Vertical marker lines with labels. Labels are laid out at draw time: each goes to the first row (from its
+  // minimum: phases on row 0, hot-room events below) where it does not run into a label already placed, so a
+  // promotion right after a phase start never overlaps the phase's name. The layout is kept on the chart
+  // ($markerLabels) for the report's browser test.
   var markers = {
     id: 'markers',
     afterDatasetsDraw: function (chart, args, options) {
       var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
-      (options.lines || []).forEach(function (line) {
-        var px = x.getPixelForValue(line.x);
-        if (px < area.left || px > area.right) return;
-        ctx.save();
+      var rowEnds = [];
+      var placed = [];
+      ctx.save();
+      ctx.font = '11px sans-serif';
+      (options.lines || []).map(function (line) {
+        return { line: line, px: x.getPixelForValue(line.x) };
+      }).filter(function (m) {
+        return m.px >= area.left && m.px <= area.right;
+      }).sort(function (a, b) { return a.px - b.px; }).forEach(function (m) {
+        var line = m.line, left = m.px + 3, width = ctx.measureText(line.label).width;
+        var row = line.row || 0;
+        while (rowEnds[row] !== undefined && rowEnds[row] + 4 > left) row++;
+        rowEnds[row] = left + width;
+        placed.push({ label: line.label, row: row, left: left, right: left + width });
         ctx.strokeStyle = line.color; ctx.lineWidth = line.width || 1.5; ctx.setLineDash(line.dash || []);
-        ctx.beginPath(); ctx.moveTo(px, area.top); ctx.lineTo(px, area.bottom); ctx.stroke();
-        ctx.fillStyle = line.color; ctx.font = '11px sans-serif';
-        ctx.fillText(line.label, px + 3, area.top + 12 + (line.row || 0) * 13);
-        ctx.restore();
+        ctx.beginPath(); ctx.moveTo(m.px, area.top); ctx.lineTo(m.px, area.bottom); ctx.stroke();
+        ctx.fillStyle = line.color;
+        ctx.fillText(line.label, left, area.top + 12 + row * 13);
       });
+      ctx.restore();
+      chart.$markerLabels = placed;
     }
   };
   Chart.register(markers);
@@ -322,8 +354,8 @@ const CHART_SCRIPT = `
   }
   var lines = [];
   data.phases.forEach(function (p) { lines.push({ x: p.start, color: '#888', dash: [4, 4], width: 1, label: p.name, row: 0 }); });
-  data.events.forEach(function (ev, i) {
-    lines.push({ x: ev.t, color: ev.type === 'promoted' ? '#c5221f' : '#1a73e8', label: ev.type + ' ' + ev.room, row: 1 + (i % 3) });
+  data.events.forEach(function (ev) {
+    lines.push({ x: ev.t, color: ev.type === 'promoted' ? '#c5221f' : '#1a73e8', label: ev.type + ' ' + ev.room, row: 1 });
   });
   var t = data.timeline.map(function (s) { return s.t; });
   var series = function (key) { return data.timeline.map(function (s) { return { x: s.t, y: s[key] }; }); };
@@ -332,17 +364,21 @@ const CHART_SCRIPT = `
     new Chart(tp, {
       type: 'line',
       data: { datasets: [
-        { label: 'sent msgs/s', data: series('sent'), borderColor: colors[0], backgroundColor: colors[0], pointRadius: 0, yAxisID: 'y' },
-        { label: 'delivered msgs/s', data: series('delivered'), borderColor: colors[2], backgroundColor: colors[2], pointRadius: 0, yAxisID: 'y' },
-        { label: 'errors/s', data: series('errors'), borderColor: colors[4], backgroundColor: colors[4], pointRadius: 0, yAxisID: 'y' },
-        { label: 'connected clients', data: series('connected'), borderColor: colors[3], backgroundColor: colors[3], pointRadius: 0, borderDash: [6, 3], yAxisID: 'y1' }
+        // Errors drawn last (order 0), thick, with a dot on every second that had any: never hidden under a line.
+        { label: 'errors/s', data: series('errors'), borderColor: colors[4], backgroundColor: colors[4], borderWidth: 3, order: 0,
+          pointRadius: function (c) { return c.raw && c.raw.y > 0 ? 3 : 0; }, yAxisID: 'ySends' },
+        // Sends are a fraction of deliveries (one send fans out to every member): their own axis keeps them readable.
+        { label: 'sent msgs/s', data: series('sent'), borderColor: colors[0], backgroundColor: colors[0], pointRadius: 0, order: 1, yAxisID: 'ySends' },
+        { label: 'delivered msgs/s', data: series('delivered'), borderColor: colors[2], backgroundColor: colors[2], pointRadius: 0, order: 2, yAxisID: 'y' },
+        { label: 'connected clients', data: series('connected'), borderColor: colors[3], backgroundColor: colors[3], pointRadius: 0, borderDash: [6, 3], order: 3, yAxisID: 'y1' }
       ] },
       options: {
         animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: 'seconds since start' } },
-          y: { beginAtZero: true, title: { display: true, text: 'messages per second' } },
-          y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'connected clients' } }
+          ySends: { beginAtZero: true, position: 'left', title: { display: true, text: 'sent msgs/s and errors/s', color: colors[0] } },
+          y: { beginAtZero: true, position: 'left', grid: { drawOnChartArea: false }, title: { display: true, text: 'delivered msgs/s', color: colors[2] } },
+          y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'connected clients', color: colors[3] } }
         },
         plugins: { markers: { lines: lines } }
       }

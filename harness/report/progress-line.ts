@@ -3,9 +3,13 @@
  * otherwise it prints plain periodic lines with a timestamp.
  */
 import type { ProgressSnapshot } from '../metrics/run-recorder.js';
+import { LIVE_WINDOW_MS } from '../metrics/live-metrics.js';
 import { formatCount, formatMs, formatRate } from './format.js';
 
-/** The progress text: "12.3s surge | clients 200/200 | sent 151/s | delivered 30,200/s | p99 12.3ms | errors 0". */
+/**
+ * The progress text: "12.3s surge | clients 200/200 | sent 151/s | delivered 30,200/s | p99(5s) 12.3ms | errors 0".
+ * The coordinator passes the deliver p99 of the last LIVE_WINDOW_MS, hence the label.
+ */
 export function formatProgressLine(progress: ProgressSnapshot, totalClients?: number): string {
   const clients =
     totalClients === undefined
@@ -16,7 +20,7 @@ export function formatProgressLine(progress: ProgressSnapshot, totalClients?: nu
     `clients ${clients}`,
     `sent ${formatRate(progress.sentPerSec)}`,
     `delivered ${formatRate(progress.deliveredPerSec)}`,
-    `p99 ${formatMs(progress.p99Ms)}`,
+    `p99(${LIVE_WINDOW_MS / 1000}s) ${formatMs(progress.p99Ms)}`,
     `errors ${formatCount(progress.errors)}`,
   ].join(' | ');
 }

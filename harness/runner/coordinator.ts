@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { ExitCode } from '../exit-codes.js';
 import { epochNowMs } from '../metrics/clock.js';
+import { LiveMetrics } from '../metrics/live-metrics.js';
 import { mergeProgress } from '../metrics/progress.js';
 import type { ProgressSnapshot } from '../metrics/run-recorder.js';
 import { buildRunResult, type RunResult } from '../metrics/run-result.js';
@@ -25,6 +26,7 @@ import type { HotRoomConfig } from '../../spec/index.js';
 import type { ClientOptions } from '../../transport/index.js';
 import { EmbeddedServer } from './embedded-server.js';
 import { LoadWorker } from './load-worker.js';
+import { LiveOutputs, type LiveOutputOptions } from './live-outputs.js';
 import { ProgressPrinter, type ProgressStream } from './progress-printer.js';
 import { RunError } from './run-error.js';
 import { applyScenarioOverrides, type ScenarioOverrides } from './scenario-overrides.js';
@@ -60,6 +62,8 @@ export interface RunOptions extends ScenarioOverrides {
   progress?: ProgressStream | null;
   /** Receives notes for the user (warnings, first errors), one line each. */
   log?: (line: string) => void;
+  /** Live metrics while the run goes: Prometheus endpoint and/or NDJSON event stream (live-outputs.ts). */
+  liveOutputs?: LiveOutputOptions;
 }
 
 /** A completed run. */
@@ -81,6 +85,8 @@ const STOP_TIMEOUT_MS = 10_000;
 const READINESS_TIMEOUT_MS = 2_000;
 /** Time between fixing the phase windows and the first phase, so every worker has them in time. */
 const START_LEAD_MS = 500;
+/** A segment starting its phases at least this late after --start-at says so on the console. */
+const LATE_START_WARNING_MS = 50;
 
 /** Runs a scenario. Throws ScenarioError (invalid scenario) or RunError (usage, unreachable, internal). */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
@@ -138,6 +144,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
   let server: EmbeddedServer | null = null;
   let group: WorkerGroup | null = null;
+  let liveOutputs: LiveOutputs | null = null;
   try {
     let host: string;
     let port: number;
@@ -154,6 +161,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           String(maxConnections),
           '--max-unauthenticated-per-address',
           String(maxConnections),
+          // Clients that log in with tokens need a server that trusts their secret.
+          ...(scenario.clients.auth?.method === 'token'
+            ? ['--token-secret', scenario.clients.auth.secret]
+            : []),
         ],
       });
       host = server.host;
@@ -202,6 +213,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         })
       : null;
     group.onProgress = (progress) => printer?.update(progress);
+    liveOutputs = await LiveOutputs.open(group.live, options.liveOutputs ?? {});
+    const outputs = liveOutputs;
+    group.onTick = (nowMs) => outputs.tick(nowMs);
+    if (outputs.metricsUrl !== null) log(`live metrics: ${outputs.metricsUrl}`);
     const note = (line: string): void => {
       printer?.clear();
       log(line);
@@ -244,7 +259,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     // The workers get the windows START_LEAD_MS ahead; past that, the phases start late (measured, reported).
     await group.sleepUntil(firstPhaseMs - START_LEAD_MS);
     const startLateMs = Math.max(0, epochNowMs() + START_LEAD_MS - firstPhaseMs);
-    if (options.startAtMs !== undefined && startLateMs > 0) {
+    // A few ms late is timer jitter, not a slow connect: only a start later than that is worth a warning.
+    if (options.startAtMs !== undefined && startLateMs >= LATE_START_WARNING_MS) {
       note(
         `warning: this segment started its phases ${Math.round(startLateMs)} ms after --start-at (connecting took too long)`,
       );
@@ -254,6 +270,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     await group.sleepUntil(lastEnd + scenario.correctness.graceMs);
 
     group.onProgress = () => undefined;
+    group.onTick = () => undefined;
     printer?.clear();
     group.broadcast({ type: 'drain' });
     await group.waitAll('drained', DRAIN_TIMEOUT_MS);
@@ -302,6 +319,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           : ExitCode.ChecksFailed;
     return { exitCode, result, report };
   } finally {
+    await liveOutputs?.close(Date.now());
     await group?.stop(STOP_TIMEOUT_MS);
     await server?.stop();
   }
@@ -337,6 +355,10 @@ type MessageOf<T extends WorkerMessage['type']> = Extract<WorkerMessage, { type:
 /** The coordinator's view of its workers: broadcasts, awaited replies, ack relay, progress, failures. */
 class WorkerGroup {
   onProgress: (progress: ProgressSnapshot) => void = () => undefined;
+  /** Called once a second with the time, after the live metrics took the workers' reports. */
+  onTick: (nowMs: number) => void = () => undefined;
+  /** The workers' live reports, combined (live-metrics.ts). */
+  readonly live: LiveMetrics;
   private readonly latest: (ProgressSnapshot | undefined)[];
   private readonly inbox = new Map<string, (WorkerMessage | undefined)[]>();
   private wake: (() => void) | null = null;
@@ -350,6 +372,7 @@ class WorkerGroup {
     server: EmbeddedServer | null,
   ) {
     this.latest = links.map(() => undefined);
+    this.live = new LiveMetrics(links.length);
     links.forEach((link, index) => {
       link.onMessage = (message) => this.receive(index, message);
       link.onExit = (code, signal) => {
@@ -357,8 +380,14 @@ class WorkerGroup {
       };
     });
     this.progressTimer = setInterval(() => {
+      const nowMs = Date.now();
+      // The progress line's p99 is exact over the last seconds (LIVE_WINDOW_MS), not since the start.
       if (this.latest.every((p) => p !== undefined))
-        this.onProgress(mergeProgress(this.latest as ProgressSnapshot[]));
+        this.onProgress({
+          ...mergeProgress(this.latest as ProgressSnapshot[]),
+          p99Ms: this.live.windowP99Ms(nowMs),
+        });
+      this.onTick(nowMs);
     }, 1000);
     this.serverWatch =
       server === null
@@ -450,6 +479,7 @@ class WorkerGroup {
     switch (message.type) {
       case 'progress':
         this.latest[index] = message.progress;
+        this.live.add(index, message.progress, message.live, Date.now());
         return;
       case 'acks':
         // Every worker must hear about every acked message (contract 1).

@@ -37,6 +37,7 @@ import type {
   Throttle,
 } from '../../spec/index.js';
 import { u64ToNumber } from '../../spec/index.js';
+import { issueJwt } from '../../reference-server/token-verifier.js';
 import type { ClientOptions, CloseInfo } from '../../transport/index.js';
 import type { ClientEvents } from '../client/client-events.js';
 import type { ConnectFailure } from '../client/connect-failure.js';
@@ -292,6 +293,20 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       const context = contexts[sockets.socketOf(position)] as ClientContext;
       const client = new SimClient(i, formatUsername(scenario.clients.usernamePattern, i), context);
       this.slots[i] = new ClientSlot(client, this.plan.roomsOfClient[i] ?? []);
+    }
+    const auth = scenario.clients.auth;
+    if (auth?.method === 'token') {
+      // One token per client, issued before connecting (signing is asynchronous), reused on reconnects.
+      await Promise.all(
+        this.owned.map(async (i) => {
+          const client = (this.slots[i] as ClientSlot).client;
+          client.authToken = await issueJwt(auth.secret, client.username, {
+            ttlSeconds: Math.ceil(auth.ttlMs / 1000),
+            ...(auth.audience === null ? {} : { audience: auth.audience }),
+            ...(auth.issuer === null ? {} : { issuer: auth.issuer }),
+          });
+        }),
+      );
     }
     this.port.send({ type: 'loaded' });
   }
@@ -702,10 +717,9 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
         });
       }
     }
-    this.port.send({
-      type: 'progress',
-      progress: this.rec.progress(now, this.connectStartMs, this.connected),
-    });
+    const progress = this.rec.progress(now, this.connectStartMs, this.connected);
+    const live = this.rec.takeLiveReport();
+    this.port.send(live ? { type: 'progress', progress, live } : { type: 'progress', progress });
   };
 
   /** Bytes this worker's connections have queued for quiche (the harness's send backlog). */

@@ -5,7 +5,7 @@
  */
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import type { CounterName } from '../metrics/metric-names.js';
-import type { ProgressSnapshot, RunRecorder } from '../metrics/run-recorder.js';
+import type { ProgressSnapshot, RunRecorder, WorkerLiveReport } from '../metrics/run-recorder.js';
 
 type Early =
   | { kind: 'connected'; startedAtMs: number; connectedAtMs: number; authOkAtMs: number }
@@ -159,5 +159,10 @@ export class PendingRecorder {
       p99Ms: null,
       errors: this.earlyErrors,
     };
+  }
+
+  /** The live metrics' report, or undefined before the recorder exists (early events are replayed into it). */
+  takeLiveReport(): WorkerLiveReport | undefined {
+    return this.recorder?.takeLiveReport();
   }
 }

@@ -16,6 +16,7 @@ export interface ProgressStream {
 export class ProgressPrinter {
   private lineShown = false;
   private lastPlainAt = -Infinity;
+  private sawPhase = false;
 
   constructor(
     private readonly stream: ProgressStream,
@@ -30,9 +31,12 @@ export class ProgressPrinter {
       this.lastPlainAt = nowMs;
     }
     const render = { tty, totalClients: this.options.totalClients, now: new Date(nowMs) };
+    // Outside the phases there is no phase name: say what the run is doing instead of a bare "-".
+    if (progress.phase !== null) this.sawPhase = true;
+    const phase = progress.phase ?? (this.sawPhase ? 'grace' : 'connecting');
     this.stream.write(
       renderProgress(
-        progress,
+        { ...progress, phase },
         // Some pseudo-terminals report 0 columns: keep the default width then.
         this.stream.columns ? { ...render, columns: this.stream.columns } : render,
       ),

@@ -3,7 +3,7 @@
  * child-process IPC channel, or are handed over directly to an in-process worker.
  */
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
-import type { ProgressSnapshot } from '../metrics/run-recorder.js';
+import type { ProgressSnapshot, WorkerLiveReport } from '../metrics/run-recorder.js';
 import type { ReadinessGroup } from '../metrics/readiness-report.js';
 import type { PhaseWindow, WorkerResult } from '../metrics/worker-result.js';
 import type { HotRoomOptions } from '../scenario/types.js';
@@ -57,7 +57,7 @@ export type WorkerMessage =
   | { type: 'loaded' }
   /** Every owned client connected and joined its rooms, or failed. */
   | { type: 'ready'; connected: number; failed: number; failures: string[] }
-  | { type: 'progress'; progress: ProgressSnapshot }
+  | { type: 'progress'; progress: ProgressSnapshot; live?: WorkerLiveReport }
   | { type: 'acks'; acks: AckedMessage[] }
   | { type: 'drained' }
   /** The worker's measurements, and notes for the user (first errors, violations, disconnects). */

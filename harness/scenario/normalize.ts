@@ -12,6 +12,7 @@ import {
   ACTIONS,
   type ActionMix,
   type ActionName,
+  type ClientAuth,
   type Expectation,
   type HotRoomOptions,
   type MembershipSpec,
@@ -58,6 +59,14 @@ export interface RawScenario {
     reconnect_on_drop?: boolean;
     reconnect_backoff?: string;
     reconnect_backoff_max?: string;
+    auth?: {
+      method: 'username' | 'token';
+      secret?: string;
+      secret_env?: string;
+      ttl?: string;
+      audience?: string;
+      issuer?: string;
+    };
   };
   rooms?: Array<{
     name: string;
@@ -159,6 +168,8 @@ export function normalizeScenario(
       backoffMs: duration(['clients', 'reconnect_backoff'], raw.clients.reconnect_backoff, 1000),
       backoffMaxMs: duration(['clients', 'reconnect_backoff_max'], raw.clients.reconnect_backoff_max, 30_000),
     },
+    // Absent: log in by username (the default, as before clients.auth existed).
+    ...(raw.clients.auth === undefined ? {} : { auth: clientAuth(raw.clients.auth, report, duration) }),
   };
   if (clients.connectRate <= 0) report(['clients', 'connect_rate'], 'expected a connect rate above 0');
   const backoff = clients.dropReconnect;
@@ -589,4 +600,27 @@ function resolveActions(
       readDelayMs: duration(['actions', 'receipts', 'read_delay'], raw.actions?.receipts?.read_delay, 1000),
     },
   };
+}
+
+/** `clients.auth`: the secret comes from the file or (better) from the environment variable it names. */
+function clientAuth(
+  raw: NonNullable<RawScenario['clients']['auth']>,
+  report: (path: Path, message: string) => void,
+  duration: (path: Path, value: string | undefined, fallback: number) => number,
+): ClientAuth {
+  if (raw.method === 'username') return { method: 'username' };
+  const path = ['clients', 'auth'];
+  let secret = raw.secret ?? '';
+  if (raw.secret !== undefined && raw.secret_env !== undefined)
+    report([...path, 'secret_env'], 'give either secret or secret_env, not both');
+  if (raw.secret_env !== undefined) {
+    secret = process.env[raw.secret_env] ?? '';
+    if (secret === '')
+      report([...path, 'secret_env'], `environment variable ${raw.secret_env} is not set or empty`);
+  } else if (raw.secret === undefined) {
+    report([...path, 'method'], 'method token needs secret or secret_env');
+  }
+  const ttlMs = duration([...path, 'ttl'], raw.ttl, 3_600_000);
+  if (ttlMs < 1000) report([...path, 'ttl'], 'expected a token validity of at least 1s');
+  return { method: 'token', secret, ttlMs, audience: raw.audience ?? null, issuer: raw.issuer ?? null };
 }

@@ -41,7 +41,14 @@ export interface ClientOptions {
   usernamePattern: string;
   /** What a client does when its connection drops without the harness asking for it. */
   dropReconnect: DropReconnectOptions;
+  /** How clients authenticate (`clients.auth`); absent means by username. */
+  auth?: ClientAuth;
 }
+
+/** Auth method of the simulated clients: their username, or an HS256 JWT per client (PROTOCOL.md 6.3/token). */
+export type ClientAuth =
+  | { method: 'username' }
+  | { method: 'token'; secret: string; ttlMs: number; audience: string | null; issuer: string | null };
 
 /**
  * Automatic reconnect after a drop (connection lost, or closed by the server): wait `backoffMs`, doubled after

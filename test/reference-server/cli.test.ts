@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildProgram, configFromOptions, listeningLine } from '../../reference-server/cli-program.js';
-import { verifyToken } from '../../reference-server/user-identity.js';
+import { TokenVerifier } from '../../reference-server/token-verifier.js';
 import { QuicEndpoint } from '../../transport/index.js';
 import { QuicTestClient } from './quic-test-client.js';
 
@@ -122,7 +122,17 @@ describe('CLI program (in process)', () => {
     } finally {
       process.stdout.write = write;
     }
-    expect(verifyToken('sekrit', printed.trim())).toMatchObject({ ok: true, username: 'zoe' });
+    const verifier = new TokenVerifier({
+      secret: 'sekrit',
+      publicKeyPem: null,
+      jwks: null,
+      audience: null,
+      issuer: null,
+    });
+    expect(await verifier.verify(printed.trim(), Math.floor(Date.now() / 1000))).toMatchObject({
+      ok: true,
+      username: 'zoe',
+    });
   });
 
   it('formats IPv6 hosts in brackets', () => {

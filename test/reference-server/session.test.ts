@@ -1,5 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { issueToken, userIdForUsername } from '../../reference-server/user-identity.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { issueJwt } from '../../reference-server/token-verifier.js';
+import { userIdForUsername } from '../../reference-server/user-identity.js';
 import { encodeFrame, FRAME_CODES } from '../../spec/index.js';
 import { NULL_OBSERVER } from '../../reference-server/server-observer.js';
 import { CONTROL, TestClient, removeTestDirs, testService } from './recording-connection.js';
@@ -80,22 +81,24 @@ describe('handshake', () => {
     expect(client.session.state).toBe('ready');
   });
 
-  it('token auth accepts a valid token and refuses an expired or forged one', () => {
+  it('token auth accepts a valid JWT and refuses an expired or forged one, answering in order', async () => {
     const { service, clock } = testService();
     const nowSec = Math.floor(clock.time / 1000);
     const client = new TestClient(service);
     client.control('Hello', { version: 1, capabilities: [] });
-    client.control('Auth', {
-      method: 'token',
-      credentials: issueToken('test-secret', 'tok', 10, nowSec - 20),
-    });
-    client.control('Auth', { method: 'token', credentials: issueToken('wrong-secret', 'tok', 10, nowSec) });
+    const token = (secret: string, ttlSeconds: number, at: number) =>
+      issueJwt(secret, 'tok', { ttlSeconds, nowSeconds: at });
+    // Three Auth frames back to back: verification is asynchronous, the answers keep the order.
+    client.control('Auth', { method: 'token', credentials: await token('test-secret', 10, nowSec - 20) });
+    client.control('Auth', { method: 'token', credentials: await token('wrong-secret', 10, nowSec) });
+    client.control('Auth', { method: 'token', credentials: await token('test-secret', 10, nowSec) });
+    await vi.waitFor(() => expect(client.controlOf('AuthOk')).toHaveLength(1));
     expect(client.controlOf('AuthFailed').map((f) => f.payload.message)).toEqual([
       'token refused: expired',
       'token refused: bad_signature',
     ]);
-    client.control('Auth', { method: 'token', credentials: issueToken('test-secret', 'tok', 10, nowSec) });
     expect(client.controlOf('AuthOk')[0]?.payload.username).toBe('tok');
+    expect(client.session.state).toBe('ready');
   });
 });
 

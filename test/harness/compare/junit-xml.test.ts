@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBudget } from '../../../harness/compare/budgets.js';
 import { compareRunSets } from '../../../harness/compare/comparison.js';
-import { escapeXml, formatComparisonJunit } from '../../../harness/compare/junit-xml.js';
+import { formatComparisonJunit } from '../../../harness/compare/junit-xml.js';
 import { formatComparisonMarkdown, markdownCell } from '../../../harness/compare/markdown-summary.js';
 import { syntheticRuns } from './synthetic-runs.js';
 import { checkXml, findAll } from './xml-check.js';
@@ -28,8 +28,15 @@ describe('JUnit XML', () => {
     expect(root.attributes.failures).toBe('1');
   });
 
-  it('escapes the five XML specials and drops forbidden control characters', () => {
-    expect(escapeXml(`<a href="x">&'\u0007`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&apos;');
+  it('drops characters XML 1.0 cannot carry and keeps a CDATA end marker in the details intact', () => {
+    const hostile = compareRunSets(
+      { label: 'base\u0007 ]]> end', files: [], results: syntheticRuns(3, 1) },
+      { label: 'current', files: [], results: syntheticRuns(3, 10, { errors: 2 }) },
+      [parseBudget('errors=+0')],
+    );
+    const root = checkXml(formatComparisonJunit(hostile));
+    const baseline = findAll(root, 'property').find((p) => p.attributes.name === 'baseline');
+    expect(baseline?.attributes.value).toBe('base ]]> end (3 runs)');
   });
 });
 
@@ -41,6 +48,8 @@ describe('the XML checker used above', () => {
     expect(() => checkXml('<a>1 < 2</a>')).toThrow();
     expect(() => checkXml('<a/><b/>')).toThrow(/second root/);
     expect(() => checkXml('<a>')).toThrow(/never closed/);
+    expect(() => checkXml('<a><![CDATA[x</a>')).toThrow(/CDATA/);
+    expect(checkXml('<a>1<![CDATA[ < ]]]]><![CDATA[> ]]>2</a>').text).toBe('1 < ]]> 2');
     expect(checkXml('<?xml version="1.0"?>\n<a k="&lt;"><b/>t&amp;</a>\n')).toMatchObject({
       name: 'a',
       attributes: { k: '<' },

@@ -1,6 +1,7 @@
 /**
  * A small XML well-formedness checker for the JUnit output (no XML parser is installed): one root, properly nested
- * and closed tags, quoted unique attributes, only the five predefined or numeric entities, no stray "<" or "&".
+ * and closed tags, quoted unique attributes, only the five predefined or numeric entities, no stray "<" or "&",
+ * CDATA sections.
  * Returns the elements in document order with their attributes and text, so tests can inspect the tree.
  */
 
@@ -53,6 +54,14 @@ export function checkXml(xml: string): XmlElement {
     } else (stack.at(-1) as XmlElement).text += decode(text, pos);
     if (lt < 0) break;
     pos = lt;
+    if (xml.startsWith('<![CDATA[', pos)) {
+      // CDATA (junit-report-builder writes failure details and output this way): literal text up to "]]>".
+      const close = xml.indexOf(']]>', pos);
+      if (close < 0 || stack.length === 0) throw new Error(`XML: bad CDATA section at offset ${pos}`);
+      (stack.at(-1) as XmlElement).text += xml.slice(pos + 9, close);
+      pos = close + 3;
+      continue;
+    }
     if (xml.startsWith('</', pos)) {
       const m = new RegExp(`^</(${NAME})\\s*>`).exec(xml.slice(pos));
       if (!m) throw new Error(`XML: bad closing tag at offset ${pos}`);

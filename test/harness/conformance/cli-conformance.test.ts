@@ -73,6 +73,11 @@ describe('garou-bench conformance (command line)', () => {
       const run = await runCli(['conformance', '--target', `127.0.0.1:${port}`, '--timeout', '400']);
       expect(run.code).toBe(3);
       expect(run.stderr).toMatch(/unreachable/);
+      // The plain words of `garou-bench run`, not the transport's internals ("whenEstablished: closed before ...").
+      expect(run.stderr).toMatch(
+        /no QUIC handshake within 1000 ms \(nothing listening, or packets dropped\)/,
+      );
+      expect(run.stderr).not.toMatch(/whenEstablished/);
     } finally {
       silent.close();
     }

@@ -9,7 +9,8 @@ import {
   waitLine,
 } from '../../../harness/conformance/report/console-report.js';
 import { formatJsonReport } from '../../../harness/conformance/report/json-report.js';
-import { escapeXml, formatJunitReport } from '../../../harness/conformance/report/junit-report.js';
+import { formatJunitReport } from '../../../harness/conformance/report/junit-report.js';
+import { checkXml, findAll } from '../compare/xml-check.js';
 import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
 import {
   summarize,
@@ -161,28 +162,37 @@ describe('JUnit report', () => {
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
     expect(xml).toMatch(/<testsuites [^>]*tests="3" failures="1" errors="0" skipped="1"/);
     expect((xml.match(/<testsuite /g) ?? []).length).toBe(3);
-    expect(xml).toContain('name="6.2/hello-ack [protocol] HelloAck &lt;valid&gt; &amp; &quot;first&quot;"');
-    expect(xml).toContain('<property name="level" value="protocol"/>');
-    expect(xml).toContain('<failure message="expected HelloAck{version 1}"');
-    expect(xml).toContain('actual:   Error{&quot;code&quot;:1001}');
-    expect(xml).toContain('<skipped message="never promoted"/>');
-    expect(xml).toContain('<system-out>warning: no Error frame</system-out>');
+    const root = checkXml(xml);
+    const cases = findAll(root, 'testcase');
+    const failed = cases.find(
+      (c) => c.attributes.name === '6.2/hello-ack [protocol] HelloAck <valid> & "first"',
+    )!;
+    const failure = failed.children.find((c) => c.name === 'failure')!;
+    expect(failure.attributes.message).toBe('expected HelloAck{version 1}');
+    expect(failure.text).toContain('actual:   Error{"code":1001}');
+    expect(failure.text).toContain('level: protocol');
+    const skipped = cases.find((c) => c.children.some((child) => child.name === 'skipped'))!;
+    expect(skipped.children.find((c) => c.name === 'system-out')!.text).toBe('skipped: never promoted');
+    const outputs = findAll(root, 'system-out').map((o) => o.text);
+    expect(outputs).toContain('warning: no Error frame');
   });
 
   it('writes a reference-level failure as a skip without --strict, as a failure with it', () => {
     const mixed = [checks[0]!, referenceFailure];
     const lenient = formatJunitReport(resultOf(mixed));
     expect(lenient).toMatch(/<testsuites [^>]*tests="2" failures="0" errors="0" skipped="1"/);
-    expect(lenient).toContain(
-      '<skipped message="reference level (our decision), counted only with --strict: expected STOP_SENDING 1001; saw STOP_SENDING 1007"/>',
+    const lenientOut = findAll(checkXml(lenient), 'system-out').map((o) => o.text);
+    expect(lenientOut).toContain(
+      'skipped: reference level (our decision), counted only with --strict: expected STOP_SENDING 1001; saw STOP_SENDING 1007',
     );
     const strict = formatJunitReport(resultOf(mixed, true));
     expect(strict).toMatch(/<testsuites [^>]*tests="2" failures="1" errors="0" skipped="0"/);
-    expect(strict).toContain('<failure message="expected STOP_SENDING 1001"');
+    expect(findAll(checkXml(strict), 'failure')[0]!.attributes.message).toBe('expected STOP_SENDING 1001');
   });
 
-  it('escapes characters XML cannot carry', () => {
-    expect(escapeXml('a\u0000b<')).toBe('a\uFFFDb&lt;');
+  it('drops characters XML cannot carry instead of writing an unreadable document', () => {
+    const hostile = { ...result, target: 'a\u0000b<' };
+    expect(checkXml(formatJunitReport(hostile)).attributes.name).toBe('garou conformance ab<');
   });
 });
 

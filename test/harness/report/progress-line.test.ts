@@ -19,10 +19,10 @@ const progress = {
 describe('progress line', () => {
   it('shows clients, rates, p99 and errors', () => {
     expect(formatProgressLine(progress, 200)).toBe(
-      '12.3s surge | clients 200/200 | sent 151/s | delivered 30,200/s | p99 12.3ms | errors 0',
+      '12.3s surge | clients 200/200 | sent 151/s | delivered 30,200/s | p99(5s) 12.3ms | errors 0',
     );
     expect(formatProgressLine({ ...progress, phase: null, p99Ms: null })).toBe(
-      '12.3s - | clients 200 | sent 151/s | delivered 30,200/s | p99 - | errors 0',
+      '12.3s - | clients 200 | sent 151/s | delivered 30,200/s | p99(5s) - | errors 0',
     );
   });
 
@@ -38,7 +38,7 @@ describe('progress line', () => {
   it('elsewhere prints timestamped lines', () => {
     const out = renderProgress(progress, { tty: false, now: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)) });
     expect(out).toBe(
-      '2025-01-02T03:04:05.000Z 12.3s surge | clients 200 | sent 151/s | delivered 30,200/s | p99 12.3ms | errors 0\n',
+      '2025-01-02T03:04:05.000Z 12.3s surge | clients 200 | sent 151/s | delivered 30,200/s | p99(5s) 12.3ms | errors 0\n',
     );
   });
 

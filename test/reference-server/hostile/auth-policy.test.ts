@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { configFromOptions } from '../../../reference-server/cli-program.js';
 import { ConfigError } from '../../../reference-server/config.js';
-import { issueToken } from '../../../reference-server/user-identity.js';
+import { issueJwt } from '../../../reference-server/token-verifier.js';
 import { ERROR_CODES } from '../../../spec/index.js';
 import { TestClient, removeTestDirs, testService } from '../recording-connection.js';
 
@@ -21,11 +21,13 @@ function hello(client: TestClient): TestClient {
 }
 
 describe('auth methods', () => {
-  it('with a token secret, the username method is refused and cannot take over a token user', () => {
+  it('with a token secret, the username method is refused and cannot take over a token user', async () => {
     const { service } = testService({ token_secret: 'sekrit', auth_methods: null });
     const victim = hello(new TestClient(service));
-    victim.control('Auth', { method: 'token', credentials: issueToken('sekrit', 'victim', 60) });
-    expect(victim.session.state).toBe('ready');
+    const token = await issueJwt('sekrit', 'victim', { ttlSeconds: 60 });
+    victim.control('Auth', { method: 'token', credentials: token });
+    // Token verification is asynchronous (jose): the session answers once it is done.
+    await vi.waitFor(() => expect(victim.session.state).toBe('ready'));
     const attacker = hello(new TestClient(service));
     attacker.control('Auth', { method: 'username', credentials: 'victim' });
     expect(attacker.session.state).toBe('await-auth');
