@@ -7,7 +7,7 @@
  * reached every member, so the bench measures sustainable fan-out capacity with bounded buffering, not how fast
  * the server can pile up backlog.
  */
-import { FrameDecoder, encodeFrame, type Frame, type U64 } from '../../spec/index.js';
+import { FrameDecoder, encodeFrame, type Frame, type PayloadFor, type U64 } from '../../spec/index.js';
 import { QuicEndpoint, type QuicConnection } from '../../transport/index.js';
 import { ChatMember, type MemberListener } from './chat-member.js';
 import {
@@ -55,9 +55,9 @@ class ClientFleet implements MemberListener {
 
   constructor(private readonly endpoint: QuicEndpoint) {}
 
-  roomMessage(member: ChatMember, roomId: U64): void {
+  roomMessage(member: ChatMember, message: PayloadFor<'RoomMessage'>): void {
     const load = this.load;
-    if (load !== null && roomId === load.roomId) {
+    if (load !== null && message.room_id === load.roomId) {
       member.loadCount++;
       load.deliveries++;
     }
