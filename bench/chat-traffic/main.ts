@@ -26,7 +26,6 @@ import type {
   ChatFleetCommand,
   ChatFleetReply,
   ChatFleetSnapshot,
-  ChatLoadSummary,
   ServerCommand,
   ServerReply,
 } from './protocol.js';
