@@ -9,67 +9,25 @@ import type { Deadlined } from './deadline-queue.js';
 import { TransportError } from './errors.js';
 import type { ResolvedTransportOptions } from './options.js';
 import type { HostPort } from './packet-io.js';
+import type {
+  CloseCause,
+  CloseInfo,
+  ConnectionError,
+  ConnectionSide,
+  ConnectionState,
+  ConnectionStats,
+} from './connection-types.js';
+import {
+  STOP_SENDING_CODE_UNKNOWN,
+  decodeError,
+  errorCodeIn,
+  isCollectedStreamError,
+} from './quiche-errors.js';
 import { SendQueue } from './send-queue.js';
+import { StreamState } from './stream-state.js';
 
-/** Which end of the handshake this connection is. */
-export type ConnectionSide = 'client' | 'server';
-
-/**
- * Lifecycle: `handshaking` -> `established` -> `closing` (close sent or received; no more
- * events except `onClose`) -> `closed` (state freed). A connection may skip `established`.
- */
-export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'closed';
-
-/** An error carried by a CONNECTION_CLOSE frame. */
-export interface ConnectionError {
-  /** true: application error (our `close(code)`); false: QUIC transport or TLS error (RFC 9000 §20.1). */
-  isApp: boolean;
-  code: number;
-  reason: string;
-}
-
-/** Why a connection ended. */
-export type CloseCause =
-  /** `close()` was called on this side. */
-  | 'local'
-  /** The peer sent CONNECTION_CLOSE (see `peerError`). */
-  | 'peer'
-  /** No packet within the idle timeout. */
-  | 'idle-timeout'
-  /** The handshake did not finish within `handshakeTimeoutMs`. */
-  | 'handshake-timeout'
-  /** quiche closed it on a protocol or TLS failure it detected (see `localError`). */
-  | 'transport-error'
-  /** The endpoint was closed and the connection did not finish closing in time. */
-  | 'endpoint-closed';
-
-/** What `onClose` reports. */
-export interface CloseInfo {
-  cause: CloseCause;
-  /** Whether the handshake had completed. */
-  wasEstablished: boolean;
-  /** The error this side sent, if any. */
-  localError: ConnectionError | null;
-  /** The error the peer sent, if any. */
-  peerError: ConnectionError | null;
-}
-
-/** Counters and path estimates from quiche. */
-export interface ConnectionStats {
-  /** Smoothed RTT in whole milliseconds (the binding truncates; loopback shows 0). */
-  rttMs: number;
-  /** Congestion window, bytes. */
-  cwnd: number;
-  /** Estimated delivery rate, bytes/s. */
-  deliveryRate: number;
-  sentPackets: number;
-  recvPackets: number;
-  lostPackets: number;
-  retransmittedPackets: number;
-  sentBytes: number;
-  recvBytes: number;
-  lostBytes: number;
-}
+export type { CloseCause, CloseInfo, ConnectionError, ConnectionSide, ConnectionState, ConnectionStats };
+export { STOP_SENDING_CODE_UNKNOWN };
 
 /** @internal What a connection needs from its endpoint. */
 export interface ConnectionOwner {
@@ -98,58 +56,6 @@ const UNIDIRECTIONAL = 0x2;
 
 /** A write at least this large to an idle stream goes straight to quiche (it copies anyway). */
 const DIRECT_WRITE_MIN = 16 * 1024;
-
-/** Per-stream bookkeeping; kept while either direction of the stream is open on our side. */
-class StreamState {
-  /** Bytes accepted by write() but not yet by quiche. Created on first use. */
-  queue: SendQueue | null = null;
-  /** FIN accepted by write() and waiting behind the queue. */
-  finQueued = false;
-  /** write() refused bytes: call onDrain when the queue has drained. */
-  wantDrain = false;
-  /** In the connection's list of streams to pump at the next flush. */
-  pending = false;
-  /**
-   * quiche refused part of the queue at the last pump (no stream or connection capacity). quiche recomputes
-   * capacity only when packets arrive (ACK, MAX_DATA, MAX_STREAM_DATA), which flushes the connection and pumps
-   * the stream again, so more writes to a blocked stream need no flush of their own.
-   */
-  blocked = false;
-  /** Send urgency 0..7 (RFC 9218); orders pumping when capacity is short. */
-  urgency = 3;
-
-  constructor(
-    readonly id: number,
-    public readOpen: boolean,
-    public writeOpen: boolean,
-  ) {}
-}
-
-/**
- * `onStopSending` code when the peer stopped a stream but quiche no longer holds the code: quiche collects a
- * stopped stream as soon as everything sent on it is acknowledged (typically STOP_SENDING and the ACK of the data
- * arrive together), and afterwards only reports that the stream does not exist. Never a valid QUIC error code.
- */
-export const STOP_SENDING_CODE_UNKNOWN = -1;
-
-/** quiche's error for a stream it no longer knows (here: one of ours it collected after a STOP_SENDING). */
-function isCollectedStreamError(err: unknown): boolean {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.startsWith('InvalidStreamState');
-}
-
-function errorCodeIn(err: unknown, kind: 'StreamStopped' | 'StreamReset'): number | null {
-  const message = err instanceof Error ? err.message : String(err);
-  const match = message.startsWith(kind) ? /\((\d+)\)/.exec(message) : null;
-  return match === null ? null : Number(match[1]);
-}
-
-function decodeError(
-  error: { isApp: boolean; errorCode: number; reason: Uint8Array } | null,
-): ConnectionError | null {
-  if (error === null) return null;
-  return { isApp: error.isApp, code: error.errorCode, reason: Buffer.from(error.reason).toString('utf8') };
-}
 
 /**
  * A QUIC connection created by `QuicEndpoint.connect` (client) or announced by
