@@ -14,7 +14,7 @@ const CLIENT_OPTIONS = { insecure: true };
 /** Members connected at once (one wave) before waiting for General to settle. */
 const CONNECT_WAVE = 50;
 const SETTLE_TIMEOUT_MS = 60_000;
-const DRAIN_TIMEOUT_MS = 10_000;
+const DRAIN_TIMEOUT_MS = 60_000;
 
 /** This fleet's number (argv), part of its usernames: they must differ between fleets. */
 const FLEET_INDEX = process.argv[2] ?? '0';
@@ -190,13 +190,16 @@ class ChatFleet {
     }
     this.load = null;
     let mismatchedMembers = 0;
+    let shortMembers = 0;
     for (const member of load.members) {
       if (member.loadCount > sent || (drained && member.loadCount < sent)) mismatchedMembers++;
+      else if (member.loadCount < sent) shortMembers++;
     }
-    if (!drained) mismatchedMembers = Math.max(mismatchedMembers, 1);
     return {
       deliveries: load.deliveries,
       mismatchedMembers,
+      drained,
+      shortMembers,
       acks: load.acks,
       latenciesMs: load.latencies,
       errors: this.errors,

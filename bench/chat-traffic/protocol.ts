@@ -45,6 +45,10 @@ export interface ChatLoadSummary {
   deliveries: number;
   /** Members with more or (after the drain) fewer RoomMessage frames than messages sent. */
   mismatchedMembers: number;
+  /** False when some members were still short at the drain deadline (a starved machine); they are not verified. */
+  drained: boolean;
+  /** Members still short at the drain deadline (only when not drained). */
+  shortMembers: number;
   /** MessageAck frames the sender received (0 in fleets that did not send). */
   acks: number;
   /** Send-to-receive time of each delivery, ms, to 0.01 ms (clocks are the machine's, shared by the fleets). */
