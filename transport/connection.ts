@@ -24,6 +24,7 @@ import {
   isCollectedStreamError,
 } from './quiche-errors.js';
 import { SendQueue } from './send-queue.js';
+import { SendTiming } from './send-timing.js';
 import { StreamState } from './stream-state.js';
 
 export type { CloseCause, CloseInfo, ConnectionError, ConnectionSide, ConnectionState, ConnectionStats };
@@ -124,8 +125,10 @@ export class QuicConnection implements Deadlined {
   dirty = false;
   /** @internal Packets arrived since the last flush. */
   received = false;
-  /** Packets were processed since the last writable sweep. */
-  private sweepDue = false;
+  /** @internal When the send loop and the STOP_SENDING probe run (acknowledgement hold-back, probe throttle). */
+  readonly timing: SendTiming;
+  /** @internal When quiche's own timer is due (performance.now ms; Infinity: none). */
+  quicheDeadline = Infinity;
   /** @internal Packets arrived, a timer fired or close() was called: check for closure at the next flush. */
   mayHaveClosed = false;
   /** @internal Absolute time (performance.now ms) by which the handshake must complete. */
@@ -154,6 +157,7 @@ export class QuicConnection implements Deadlined {
     this.nextPeerUni = this.nextPeerBidi | UNIDIRECTIONAL;
     this.recvInfo = { from: remoteAddress, to: localAddress };
     this.handshakeDeadline = performance.now() + options.handshakeTimeoutMs;
+    this.timing = new SendTiming(options.ackDelayMs);
   }
 
   /** Hex of our source connection id: stable, unique per endpoint; handy in logs. */
@@ -253,7 +257,7 @@ export class QuicConnection implements Deadlined {
         this.onWriteError(st, err);
         return 0;
       }
-      this.owner.markDirty(this);
+      this.requestSend();
       if (accepted === length) {
         if (fin) this.closeWrite(st);
         return length;
@@ -291,7 +295,7 @@ export class QuicConnection implements Deadlined {
       // Already reset or finished inside quiche: nothing left to abort.
     }
     this.closeWrite(st);
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   /** Asks the peer to stop sending (STOP_SENDING with `errorCode`); unread and later data is discarded. */
@@ -307,7 +311,7 @@ export class QuicConnection implements Deadlined {
       // Already finished inside quiche.
     }
     this.closeRead(st);
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   /** Sets a stream's send priority: urgency 0 (first) .. 7 (last), default 3; incremental = round-robin with equals. */
@@ -341,7 +345,7 @@ export class QuicConnection implements Deadlined {
     } catch {
       return false;
     }
-    this.owner.markDirty(this);
+    this.requestSend();
     return true;
   }
 
@@ -355,7 +359,7 @@ export class QuicConnection implements Deadlined {
   ping(): void {
     if (this._state !== 'established') return;
     this.native.sendAckEliciting();
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   /**
@@ -411,10 +415,14 @@ export class QuicConnection implements Deadlined {
     }
     this.received = true;
     this.mayHaveClosed = true;
+    this.timing.packetArrived();
     this.owner.markDirty(this);
   }
 
-  /** @internal A deadline passed: quiche timers, or the handshake deadline. */
+  /**
+   * @internal A deadline passed: quiche's timer, the handshake deadline, or one of our own (a held-back
+   * acknowledgement, a postponed STOP_SENDING probe), which only need the send loop to run.
+   */
   expire(now: number): void {
     if (this._state === 'handshaking' && now >= this.handshakeDeadline) {
       try {
@@ -423,11 +431,22 @@ export class QuicConnection implements Deadlined {
         // Already closed.
       }
       this.enterClosing('handshake-timeout');
-    } else {
+    } else if (now >= this.quicheDeadline) {
       this.native.onTimeout();
       this.mayHaveClosed = true;
     }
-    this.owner.markDirty(this);
+    this.requestSend();
+  }
+
+  /**
+   * @internal At a flush: 0 if the send loop must run now, else the time until which it may wait (only an
+   * acknowledgement is owed: see SendTiming).
+   */
+  holdUntil(now: number): number {
+    const idle = this._state === 'established' && this.pendingStreams.length === 0;
+    const until = this.timing.holdUntil(now, idle);
+    // A CONNECTION_CLOSE from the peer must be reported now, not after the hold.
+    return until > 0 && this.native.isDraining() ? 0 : until;
   }
 
   /** @internal After packets arrived: establishment, readable streams, datagrams, stop-sending, drains. */
@@ -439,6 +458,7 @@ export class QuicConnection implements Deadlined {
       // not an establishment.
       if (!q.isEstablished() || q.isDraining()) return;
       this._state = 'established';
+      this.timing.localWork();
       this._alpn = Buffer.from(q.applicationProto()).toString('latin1');
       this.owner.connectionEstablished(this);
       if (this.establishedWaiters !== null) {
@@ -451,19 +471,17 @@ export class QuicConnection implements Deadlined {
     // Datagrams first: isReadable() counts them too, and below it must mean streams only.
     if (this.options.datagrams) this.readDatagrams();
     if (this._state === 'established' && q.isReadable()) this.readStreams();
-    this.sweepDue = true;
   }
 
   /**
-   * @internal Before the send loop: hand queued bytes to quiche (most urgent streams
-   * first), and after packets arrived look for streams the peer stopped.
+   * @internal Before the send loop: hand queued bytes to quiche (most urgent streams first), and after packets
+   * arrived look for streams the peer stopped (at most once per SWEEP_INTERVAL_MS).
    */
-  beforeTransmit(): void {
-    if (this._state === 'established') {
-      if (this.pendingStreams.length > 0) this.pumpPending();
-      if (this.sweepDue && this.writeOpenCount > 0 && this._state === 'established') this.sweepForStops();
-    }
-    this.sweepDue = false;
+  beforeTransmit(now: number): void {
+    if (this._state !== 'established') return;
+    if (this.pendingStreams.length > 0) this.pumpPending();
+    if (this.timing.sweepNow(now) && this.writeOpenCount > 0 && this._state === 'established')
+      this.sweepForStops();
   }
 
   /** @internal After the send loop: report closure. Returns true once quiche has fully closed. */
@@ -558,7 +576,7 @@ export class QuicConnection implements Deadlined {
     }
     // A fan-out writes every member's stream once per message: flushing a stream quiche cannot take more of
     // would cost a pump, a send loop and a timer update per write for nothing.
-    if (!st.blocked) this.owner.markDirty(this);
+    if (!st.blocked) this.requestSend();
   }
 
   private pumpPending(): void {
@@ -663,7 +681,7 @@ export class QuicConnection implements Deadlined {
       }
     }
     this.closeWrite(st);
-    this.owner.markDirty(this);
+    this.requestSend();
     if (code === null) {
       this.owner.callbackFailed(
         new TransportError(
@@ -841,7 +859,14 @@ export class QuicConnection implements Deadlined {
     if (!st.readOpen) this.streams.delete(st.id);
   }
 
+  /** Local work for the send loop: it runs at the next flush, never held back. */
+  private requestSend(): void {
+    this.timing.localWork();
+    this.owner.markDirty(this);
+  }
+
   private dropStreams(): void {
+    this.timing.clear();
     this.streams.clear();
     this.writeOpenCount = 0;
     for (const st of this.pendingStreams) st.pending = false;
@@ -853,7 +878,7 @@ export class QuicConnection implements Deadlined {
     this._state = 'closing';
     this.dropStreams();
     this.mayHaveClosed = true;
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   private reportClose(): void {
