@@ -30,6 +30,12 @@ import type {
   ServerReply,
 } from './protocol.js';
 
+const USAGE = `Usage: node --import tsx bench/chat-traffic/main.ts [options]
+Server CPU time per delivery under chat traffic, reference server vs plain transport, same run.
+  --loads L    offered loads, MEMBERSxMSG_PER_S, comma-separated (default 20x50,50x40,200x100,400x100)
+  --rounds N   repeat every load N times (each round: baseline, server, server, baseline; default 1)
+  --window S   seconds per measurement window, after 1 s of warm-up (default 4)
+  --fleets N   client processes; members of each load must split evenly (default 2)`;
 const DEFAULT_LOADS = '20x50,50x40,200x100,400x100';
 const WARMUP_MS = 1000;
 /** The issue's goal: server CPU per delivery at most this many times the baseline's. */
@@ -70,34 +76,46 @@ interface Side {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const keyOf = (load: Load): string => `${load.members}x${load.rate}`;
 
+/** A bad command-line option: reported with the usage, without a stack trace. */
+class OptionError extends Error {}
+
 function parseOptions(): { rounds: number; windowMs: number; loads: Load[]; fleets: number } {
-  const { values } = parseArgs({
-    options: {
-      fleets: { type: 'string', default: '2' },
-      rounds: { type: 'string', default: '1' },
-      window: { type: 'string', default: '4' },
-      loads: { type: 'string', default: DEFAULT_LOADS },
-    },
-  });
+  const options = {
+    fleets: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '1' },
+    window: { type: 'string', default: '4' },
+    loads: { type: 'string', default: DEFAULT_LOADS },
+    help: { type: 'boolean', default: false },
+  } as const;
+  let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+  try {
+    values = parseArgs({ options }).values;
+  } catch (error) {
+    throw new OptionError((error as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const rounds = Number(values.rounds);
   const windowS = Number(values.window);
   if (!Number.isInteger(rounds) || rounds < 1)
-    throw new Error(`--rounds: expected an integer >= 1, got ${values.rounds}`);
-  if (!(windowS >= 1)) throw new Error(`--window: expected seconds >= 1, got ${values.window}`);
+    throw new OptionError(`--rounds: expected an integer >= 1, got ${values.rounds}`);
+  if (!(windowS >= 1)) throw new OptionError(`--window: expected seconds >= 1, got ${values.window}`);
   const loads = values.loads.split(',').map((text) => {
     const match = /^(\d+)x(\d+(?:\.\d+)?)$/.exec(text.trim());
-    if (match === null) throw new Error(`--loads: expected MEMBERSxRATE (e.g. 200x100), got "${text}"`);
+    if (match === null) throw new OptionError(`--loads: expected MEMBERSxRATE (e.g. 200x100), got "${text}"`);
     const load = { members: Number(match[1]), rate: Number(match[2]) };
     if (load.members < 1 || load.rate <= 0)
-      throw new Error(`--loads: "${text}" needs members >= 1 and rate > 0`);
+      throw new OptionError(`--loads: "${text}" needs members >= 1 and rate > 0`);
     return load;
   });
   const fleets = Number(values.fleets);
   if (!Number.isInteger(fleets) || fleets < 1)
-    throw new Error(`--fleets: expected an integer >= 1, got ${values.fleets}`);
+    throw new OptionError(`--fleets: expected an integer >= 1, got ${values.fleets}`);
   for (const load of loads) {
     if (load.members % fleets !== 0)
-      throw new Error(`--loads: ${load.members} members do not split evenly over ${fleets} fleets`);
+      throw new OptionError(`--loads: ${load.members} members do not split evenly over ${fleets} fleets`);
   }
   return { rounds, windowMs: windowS * 1000, loads, fleets };
 }
@@ -318,4 +336,8 @@ function report(
   if (failed > 0) process.exitCode = 1;
 }
 
-await main();
+await main().catch((error: unknown) => {
+  if (!(error instanceof OptionError)) throw error;
+  console.error(`chat-traffic: ${error.message}\n${USAGE}`);
+  process.exitCode = 2;
+});
