@@ -108,3 +108,50 @@ describe('acknowledgement hold-back', () => {
     expect([77, -1]).toContain(code);
   });
 });
+
+/**
+ * Chat-like fan-out over loopback: every `gapMs` the server writes one small frame to each of `members`
+ * connections, and each client answers every frame with a small write (a MessageDelivered). Returns the server's
+ * packets sent per delivery.
+ */
+async function fanOutPacketsPerDelivery(
+  ackDelayMs: number,
+  members = 20,
+  rounds = 10,
+  gapMs = 20,
+): Promise<number> {
+  const p = await endpointPair({ ackDelayMs });
+  pair = p;
+  const clients = Array.from({ length: members }, () => p.connect({ insecure: true, ackDelayMs }));
+  await Promise.all(clients.map((c) => c.whenEstablished()));
+  while (p.accepted.length < members) await sleep(5);
+  let answers = 0;
+  for (const client of clients) {
+    let reply = -1;
+    client.onData = function () {
+      if (reply < 0) reply = this.openUni();
+      this.write(reply, Buffer.alloc(30, 1));
+    };
+  }
+  for (const conn of p.accepted) {
+    conn.onData = () => {
+      answers++;
+    };
+  }
+  const streams = p.accepted.map((conn) => [conn, conn.openUni()] as const);
+  await sleep(100);
+  const before = p.server.stats().packetsSent;
+  for (let round = 1; round <= rounds; round++) {
+    for (const [conn, id] of streams) conn.write(id, Buffer.alloc(250, round));
+    await sleep(gapMs);
+  }
+  while (answers < rounds * members) await sleep(5);
+  await sleep(2 * ackDelayMs + 20);
+  return (p.server.stats().packetsSent - before) / (rounds * members);
+}
+
+describe('chat-like fan-out', () => {
+  it('costs the server about one packet per delivery: the ACK of each answer rides with the next frame', async () => {
+    expect(await fanOutPacketsPerDelivery(25)).toBeLessThanOrEqual(1.3);
+  });
+});
