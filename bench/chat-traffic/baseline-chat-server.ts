@@ -8,12 +8,8 @@
  * so that the fleet's settle checks work on both.
  */
 import { FrameDecoder, encodeFrame, type Frame, type U64, type UserInfo } from '../../spec/index.js';
-import {
-  QuicEndpoint,
-  type CertificateAndKey,
-  type HostPort,
-  type QuicConnection,
-} from '../../transport/index.js';
+import type { CertificateAndKey, HostPort, QuicConnection, QuicEndpoint } from '../../transport/index.js';
+import { listenLikeTheServer } from '../fanout/raw-fanout-server.js';
 
 const GENERAL = 1;
 
@@ -52,16 +48,7 @@ export class BaselineChatServer {
 
   /** Listens on 127.0.0.1 (any port) with the reference server's stream limits and datagrams on. */
   static async start(tls: CertificateAndKey): Promise<BaselineChatServer> {
-    const endpoint = await QuicEndpoint.bind({ host: '127.0.0.1', port: 0 });
-    endpoint.listen({
-      cert: tls.cert,
-      key: tls.key,
-      maxConnections: 100_000,
-      maxStreamsBidi: 100,
-      maxStreamsUni: 100,
-      datagrams: true,
-    });
-    return new BaselineChatServer(endpoint);
+    return new BaselineChatServer(await listenLikeTheServer(tls));
   }
 
   /** The bound address. */

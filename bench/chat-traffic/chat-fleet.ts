@@ -8,6 +8,7 @@ import { encodeFrame, type PayloadFor, type U64 } from '../../spec/index.js';
 import { QuicEndpoint } from '../../transport/index.js';
 import { ChatMember, type MemberListener } from '../fanout/chat-member.js';
 import { LOAD_CONTENT } from '../fanout/fleet-protocol.js';
+import { serveParent } from '../fanout/serve-parent.js';
 import type { ChatFleetCommand, ChatFleetReply, ChatFleetSnapshot, ChatLoadSummary } from './protocol.js';
 
 const CLIENT_OPTIONS = { insecure: true };
@@ -275,24 +276,7 @@ async function run(
   }
 }
 
-const send = process.send?.bind(process);
-if (send === undefined) {
-  console.error('chat-fleet.ts is forked by bench/chat-traffic/main.ts; it needs an IPC channel');
-  process.exit(2);
-}
 const endpoint = await QuicEndpoint.bind({ host: '127.0.0.1' });
 const fleet = new ChatFleet(endpoint);
 endpoint.onError = (error) => fleet.failure('transport', String(error));
-process.on('message', (message: ChatFleetCommand & { id: number }) => {
-  run(fleet, message).then(
-    (result) => send({ id: message.id, ok: true, ...result } satisfies ChatFleetReply),
-    (error: unknown) =>
-      send({
-        id: message.id,
-        ok: false,
-        error: (error as Error).message ?? String(error),
-      } satisfies ChatFleetReply),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-send({ id: 0, ok: true, info: 'ready' } satisfies ChatFleetReply);
+serveParent<ChatFleetCommand>('chat-fleet.ts', (command) => run(fleet, command));

@@ -10,13 +10,9 @@ import { resolveConfig } from '../../reference-server/config.js';
 import { GarouServer } from '../../reference-server/server.js';
 import { generateSelfSignedCert, type HostPort } from '../../transport/index.js';
 import { BaselineChatServer } from './baseline-chat-server.js';
-import type { ServerCommand, ServerReply } from './protocol.js';
+import { serveParent } from '../fanout/serve-parent.js';
+import type { ServerCommand } from './protocol.js';
 
-const send = process.send?.bind(process);
-if (send === undefined) {
-  console.error('server-process.ts is forked by bench/chat-traffic/main.ts; it needs an IPC channel');
-  process.exit(2);
-}
 const kind = process.argv[2];
 const tls = await generateSelfSignedCert();
 let address: HostPort;
@@ -39,11 +35,11 @@ if (kind === 'reference') {
   console.error(`server-process.ts: expected "reference" or "baseline", got ${kind}`);
   process.exit(2);
 }
-process.on('message', (command: ServerCommand & { id: number }) => {
-  if (command.op === 'address') send({ id: command.id, ok: true, ...address } satisfies ServerReply);
-  else send({ id: command.id, ok: false, error: `unknown op ${String(command.op)}` } satisfies ServerReply);
-});
-process.on('disconnect', () => {
-  void close().finally(() => process.exit(0));
-});
-send({ id: 0, ok: true } satisfies ServerReply);
+serveParent<ServerCommand>(
+  'server-process.ts',
+  (command) => {
+    if (command.op !== 'address') throw new Error(`unknown op ${String(command.op)}`);
+    return { ...address };
+  },
+  () => close(),
+);

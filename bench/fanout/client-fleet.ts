@@ -10,6 +10,7 @@
 import { FrameDecoder, encodeFrame, type Frame, type PayloadFor, type U64 } from '../../spec/index.js';
 import { QuicEndpoint, type QuicConnection } from '../../transport/index.js';
 import { ChatMember, type MemberListener } from './chat-member.js';
+import { serveParent } from './serve-parent.js';
 import {
   LOAD_CONTENT,
   type FleetCommand,
@@ -298,25 +299,8 @@ async function run(
   }
 }
 
-const send = process.send?.bind(process);
-if (send === undefined) {
-  console.error('client-fleet.ts is forked by bench/fanout/main.ts; it needs an IPC channel');
-  process.exit(2);
-}
 const endpoint = await QuicEndpoint.bind({ host: '127.0.0.1' });
 const fleet = new ClientFleet(endpoint);
 // A throwing callback is a bench bug: report it instead of crashing mid-measurement.
 endpoint.onError = (error) => fleet.failure('transport', String(error));
-process.on('message', (message: FleetRequest) => {
-  run(fleet, message).then(
-    (result) => send({ id: message.id, ok: true, ...result } satisfies FleetReply),
-    (error: unknown) =>
-      send({
-        id: message.id,
-        ok: false,
-        error: (error as Error).message ?? String(error),
-      } satisfies FleetReply),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-send({ id: 0, ok: true, info: 'ready' } satisfies FleetReply);
+serveParent<FleetRequest>('client-fleet.ts', (command) => run(fleet, command));
