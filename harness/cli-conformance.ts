@@ -6,8 +6,10 @@
  *   garou-bench conformance --only 10 --junit r.xml only the hot-room checks, JUnit report
  *   garou-bench conformance --list                  list the checks
  *
- * Exit codes: 0 every check passed (skips allowed), 1 a check failed, 2 usage error, 3 target unreachable,
- * 4 internal error.
+ *   garou-bench conformance --strict                reference-level checks (our decisions) count too
+ *
+ * Exit codes: 0 every counted check passed (skips allowed; protocol-level checks, plus reference-level ones with
+ * --strict), 1 a counted check failed, 2 usage error, 3 target unreachable, 4 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
@@ -73,6 +75,7 @@ interface RawOptions {
   only: string[];
   skip: string[];
   list?: boolean;
+  strict?: boolean;
   junit?: string;
   json?: string;
   color?: boolean;
@@ -99,6 +102,7 @@ export function configFromOptions(raw: RawOptions): ConformanceConfig {
     only: splitPatterns(raw.only),
     skip: splitPatterns(raw.skip),
     list: raw.list === true,
+    strict: raw.strict === true,
     junitFile: raw.junit ?? null,
     jsonFile: raw.json ?? null,
   };
@@ -140,7 +144,11 @@ export function registerConformanceCommand(program: Command, io: ConformanceComm
       collect,
       [],
     )
-    .option('--list', 'list the checks (ids and descriptions) and exit')
+    .option('--list', 'list the checks (ids, levels and descriptions) and exit')
+    .option(
+      '--strict',
+      'reference-level checks (our decisions) count for the verdict and exit code too, not only protocol-level ones',
+    )
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--json <file>', 'write a JSON report')
     .option('--seed <n>', 'seed of the hostile-frame generator', integer(0, 2 ** 31 - 1), 4242)
@@ -149,7 +157,17 @@ export function registerConformanceCommand(program: Command, io: ConformanceComm
         .argParser(integer(1, 1000))
         .default(8),
     )
-    .option('--no-color', 'never colour the output');
+    .option('--no-color', 'never colour the output')
+    .addHelpText(
+      'after',
+      `
+Levels: every check cites a spec/PROTOCOL.md rule and has its level. protocol: what any garou implementation
+  must do (wire format, frame table, declared error codes, handshake). reference: our decision, marked
+  "(our decision)" in PROTOCOL.md. The verdict counts protocol-level checks; --strict counts both.
+
+Exit codes: 0 every counted check passed (skips allowed); 1 a counted check failed; 2 usage error;
+  3 target unreachable; 4 internal error.`,
+    );
   command.exitOverride((error: CommanderError) => {
     // Help is a success; every other parse error is a usage error (2). harness/cli.ts sets the exit code.
     throw new CommanderError(

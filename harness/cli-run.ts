@@ -14,6 +14,7 @@ import { parseDuration } from './scenario/quantities.js';
 interface RunFlags {
   target?: string;
   ca?: string;
+  serverName?: string;
   insecure?: boolean;
   workers: number;
   durationScale?: number;
@@ -63,6 +64,13 @@ function segmentArgument<T>(parse: (text: string) => T) {
   };
 }
 
+/** A TLS server name: a host name as SNI carries it (no port, no spaces). */
+function serverNameArgument(value: string): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value))
+    throw new InvalidArgumentError('expected a host name such as localhost or chat.example.com');
+  return value;
+}
+
 function duration(value: string): number {
   try {
     const ms = parseDuration(value);
@@ -106,6 +114,11 @@ export function registerRunCommand(program: Command): void {
       new Option('--insecure', 'do not validate the server certificate (the default without --ca)').conflicts(
         'ca',
       ),
+    )
+    .option(
+      '--server-name <name>',
+      'TLS server name (SNI) for every client, workers and segments included (default: the target host name with --ca)',
+      serverNameArgument,
     )
     .option('--workers <n>', 'worker processes sharing the clients', positiveInteger('--workers', 64), 1)
     .option(
@@ -152,6 +165,7 @@ async function runCommand(scenarioFile: string, flags: RunFlags): Promise<number
   };
   if (flags.target !== undefined) options.target = flags.target;
   if (flags.ca !== undefined) options.caFile = flags.ca;
+  if (flags.serverName !== undefined) options.serverName = flags.serverName;
   if (flags.durationScale !== undefined) options.durationScale = flags.durationScale;
   if (flags.seed !== undefined) options.seed = flags.seed;
   if (flags.segment !== undefined) options.segment = flags.segment;

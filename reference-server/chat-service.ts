@@ -23,6 +23,8 @@ import {
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
 import { HotRoomTracker } from './hot-room-tracker.js';
+import { LargeRoomPolicy } from './large-rooms.js';
+import { PingSchedule } from './ping-schedule.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
 import { isRole } from './room-permissions.js';
@@ -93,6 +95,8 @@ export class ChatService {
   readonly router: ShardRouter;
   readonly rooms: RoomRegistry;
   readonly hotRooms: HotRoomTracker;
+  /** Which rooms are too large for per-member membership and presence traffic (PROTOCOL.md 16.2). */
+  readonly largeRooms: LargeRoomPolicy;
   readonly uploads: UploadStore;
   readonly observer: ServerObserver;
   readonly logger: CoreLogger;
@@ -102,6 +106,7 @@ export class ChatService {
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
   private readonly broadcaster: RoomBroadcaster;
+  private readonly pings = new PingSchedule<ConnectionSession>();
   private lastConnectionId = 0;
 
   constructor(
@@ -134,6 +139,7 @@ export class ChatService {
       maxUploadsPerOwner: config.maxUploadsPerConnection,
     });
     this.broadcaster = new RoomBroadcaster(this.sessions, this.observer);
+    this.largeRooms = new LargeRoomPolicy(config.largeRoomThreshold);
   }
 
   /** Hot-room parameters as advertised in HelloAck (PROTOCOL.md 16.1): exactly the applied ones. */
@@ -218,6 +224,7 @@ export class ChatService {
   enterReady(session: ConnectionSession, initialRooms: readonly U64[]): void {
     const user = session.requireUser();
     this.online.set(user.user_id, session);
+    this.pings.schedule(session, this.now() + this.config.pingIntervalMs);
     if (initialRooms.includes(GENERAL_ROOM_ID)) {
       const failure = this.joinRoom(session, GENERAL_ROOM_ID);
       if (failure) session.sendError(failure);
@@ -417,6 +424,7 @@ export class ChatService {
    */
   disconnect(session: ConnectionSession): void {
     if (!this.sessions.delete(session.id)) return;
+    this.pings.remove(session);
     this.observer.connectionsChanged(-1);
     this.uploads.releaseOwner(session.id);
     const user = session.user;
@@ -427,7 +435,8 @@ export class ChatService {
       user_id: user.user_id,
       last_seen: now,
     });
-    for (const departure of this.rooms.disconnect(session.id)) {
+    for (const departure of this.rooms.disconnect(session.id, user.user_id)) {
+      if (!this.announcesDeparture(departure.room)) continue;
       this.broadcaster.toRoom(departure.room, 'RoomUserLeft', {
         room_id: departure.room.id,
         user_id: user.user_id,
@@ -446,7 +455,10 @@ export class ChatService {
       this.observer.hotRoomChanged('demote');
       this.logger.info({ room_id: String(room.id), to_shard: event.shard }, 'room demoted');
     }
-    for (const session of this.sessions.values()) session.tick(now);
+    for (const session of this.pings.takeDue(now)) {
+      session.ping(now);
+      this.pings.schedule(session, now + this.config.pingIntervalMs);
+    }
     this.observer.roomCounts(this.rooms.size, this.hotRooms.hotRooms.size);
   }
 
@@ -517,7 +529,7 @@ export class ChatService {
     if (!alreadyMember && this.hotRooms.isHot(room.id))
       this.broadcaster.openHotStream(session, room.id, this.router.shardOf(room.id));
     this.broadcaster.toMemberEncoded(session, room.id, 'RoomInit', this.encodeRoomInit(room));
-    if (!alreadyMember) {
+    if (!alreadyMember && this.largeRooms.announcesChange(room.members.size - 1, room.members.size)) {
       this.broadcaster.toRoom(
         room,
         'RoomUserJoined',
@@ -569,6 +581,7 @@ export class ChatService {
       this.broadcaster.toMember(departed, room.id, 'RoomClose', { room_id: room.id, reason });
       this.broadcaster.closeHotStream(departed, room.id);
     }
+    if (!this.announcesDeparture(room)) return;
     this.broadcaster.toRoom(room, 'RoomUserLeft', {
       room_id: room.id,
       user_id: member.user.user_id,
@@ -576,12 +589,18 @@ export class ChatService {
     });
   }
 
+  /** Whether the departure that left `room` with its current members is announced (PROTOCOL.md 16.2). */
+  private announcesDeparture(room: Room): boolean {
+    return this.largeRooms.announcesChange(room.members.size + 1, room.members.size);
+  }
+
   /**
-   * RoomInit for a room, encoded once. If the full history would break the 16 MiB payload limit, the oldest
-   * messages are left out until it fits (PROTOCOL.md 7/history).
+   * RoomInit for a room, encoded once; a large room lists no members, only their count (PROTOCOL.md 16.2). If the
+   * full history would break the 16 MiB payload limit, the oldest messages are left out until it fits (7/history).
    */
   private encodeRoomInit(room: Room): Uint8Array {
-    const members = [...room.members.values()].map((m) => m.user);
+    const memberCount = room.members.size;
+    const members = this.largeRooms.isLarge(memberCount) ? [] : [...room.members.values()].map((m) => m.user);
     const history = room.history.toArray();
     const encode = (skip: number): Uint8Array | null => {
       try {
@@ -591,6 +610,7 @@ export class ChatService {
           room_type: room.type,
           members,
           recent_messages: skip === 0 ? history : history.slice(skip),
+          member_count: memberCount,
         });
       } catch (error) {
         if (error instanceof FrameError && error.kind === 'oversize') return null;
@@ -608,7 +628,7 @@ export class ChatService {
       else low = mid + 1;
     }
     this.logger.warn({ room_id: String(room.id), dropped: low }, 'RoomInit trimmed to fit 16 MiB');
-    return encode(low) ?? encodeFrame('RoomInit', emptyRoomInit(room, members));
+    return encode(low) ?? encodeFrame('RoomInit', emptyRoomInit(room, members, memberCount));
   }
 
   private checkContent(content: string, context: string): CommandFailure | null {
@@ -621,25 +641,27 @@ export class ChatService {
     };
   }
 
-  /** Connections that share at least one room with `connection`, excluding itself. */
+  /** Connections that share at least one room that is not large (PROTOCOL.md 16.2) with `connection`, but itself. */
   private peersOf(connection: ConnectionId): Set<ConnectionId> {
     const peers = new Set<ConnectionId>();
     for (const roomId of this.rooms.roomsOf(connection)) {
       const room = this.rooms.get(roomId);
-      if (room) for (const peer of room.connections) peers.add(peer);
+      if (room && !this.largeRooms.isLarge(room.members.size))
+        for (const peer of room.connections) peers.add(peer);
     }
     peers.delete(connection);
     return peers;
   }
 }
 
-function emptyRoomInit(room: Room, members: UserInfo[]) {
+function emptyRoomInit(room: Room, members: UserInfo[], memberCount: number) {
   return {
     room_id: room.id,
     name: room.name,
     room_type: room.type,
     members,
     recent_messages: [] as RoomMessage[],
+    member_count: memberCount,
   };
 }
 

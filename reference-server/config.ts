@@ -28,6 +28,11 @@ export interface ServerConfig {
   pingIntervalMs: number;
   historySize: number;
   maxRoomMembers: number;
+  /**
+   * Member count from which a room is large: no RoomUserJoined/RoomUserLeft or presence fan-out through it, and an
+   * empty RoomInit.members (PROTOCOL.md 16.2). 0 turns large rooms off (every room behaves as in section 7).
+   */
+  largeRoomThreshold: number;
   /** Rooms the server keeps (General included) before JoinRoom/CreateRoom of a new room fails with ROOM_FULL. */
   maxRooms: number;
   /** Largest SendMessage/EditMessage content, in UTF-8 bytes. */
@@ -87,6 +92,8 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   pingIntervalMs: 30_000,
   historySize: 50,
   maxRoomMembers: 10_000,
+  // Announcing each join to every member costs O(n^2) frames as a room fills up (PROTOCOL.md 16.2).
+  largeRoomThreshold: 250,
   // Rooms are never deleted (PROTOCOL.md 7/persistence), so this bounds the memory a client can make us spend.
   maxRooms: 100_000,
   maxContentBytes: 65_536,
@@ -206,6 +213,15 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
     kind: 'int',
     min: 1,
     description: 'members per room before ROOM_FULL',
+  },
+  {
+    key: 'largeRoomThreshold',
+    flag: 'large-room-threshold',
+    fileKey: 'large_room_threshold',
+    kind: 'int',
+    min: 0,
+    max: 0xffff_ffff,
+    description: 'members from which a room is large: no join/leave/presence fan-out (0 = never)',
   },
   {
     key: 'maxRooms',

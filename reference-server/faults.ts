@@ -27,6 +27,7 @@ import {
 import type { ChatService } from './chat-service.js';
 import type { ConnectionPort } from './connection-port.js';
 import type { HotRoomSettings } from './hot-room-tracker.js';
+import { leakRoomFrames, recodeErrors } from './leak-faults.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import type { RoomFrameName } from './room-broadcaster.js';
 import type { Actor, MessageInRoom, Room, RoomMember } from './rooms.js';
@@ -73,6 +74,10 @@ export const SERVER_FAULTS = {
   'no-presence-relay':
     'PresenceOnline / PresenceOffline / PresenceAway datagrams from clients are not relayed',
   'no-presence-offline': 'no PresenceOffline when a connection closes',
+  // Room isolation and declared error codes (issue 14).
+  'leak-room-frames':
+    'room frames, RoomClose, typing and presence datagrams also reach every authenticated connection outside the room',
+  'undeclared-error-code': 'every Error frame carries code 1099, which is not a declared error code',
   'no-pong': 'Ping is not answered',
   'ignore-goodbye': 'Goodbye does not close the connection',
   'never-promote': 'no room is ever promoted',
@@ -92,6 +97,8 @@ export const SERVER_FAULTS = {
   'crash-on-hostile-frames': 'after three hostile inputs the server stops reading from every connection',
   'wrong-stream-for-frame': 'MessageAck is sent on shard stream 0 instead of the control stream',
   'slow-fanout': 'every room fan-out leaves 20 ms late (a slower server, for the performance gate test)',
+  'large-room-ignored':
+    'rooms above the advertised large_room_threshold still announce joins and leaves and list every member',
 } as const;
 
 /** Name of a fault. */
@@ -285,6 +292,12 @@ export class FaultInjector {
     )
       this.breakStreamSwitch(service);
     if (this.has('slow-fanout')) this.slowFanOut(service);
+    if (this.has('leak-room-frames')) leakRoomFrames(service);
+    if (this.has('large-room-ignored')) {
+      // HelloAck still advertises the threshold; the decisions just never see a large room.
+      service.largeRooms.isLarge = () => false;
+      service.largeRooms.announcesChange = () => true;
+    }
   }
 
   /** Per-connection faults: what the connection sends, closes and stops, and how its session reads. */
@@ -294,6 +307,7 @@ export class FaultInjector {
     this.patchAbort(port);
     this.patchDatagrams(port);
     this.patchSession(session);
+    if (this.has('undeclared-error-code')) recodeErrors(port);
     if (this.has('hot-frames-on-shard'))
       session.routes.streamFor = (roomId: U64) => shardStreamOf(service, roomId);
   }

@@ -196,14 +196,23 @@ export class RoomRegistry {
     return succeed({ room, member });
   }
 
-  /** Removes a closed connection from every room it was in; returns the departures. */
-  disconnect(connection: ConnectionId): Departure[] {
+  /**
+   * Removes a closed connection from every room it was in; returns the departures. With the connection's user id
+   * each room is a map lookup; without it, a scan of the room's members (O(members) per room).
+   */
+  disconnect(connection: ConnectionId, userId?: U64): Departure[] {
     const joined = this.roomsByConnection.get(connection);
     if (!joined) return [];
     const departures: Departure[] = [];
     for (const roomId of [...joined]) {
       const room = this.rooms.get(roomId);
       if (!room) continue;
+      const known = userId === undefined ? undefined : room.members.get(userId);
+      if (known?.connection === connection) {
+        this.detach(room, known);
+        departures.push({ room, member: known });
+        continue;
+      }
       for (const member of room.members.values()) {
         if (member.connection !== connection) continue;
         this.detach(room, member);

@@ -81,7 +81,6 @@ export class ConnectionSession implements RoutedConnection {
   private control = -1;
   private readonly streams = new Map<number, StreamState>();
   private readonly limiter: TokenBucket;
-  private nextPingAt = Infinity;
 
   constructor(
     private readonly service: ChatService,
@@ -177,10 +176,9 @@ export class ConnectionSession implements RoutedConnection {
     this.service.disconnect(this);
   }
 
-  /** Periodic work: keep-alive Ping every ping interval after AuthOk (PROTOCOL.md 12/server-ping). */
-  tick(now: number): void {
-    if (this.currentState !== 'ready' || now < this.nextPingAt) return;
-    this.nextPingAt = now + this.service.config.pingIntervalMs;
+  /** Keep-alive Ping, when the service's ping schedule says it is due (PROTOCOL.md 12/server-ping). */
+  ping(now: number): void {
+    if (this.currentState !== 'ready') return;
     this.service.fanOut.toControl(this, 'Ping', { timestamp: now });
   }
 
@@ -377,6 +375,7 @@ export class ConnectionSession implements RoutedConnection {
           session_id: this.sessionId,
           num_shards: this.service.router.numShards,
           hot_room_config: this.service.hotRoomConfig,
+          large_room_threshold: this.service.largeRooms.advertised,
         });
         return;
       }
@@ -428,7 +427,6 @@ export class ConnectionSession implements RoutedConnection {
     this.service.takeOver(user, this);
     this.authenticatedUser = user;
     this.currentState = 'ready';
-    this.nextPingAt = this.service.now() + this.service.config.pingIntervalMs;
     const rooms = this.service.initialRooms();
     this.service.fanOut.toControl(this, 'AuthOk', { user_id: user.user_id, username: user.username, rooms });
     const router = this.service.router;

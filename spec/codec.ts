@@ -408,6 +408,30 @@ export class RawFrame {
   }
 }
 
+/** The table of no raw codes. */
+const NO_RAW_CODES = new Uint8Array(256);
+/**
+ * Raw-code tables by rawCodes array: a harness client has a decoder per server stream (thousands of clients,
+ * nine streams each), and a table per decoder would cost more than the rest of the decoder.
+ */
+const rawTables = new WeakMap<Iterable<number>, Uint8Array>();
+
+/** The raw-code table of a rawCodes option (validated; built once per array). */
+function rawTableOf(rawCodes: Iterable<number> | undefined): Uint8Array {
+  if (rawCodes === undefined) return NO_RAW_CODES;
+  let table = rawTables.get(rawCodes);
+  if (table !== undefined) return table;
+  table = new Uint8Array(256);
+  for (const code of rawCodes) {
+    if (!Number.isInteger(code) || code < 0 || code > 255 || COMPILED_BY_CODE[code] === undefined)
+      throw new RangeError(`rawCodes: ${code} is not a frame code`);
+    if (code === UPLOAD_CHUNK_CODE) throw new RangeError('rawCodes: UploadChunk cannot be returned raw');
+    table[code] = 1;
+  }
+  rawTables.set(rawCodes, table);
+  return table;
+}
+
 /**
  * Incremental decoder for one stream's bytes. Feed chunks of any size with `push`, then
  * pull frames with `next()` until it returns undefined:
@@ -444,18 +468,13 @@ export class FrameDecoder {
   private failure: FrameError | undefined = undefined;
   private readonly maxPayloadBytes: number;
   private readonly maxUploadChunkBytes: number;
-  /** rawCodes as a table indexed by frame code. */
-  private readonly raw: boolean[] = new Array<boolean>(256).fill(false);
+  /** rawCodes as a table indexed by frame code (1 = raw), shared by decoders of the same rawCodes array. */
+  private readonly raw: Uint8Array;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
     this.maxUploadChunkBytes = options.maxUploadChunkBytes ?? MAX_UPLOAD_CHUNK_BYTES;
-    for (const code of options.rawCodes ?? []) {
-      if (!Number.isInteger(code) || code < 0 || code > 255 || COMPILED_BY_CODE[code] === undefined)
-        throw new RangeError(`rawCodes: ${code} is not a frame code`);
-      if (code === UPLOAD_CHUNK_CODE) throw new RangeError('rawCodes: UploadChunk cannot be returned raw');
-      this.raw[code] = true;
-    }
+    this.raw = rawTableOf(options.rawCodes);
   }
 
   /** Bytes received and not yet consumed by a returned frame (0 after a framing error). */

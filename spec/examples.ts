@@ -36,6 +36,7 @@ export const EXAMPLE_PAYLOADS: FramePayloads = {
       rate_window_ms: 10_000,
       max_hot_rooms: 10,
     },
+    large_room_threshold: 250,
   },
   Auth: { method: 'username', credentials: 'alice' },
   AuthOk: { user_id: ALICE_ID, username: 'alice', rooms: [1] },
@@ -72,6 +73,7 @@ export const EXAMPLE_PAYLOADS: FramePayloads = {
     room_type: 'channel',
     members: [alice, bob],
     recent_messages: [roomMessage],
+    member_count: 2,
   },
   RoomClose: { room_id: 7, reason: 'left' },
   ShardAssignment: {

@@ -11,3 +11,4 @@ export * from './frame-errors.js';
 export * from './codec.js';
 export * from './examples.js';
 export * from './room-message-peek.js';
+export * from './rule-levels.js';

@@ -56,6 +56,8 @@ export interface HelloAck {
   session_id: string;
   num_shards: number;
   hot_room_config: HotRoomConfig | null;
+  /** Member count from which a room is large (our extension, PROTOCOL.md 16.2); null: not advertised. */
+  large_room_threshold: number | null;
 }
 
 /** 0x02 Auth: client authenticates (`method` "username" or "token"). */
@@ -224,6 +226,8 @@ export interface RoomInit {
   room_type: RoomType;
   members: UserInfo[];
   recent_messages: RoomMessage[];
+  /** The room's member count (our extension, PROTOCOL.md 16.2); `members` is empty for a large room. */
+  member_count: number | null;
 }
 
 /** 0x38 RoomClose: the room is closed for this member. */

@@ -63,6 +63,7 @@ export const PAYLOAD_SCHEMAS = {
     session_id: 'string',
     num_shards: 'u8',
     hot_room_config: nullable(HotRoomConfigSchema),
+    large_room_threshold: nullable('u32'),
   }),
   Auth: objectOf('Auth', { method: 'string', credentials: 'string' }),
   AuthOk: objectOf('AuthOk', { user_id: 'u64', username: 'string', rooms: arrayOf('u64') }),
@@ -124,6 +125,7 @@ export const PAYLOAD_SCHEMAS = {
     room_type: RoomTypeSchema,
     members: arrayOf(UserInfoSchema),
     recent_messages: arrayOf(RoomMessageSchema),
+    member_count: nullable('u32'),
   }),
   RoomClose: objectOf('RoomClose', { room_id: 'u64', reason: RoomCloseReasonSchema }),
 

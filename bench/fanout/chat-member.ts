@@ -22,6 +22,8 @@ export interface MemberListener {
   roomInit(member: ChatMember, roomId: U64): void;
   /** Another user joined a room this member is in. */
   userJoined(roomId: U64): void;
+  /** HelloAck.large_room_threshold: joins of rooms that large are not announced (PROTOCOL.md 16.2). */
+  largeRoomThreshold(threshold: number | null): void;
   /** The server acknowledged one of this member's SendMessage frames. */
   messageAck(member: ChatMember): void;
   /** Error, AuthFailed or an undecodable frame: the run is not trustworthy. */
@@ -117,6 +119,7 @@ export class ChatMember {
         this.listener.roomMessage(this, frame.payload);
         return;
       case 'HelloAck':
+        this.listener.largeRoomThreshold(frame.payload.large_room_threshold);
         this.write(this.control, encodeFrame('Auth', { method: 'username', credentials: this.username }));
         return;
       case 'RoomInit':

@@ -29,6 +29,7 @@ import { userIdForUsername } from '../../reference-server/user-identity.js';
 import { encodeFrame } from '../../spec/index.js';
 import { generateSelfSignedCert } from '../../transport/index.js';
 import { FleetProcess } from './fleet-process.js';
+import { perClient, settledMemory, type MemoryPerClient } from './idle-memory.js';
 import { LOAD_CONTENT, type FleetSnapshot, type LoadSummary } from './fleet-protocol.js';
 import { RawFanoutServer } from './raw-fanout-server.js';
 
@@ -86,29 +87,6 @@ function best(runs: Measured[]): Measured {
 /** Server-side CPU time per delivery, microseconds: steadier than the rate when other processes compete. */
 function microsPerDelivery(m: Measured): number {
   return m.perSecond > 0 ? (m.serverCores * 1e6) / m.perSecond : 0;
-}
-
-interface MemoryPerClient {
-  clients: number;
-  rss: number;
-  heap: number;
-  external: number;
-}
-
-function settledMemory(): NodeJS.MemoryUsage {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('run with --expose-gc (bench/run.ts passes it)');
-  for (let i = 0; i < 4; i++) gc();
-  return process.memoryUsage();
-}
-
-function perClient(before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage, n: number): MemoryPerClient {
-  return {
-    clients: n,
-    rss: (after.rss - before.rss) / n,
-    heap: (after.heapUsed - before.heapUsed) / n,
-    external: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / n,
-  };
 }
 
 /** Warm-up, then `count` consecutive measurement windows of the counter `pick`, with both processes' CPU time. */
@@ -357,7 +335,7 @@ function report(
       `  the best window of each side is reported. All windows (deliveries/s):\n  ${windows}`,
       "Memory: delta after forced GC / N in the server process, before any load. RSS includes the JS heap, quiche's",
       '  native state and what the allocator kept from the join flood (each join of General is announced to every',
-      '  earlier member: n(n-1)/2 RoomUserJoined frames and presence datagrams for n clients).',
+      '  earlier member until General reaches large_room_threshold, PROTOCOL.md 16.2).',
       `Exactly-once: ${checks}.`,
       `Whole run: ${fmt(elapsedMs / 1000, 1)} s.`,
     ].join('\n'),

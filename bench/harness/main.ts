@@ -65,6 +65,7 @@ async function runSender(): Promise<void> {
               session_id: '00000000-0000-4000-8000-000000000000',
               num_shards: 1,
               hot_room_config: null,
+              large_room_threshold: null,
             }),
           );
         } else if (frame.name === 'Auth') {

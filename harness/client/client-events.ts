@@ -14,6 +14,7 @@ import type {
   Throttle,
 } from '../../spec/index.js';
 import type { CloseInfo } from '../../transport/index.js';
+import type { ConnectFailure } from './connect-failure.js';
 import type { SimClient } from './sim-client.js';
 import type { UploadJob } from './upload-job.js';
 
@@ -22,7 +23,7 @@ export interface ClientEvents {
   /** The QUIC handshake completed (`connectedAtMs`) and AuthOk arrived (`authOkAtMs`). */
   authenticated(client: SimClient, connectedAtMs: number, authOkAtMs: number): void;
   /** The connection attempt failed before AuthOk (QUIC, TLS, handshake timeout, AuthFailed, close). */
-  connectFailed(client: SimClient, reason: string, atMs: number): void;
+  connectFailed(client: SimClient, failure: ConnectFailure, atMs: number): void;
   /**
    * The connection ended after AuthOk. `requested` = this side asked for it (disconnect/abort); `rooms` are
    * the rooms it was a member of; `lastHeardAtMs` is when it last received anything.
@@ -70,7 +71,7 @@ export interface ClientEvents {
 /** ClientEvents that ignore everything: extend it and override what you need. */
 export class IgnoreClientEvents implements ClientEvents {
   authenticated(_client: SimClient, _connectedAtMs: number, _authOkAtMs: number): void {}
-  connectFailed(_client: SimClient, _reason: string, _atMs: number): void {}
+  connectFailed(_client: SimClient, _failure: ConnectFailure, _atMs: number): void {}
   disconnected(
     _client: SimClient,
     _info: CloseInfo | null,

@@ -1,11 +1,12 @@
 /** Public API of the simulated client: one garou protocol client per connection, many per endpoint. */
+export { FULL_DECODE_EVERY, SimClient, type ClientContext, type ClientState } from './sim-client.js';
 export {
-  FULL_DECODE_EVERY,
-  SimClient,
+  CONNECT_FAILURE_TEXT,
+  classifyClose,
   describeClose,
-  type ClientContext,
-  type ClientState,
-} from './sim-client.js';
+  type ConnectFailure,
+  type ConnectFailureReason,
+} from './connect-failure.js';
 export { IgnoreClientEvents, type ClientEvents } from './client-events.js';
 export { HoldTimer, type HoldOwner } from './hold-timer.js';
 export { RoomSwitchOrder, type OrderedDeliverySink } from './room-switch-order.js';

@@ -45,6 +45,7 @@ import {
 } from '../../transport/index.js';
 import { epochNowMs } from '../metrics/clock.js';
 import type { ClientEvents } from './client-events.js';
+import { classifyClose, type ConnectFailure } from './connect-failure.js';
 import type { HoldOwner, HoldTimer } from './hold-timer.js';
 import { RoomSwitchOrder, type OrderedDeliverySink } from './room-switch-order.js';
 import { serverUniStreamIndex, shardOfRoom } from './server-streams.js';
@@ -278,8 +279,8 @@ export class SimClient implements HoldOwner {
       connection = this.context.endpoint.connect(host, port, this.context.tls);
     } catch (error) {
       this._state = 'closed';
-      const reason = error instanceof TransportError ? error.message : String(error);
-      this.context.events.connectFailed(this, reason, epochNowMs());
+      const detail = error instanceof TransportError ? error.message : String(error);
+      this.context.events.connectFailed(this, { reason: 'local-error', detail }, epochNowMs());
       return;
     }
     this.connection = connection;
@@ -320,8 +321,11 @@ export class SimClient implements HoldOwner {
     connection.close(0, reason);
   }
 
-  /** Gives up a connection attempt (e.g. no AuthOk in time): reported as a connect failure. */
-  abort(reason: string): void {
+  /**
+   * Gives up the connection (e.g. no AuthOk in time): reported as a connect failure with `failure` before
+   * AuthOk, as a requested disconnect after.
+   */
+  abort(failure: ConnectFailure): void {
     const connection = this.connection;
     if (connection === null || this._state === 'closed' || this._state === 'idle') return;
     const atMs = epochNowMs();
@@ -329,9 +333,9 @@ export class SimClient implements HoldOwner {
     this.requestedClose = true;
     this.connection = null;
     clients.delete(connection);
-    connection.close(0, reason);
+    connection.close(0, failure.detail);
     const rooms = this.finishClose(atMs);
-    if (wasConnecting) this.context.events.connectFailed(this, reason, atMs);
+    if (wasConnecting) this.context.events.connectFailed(this, failure, atMs);
     else this.context.events.disconnected(this, null, true, rooms, this.lastHeardAtMs);
   }
 
@@ -551,7 +555,7 @@ export class SimClient implements HoldOwner {
     if (state === 'ready' || (state === 'closing' && this.closingWasReady)) {
       this.context.events.disconnected(this, info, requested, rooms, this.lastHeardAtMs);
     } else if (!requested) {
-      this.context.events.connectFailed(this, describeClose(info), atMs);
+      this.context.events.connectFailed(this, classifyClose(info), atMs);
     }
   }
 
@@ -620,7 +624,10 @@ export class SimClient implements HoldOwner {
         events.authenticated(this, this.connectedAtMs, now);
         return;
       case 'AuthFailed':
-        this.abort(`auth failed (${frame.payload.code}): ${frame.payload.message}`);
+        this.abort({
+          reason: 'auth-failed',
+          detail: `AuthFailed ${frame.payload.code}: ${frame.payload.message}`,
+        });
         return;
       case 'Ping':
         this.write(CONTROL_STREAM, encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
@@ -1010,14 +1017,4 @@ export class SimClient implements HoldOwner {
     this.lastPingRttMs = null;
     this.connectedAtMs = 0;
   }
-}
-
-/** One line describing why a connection closed. */
-export function describeClose(info: CloseInfo): string {
-  const error = info.peerError ?? info.localError;
-  const detail =
-    error === null
-      ? ''
-      : ` (${error.isApp ? 'application' : 'transport'} error ${error.code}${error.reason ? `: ${error.reason}` : ''})`;
-  return `${info.cause}${detail}`;
 }

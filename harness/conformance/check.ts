@@ -5,6 +5,7 @@
  * returning normally is a pass. Any other exception is a failure too (reported with its message), so a check can
  * never crash the suite.
  */
+import { ruleLevel, type RuleLevel } from '../../spec/rule-levels.js';
 import type { CheckContext } from './check-context.js';
 
 /** A check's verdict when it saw something other than the spec's answer. */
@@ -70,4 +71,9 @@ export function sectionOf(id: string): string {
 /** Top-level section number of a check id (e.g. `6` for `6.2/hello-ack`). */
 export function topSectionOf(id: string): string {
   return sectionOf(id).split('.')[0]!;
+}
+
+/** Level of a check: the level of the rule it cites first (PROTOCOL.md "Rule levels"). */
+export function levelOf(check: Pick<ConformanceCheck, 'rules'>): RuleLevel {
+  return ruleLevel(check.rules[0]!);
 }

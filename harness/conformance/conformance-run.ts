@@ -1,13 +1,14 @@
 /**
  * One `garou-bench conformance` invocation as a function: start the embedded reference server unless a target was
  * given, resolve the target, run the selected checks, print the console tree, write the JSON / JUnit files, and
- * return the process exit code (0 all passed, 1 a check failed, 2 usage, 3 target unreachable, 4 internal error).
+ * return the process exit code (0 all counted checks passed, 1 a counted check failed, 2 usage, 3 target unreachable,
+ * 4 internal error). Protocol-level checks always count; reference-level ones with `strict`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ExitCode } from '../exit-codes.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
-import { formatCheckList, formatConsoleReport, progressLine } from './report/console-report.js';
+import { formatCheckList, formatConsoleReport, progressLine, waitLine } from './report/console-report.js';
 import { formatJsonReport } from './report/json-report.js';
 import { formatJunitReport } from './report/junit-report.js';
 import type { SuiteResult } from './results.js';
@@ -33,6 +34,8 @@ export interface ConformanceConfig {
   readonly only: readonly string[];
   readonly skip: readonly string[];
   readonly list: boolean;
+  /** Reference-level failures count for the verdict and exit code too (--strict). */
+  readonly strict: boolean;
   readonly junitFile: string | null;
   readonly jsonFile: string | null;
 }
@@ -158,7 +161,10 @@ async function invoke(config: ConformanceConfig, output: ConformanceOutput): Pro
         },
         hotFlags: config.hot,
         checks: selection.checks,
+        notSelected: selection.notSelected,
+        strict: config.strict,
         onResult: output.progress ? (r, i, total) => output.err(`${progressLine(r, i, total)}\n`) : undefined,
+        onWait: (checkId, what, waitMs) => output.err(`${waitLine(checkId, what, waitMs)}\n`),
       });
     } catch (error) {
       if (!(error instanceof TargetUnreachableError)) throw error;
@@ -168,7 +174,7 @@ async function invoke(config: ConformanceConfig, output: ConformanceOutput): Pro
     output.out(formatConsoleReport(result, output.color));
     if (config.jsonFile !== null) writeFileSync(config.jsonFile, formatJsonReport(result));
     if (config.junitFile !== null) writeFileSync(config.junitFile, formatJunitReport(result));
-    return { exitCode: result.summary.failed > 0 ? ExitCode.ChecksFailed : ExitCode.Ok, result };
+    return { exitCode: result.verdict === 'fail' ? ExitCode.ChecksFailed : ExitCode.Ok, result };
   } finally {
     await target?.close();
     await embedded?.stop();

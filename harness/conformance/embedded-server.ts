@@ -19,6 +19,12 @@ export const EMBEDDED_HOT_ROOM_SETTINGS = {
   max_hot_rooms: 2,
 } as const;
 
+/**
+ * Large-room threshold of the embedded server (PROTOCOL.md 16.2): small enough for 16.2/membership-events to reach
+ * with a few probes, above the members any other check puts in one room (General included).
+ */
+export const EMBEDDED_LARGE_ROOM_THRESHOLD = 5;
+
 /** A running embedded server. */
 export interface EmbeddedServer {
   readonly address: HostPort;
@@ -31,7 +37,7 @@ export async function startEmbeddedServer(overrides: Record<string, number> = {}
   const dataDir = mkdtempSync(join(tmpdir(), 'garou-conformance-'));
   try {
     const config = resolveConfig(
-      { ...EMBEDDED_HOT_ROOM_SETTINGS, ...overrides },
+      { ...EMBEDDED_HOT_ROOM_SETTINGS, large_room_threshold: EMBEDDED_LARGE_ROOM_THRESHOLD, ...overrides },
       { host: '127.0.0.1', port: 0 },
     );
     const server = await GarouServer.start(config, { cert, key, dataDir });

@@ -205,6 +205,11 @@ export class HotRoomEpisode {
           member === s.alice
             ? Math.max(deadline - performance.now(), this.env.settings.settleMs)
             : this.timeoutMs;
+        if (member === s.alice)
+          this.env.announceWait(
+            `RoomPromoted for room ${s.hotRoom} (a ${s.promoteCount}-message burst; promotion due within the ${this.hot.rateWindowMs} ms rate window)`,
+            wait,
+          );
         const seen = await member
           .until(
             () => member.find('control', 'RoomPromoted', (p) => compareU64(p.room_id, s.hotRoom) === 0)[0],
@@ -267,6 +272,11 @@ export class HotRoomEpisode {
       for (const member of [s.alice, s.bob]) {
         if (member === s.bob && !demotedAt.has(s.alice)) break;
         const wait = member === s.alice ? last + bound - performance.now() : this.timeoutMs;
+        if (member === s.alice)
+          this.env.announceWait(
+            `RoomDemoted for room ${s.hotRoom} (silent since its last message; cool-down ${this.hot.coolDownMs} ms + window ${this.hot.rateWindowMs} ms + 1 s)`,
+            wait,
+          );
         const seen = await member
           .until(
             () => member.find('control', 'RoomDemoted', (p) => compareU64(p.room_id, s.hotRoom) === 0)[0],

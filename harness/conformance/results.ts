@@ -2,6 +2,7 @@
  * The result of a conformance run as plain data: produced by the runner, read by the console, JSON and JUnit
  * writers (measuring and presenting never mix).
  */
+import { RULE_LEVELS, type RuleLevel } from '../../spec/rule-levels.js';
 import type { HotRoomParams } from './suite-environment.js';
 
 /** Verdict of one check. A skip never counts as a pass. */
@@ -14,6 +15,8 @@ export interface CheckResult {
   /** Section of the id (e.g. `6.2`). */
   readonly section: string;
   readonly rules: readonly string[];
+  /** Level of the check's first rule: protocol (any implementation) or reference (our decision). */
+  readonly level: RuleLevel;
   readonly status: CheckStatus;
   readonly durationMs: number;
   /** On failure: what the spec requires. */
@@ -22,6 +25,8 @@ export interface CheckResult {
   readonly actual?: string;
   /** On skip: why. */
   readonly reason?: string;
+  /** On skip: the check was left out by --only / --skip (it did not run). */
+  readonly notSelected?: boolean;
   /** SHOULD-level findings (never a failure). */
   readonly warnings: readonly string[];
 }
@@ -46,7 +51,14 @@ export interface SuiteResult {
   readonly hot: HotRoomParams;
   readonly seed: number;
   readonly checks: readonly CheckResult[];
+  /** Counts over every level. */
   readonly summary: ResultSummary;
+  /** Counts per level. */
+  readonly levels: Readonly<Record<RuleLevel, ResultSummary>>;
+  /** Whether reference-level failures count for the verdict (--strict). */
+  readonly strict: boolean;
+  /** pass when no counted check failed: protocol-level ones, and reference-level ones with --strict. */
+  readonly verdict: 'pass' | 'fail';
 }
 
 /** Counts passes, failures and skips. */
@@ -60,4 +72,21 @@ export function summarize(checks: readonly CheckResult[]): ResultSummary {
     else skipped++;
   }
   return { passed, failed, skipped };
+}
+
+/** Counts per level. */
+export function summarizeByLevel(checks: readonly CheckResult[]): Record<RuleLevel, ResultSummary> {
+  return Object.fromEntries(
+    RULE_LEVELS.map((level) => [level, summarize(checks.filter((c) => c.level === level))]),
+  ) as Record<RuleLevel, ResultSummary>;
+}
+
+/** Whether a check's failure counts for the verdict: always at protocol level, with --strict at reference level. */
+export function counts(check: Pick<CheckResult, 'level'>, strict: boolean): boolean {
+  return strict || check.level === 'protocol';
+}
+
+/** The verdict of a run: fail when a counted check failed. */
+export function verdictOf(checks: readonly CheckResult[], strict: boolean): 'pass' | 'fail' {
+  return checks.some((c) => c.status === 'fail' && counts(c, strict)) ? 'fail' : 'pass';
 }

@@ -25,6 +25,8 @@ export function splitPatterns(values: readonly string[]): string[] {
 /** The result of a selection. */
 export interface Selection {
   readonly checks: readonly ConformanceCheck[];
+  /** Checks left out, each with the flag that left it out (reported as skipped). */
+  readonly notSelected: readonly { readonly check: ConformanceCheck; readonly reason: string }[];
   /** Patterns that select no check at all (a usage error: probably a typo). */
   readonly unmatched: readonly string[];
 }
@@ -36,10 +38,14 @@ export function selectChecks(
   skip: readonly string[],
 ): Selection {
   const unmatched = [...only, ...skip].filter((p) => !all.some((check) => matchesPattern(check.id, p)));
-  const checks = all.filter(
-    (check) =>
-      (only.length === 0 || only.some((p) => matchesPattern(check.id, p))) &&
-      !skip.some((p) => matchesPattern(check.id, p)),
-  );
-  return { checks, unmatched };
+  const checks: ConformanceCheck[] = [];
+  const notSelected: { check: ConformanceCheck; reason: string }[] = [];
+  for (const check of all) {
+    const skippedBy = skip.find((p) => matchesPattern(check.id, p));
+    if (only.length > 0 && !only.some((p) => matchesPattern(check.id, p)))
+      notSelected.push({ check, reason: `not selected by --only ${only.join(',')}` });
+    else if (skippedBy !== undefined) notSelected.push({ check, reason: `skipped by --skip ${skippedBy}` });
+    else checks.push(check);
+  }
+  return { checks, notSelected, unmatched };
 }

@@ -48,6 +48,9 @@ export interface RunSettings {
   readonly hostileRuns: number;
 }
 
+/** Waits at least this long are announced (progress output). */
+const LONG_WAIT_MS = 3000;
+
 /** Shared state of one suite run. */
 export class SuiteEnvironment {
   /** Every probe opened during the run, in order. */
@@ -56,6 +59,10 @@ export class SuiteEnvironment {
   private readonly runTag = randomBytes(3).toString('hex');
   private names = 0;
   private nextRoom: number;
+  /** Id of the check running now (named in progress notes). */
+  currentCheckId = '';
+  /** Receives long waits (progress output); none by default. */
+  onWait: (checkId: string, what: string, waitMs: number) => void = () => undefined;
 
   constructor(
     readonly target: ProbeTarget,
@@ -90,6 +97,11 @@ export class SuiteEnvironment {
     });
     this.probes.push(probe);
     return probe;
+  }
+
+  /** Announces a wait of `waitMs` for `what`, so a long quiet stretch of the run is explained as it starts. */
+  announceWait(what: string, waitMs: number): void {
+    if (waitMs >= LONG_WAIT_MS) this.onWait(this.currentCheckId, what, waitMs);
   }
 
   /** A fixture shared by several checks, created on first use. */

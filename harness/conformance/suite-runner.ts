@@ -5,9 +5,9 @@
  */
 import { compareU64, type HotRoomConfig } from '../../spec/index.js';
 import { CheckContext } from './check-context.js';
-import { CheckFailed, CheckSkipped, sectionOf, type ConformanceCheck } from './check.js';
+import { CheckFailed, CheckSkipped, levelOf, sectionOf, type ConformanceCheck } from './check.js';
 import { ProbeConnectError, ProbeConnection, type ProbeTarget } from './probe-connection.js';
-import { summarize, type CheckResult, type SuiteResult } from './results.js';
+import { summarize, summarizeByLevel, verdictOf, type CheckResult, type SuiteResult } from './results.js';
 import {
   DEFAULT_HOT_ROOM_PARAMS,
   SuiteEnvironment,
@@ -32,8 +32,14 @@ export interface SuiteRunOptions {
   /** Hot-room parameters from the command line, used when the server does not advertise its own. */
   readonly hotFlags: Partial<Omit<HotRoomParams, 'source'>>;
   readonly checks: readonly ConformanceCheck[];
+  /** Checks left out by --only / --skip, reported as skipped with the reason. */
+  readonly notSelected?: readonly { readonly check: ConformanceCheck; readonly reason: string }[];
+  /** Reference-level failures count for the verdict too (--strict). */
+  readonly strict?: boolean;
   /** Called after each check (progress output). */
   readonly onResult?: (result: CheckResult, index: number, total: number) => void;
+  /** Called when a check starts a long wait (what it waits for, and for how long). */
+  readonly onWait?: (checkId: string, what: string, waitMs: number) => void;
 }
 
 /** Hot-room parameters from an advertised config (PROTOCOL.md 16.1). */
@@ -120,6 +126,7 @@ function defaultBudget(settings: RunSettings): number {
 /** Runs one check to a verdict: pass, fail (expected vs actual) or skip. Never throws. */
 export async function runCheck(env: SuiteEnvironment, check: ConformanceCheck): Promise<CheckResult> {
   const ctx = new CheckContext(env, check);
+  env.currentCheckId = check.id;
   const started = performance.now();
   let budget = defaultBudget(env.settings);
   try {
@@ -142,7 +149,13 @@ export async function runCheck(env: SuiteEnvironment, check: ConformanceCheck): 
   });
   const running = check.run(ctx);
   running.catch(() => undefined);
-  const base = { id: check.id, title: check.title, section: sectionOf(check.id), rules: check.rules };
+  const base = {
+    id: check.id,
+    title: check.title,
+    section: sectionOf(check.id),
+    rules: check.rules,
+    level: levelOf(check),
+  };
   let outcome: Omit<CheckResult, keyof typeof base | 'durationMs' | 'warnings'>;
   try {
     await Promise.race([running, capped]);
@@ -175,6 +188,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteResult> {
   const started = performance.now();
   const params = await discoverTarget(options);
   const env = new SuiteEnvironment(options.target, options.settings, params);
+  if (options.onWait) env.onWait = options.onWait;
   const results: CheckResult[] = [];
   try {
     for (const [index, check] of options.checks.entries()) {
@@ -185,6 +199,20 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteResult> {
   } finally {
     env.closeAll();
   }
+  for (const { check, reason } of options.notSelected ?? [])
+    results.push({
+      id: check.id,
+      title: check.title,
+      section: sectionOf(check.id),
+      rules: check.rules,
+      level: levelOf(check),
+      status: 'skip',
+      reason,
+      notSelected: true,
+      durationMs: 0,
+      warnings: [],
+    });
+  const strict = options.strict === true;
   return {
     target: options.target.label,
     embedded: options.embedded,
@@ -195,5 +223,8 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteResult> {
     seed: options.settings.seed,
     checks: results,
     summary: summarize(results),
+    levels: summarizeByLevel(results),
+    strict,
+    verdict: verdictOf(results, strict),
   };
 }

@@ -5,6 +5,8 @@
  * ledgers (segment runs) combined.
  */
 import { bestClockOffset, mergeForeignDeliver } from './clock-offset.js';
+import { mergeClientSocketReports } from './client-socket-report.js';
+import { mergeConnectFailures } from './connect-failure-log.js';
 import { mergeDeliveryStates } from './delivery-tracker.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { addCounters, RECORDED_LATENCY_METRICS, zeroCounters } from './metric-names.js';
@@ -75,6 +77,8 @@ export function mergeResults(results: readonly WorkerResult[]): WorkerResult {
     events: mergeRoomEvents(results.map((r) => r.events)),
     negativeLatencies: results.reduce((sum, r) => sum + r.negativeLatencies, 0),
     crossSegmentDeliveries: results.reduce((sum, r) => sum + (r.crossSegmentDeliveries ?? 0), 0),
+    connectFailures: mergeConnectFailures(results.map((r) => r.connectFailures ?? {})),
+    ...mergedClientSockets(results),
     // The workers of one segment split its senders and recipients: their ledgers add up to the segment's.
     ...(results.every((r) => r.ledger !== undefined)
       ? {
@@ -136,4 +140,11 @@ export function mergeRoomEvents(lists: readonly RoomEventRecord[][]): RoomEventR
     last.set(event.roomId, copy);
   }
   return merged;
+}
+
+/** The workers' socket reports added up, or nothing when no worker sent one (older versions). */
+function mergedClientSockets(results: readonly WorkerResult[]): Pick<WorkerResult, 'clientSockets'> {
+  const reports = results.flatMap((r) => (r.clientSockets === undefined ? [] : [r.clientSockets]));
+  const merged = mergeClientSocketReports(reports);
+  return merged === null ? {} : { clientSockets: merged };
 }

@@ -18,6 +18,12 @@ import {
 import { evaluateThresholds, type ThresholdResult } from './threshold-evaluation.js';
 import type { ClockOffset, ForeignDeliverHistograms } from './clock-offset.js';
 import type { SegmentLedger } from './segment-ledger.js';
+import {
+  summarizeConnectFailures,
+  type ConnectFailureSummary,
+  type HarnessSocketSummary,
+} from './fleet-health.js';
+import type { ReadinessReport } from './readiness-report.js';
 import type { RoomEventRecord, WorkerResult } from './worker-result.js';
 
 /** Version of the summary.json layout; bump on incompatible changes. */
@@ -114,6 +120,12 @@ export interface RunResult {
   segment?: SegmentInfo;
   /** Present when this result merges segment results (`garou-bench merge`). */
   segments?: MergedSegmentsInfo;
+  /** Connect failures by reason with the first examples (absent in results of older versions). */
+  connectFailures?: ConnectFailureSummary;
+  /** The harness's client sockets and the datagrams the kernel dropped at them (absent in older versions). */
+  harnessSockets?: HarnessSocketSummary;
+  /** Clients not ready when the phases started, by cause; null when all were (absent in older versions). */
+  readiness?: ReadinessReport | null;
 }
 
 /** What a segment run's result says about its slice, its start and its limits (summary.json `segment`). */
@@ -204,6 +216,10 @@ export interface RunMeta {
   startedAtMs: number;
   endedAtMs: number;
   toolVersion: string;
+  /** Machine-wide UDP receive-buffer drops during the run (see HarnessSocketSummary); null when unknown. */
+  machineRcvbufErrors?: number | null;
+  /** Clients not ready when the phases started; null when all were. */
+  readiness?: ReadinessReport | null;
 }
 
 type Histograms = Record<LatencyMetric, LatencyRecorder>;
@@ -350,6 +366,13 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
     thresholds: [],
     expectations: [],
     passed: true,
+    connectFailures: summarizeConnectFailures(merged.connectFailures ?? {}, merged.startMs),
+    ...(merged.clientSockets === undefined
+      ? {}
+      : {
+          harnessSockets: { ...merged.clientSockets, machineRcvbufErrors: meta.machineRcvbufErrors ?? null },
+        }),
+    readiness: meta.readiness ?? null,
   };
   partial.thresholds = evaluateThresholds(scenario.thresholds, partial);
   partial.expectations = evaluateExpectations(scenario.expectations, partial, plan);

@@ -4,6 +4,8 @@
  */
 import type { DeliveryState } from './delivery-tracker.js';
 import type { ClockOffset, ForeignDeliverHistograms } from './clock-offset.js';
+import type { ClientSocketReport } from './client-socket-report.js';
+import type { ConnectFailuresByReason } from './connect-failure-log.js';
 import type { Counters, RecordedLatencyMetric } from './metric-names.js';
 import type { SegmentLedger } from './segment-ledger.js';
 
@@ -77,4 +79,8 @@ export interface WorkerResult {
   clockOffset?: ClockOffset | null;
   /** Segment runs: raw latencies of deliveries from other segments, per sender segment (see clock-offset.ts). */
   foreignDeliver?: ForeignDeliverHistograms;
+  /** Connect failures by reason with the first examples (absent in results of older versions). */
+  connectFailures?: ConnectFailuresByReason;
+  /** The kernel's drop counters of the worker's own client sockets (absent in results of older versions). */
+  clientSockets?: ClientSocketReport;
 }

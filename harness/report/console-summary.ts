@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { LATENCY_METRICS } from '../metrics/metric-names.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
+import { fleetFactLines } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
 
 const plain = { head: [] as string[], border: [] as string[], compact: true };
@@ -106,5 +107,6 @@ export function formatSummaryTable(result: RunResult): string {
     `harness scheduling lag: p99 ${formatMs(result.schedulingLag.p99)}, max ${formatMs(result.schedulingLag.max)}`,
   );
   sections.push(...segmentFactLines(result));
+  sections.push(...fleetFactLines(result));
   return sections.join('\n');
 }

@@ -11,6 +11,7 @@ import { LATENCY_METRICS } from '../metrics/metric-names.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
+import { connectFailureRows, readinessLines, socketFactLine } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
 
 let chartJsSource: string | undefined;
@@ -230,6 +231,7 @@ function summaryTables(result: RunResult): string {
         ),
     );
   }
+  parts.push(loadGeneratorSection(result));
   const facts = segmentFactLines(result);
   if (facts.length > 0)
     parts.push(`<h2>Segments</h2><ul>${facts.map((line) => `<li>${e(line)}</li>`).join('')}</ul>`);
@@ -239,6 +241,25 @@ function summaryTables(result: RunResult): string {
       `Histograms: ${result.units.significantDigits} significant digits, recorded in microseconds.</p>`,
   );
   return parts.join('\n');
+}
+
+/** The load generator's own health: connect failures by reason, readiness, socket drops ('' when silent). */
+function loadGeneratorSection(result: RunResult): string {
+  const rows = connectFailureRows(result);
+  const lines = [...readinessLines(result)];
+  const sockets = socketFactLine(result);
+  if (sockets !== null) lines.push(sockets);
+  if (rows.length === 0 && lines.length === 0) return '';
+  return (
+    '<h2>Load generator</h2>' +
+    (rows.length > 0
+      ? table(
+          ['connect failure', 'count', 'meaning', 'first examples'],
+          rows.map((r) => [e(r.reason), formatCount(r.count), e(r.meaning), e(r.examples)]),
+        )
+      : '') +
+    (lines.length > 0 ? `<ul>${lines.map((line) => `<li>${e(line.trim())}</li>`).join('')}</ul>` : '')
+  );
 }
 
 const STYLE = `

@@ -10,6 +10,12 @@ import { mergeProgress } from '../metrics/progress.js';
 import type { ProgressSnapshot } from '../metrics/run-recorder.js';
 import { buildRunResult, type RunResult } from '../metrics/run-result.js';
 import { mergeResults } from '../metrics/merge-results.js';
+import {
+  formatReadinessGroup,
+  mergeReadinessGroups,
+  type ReadinessReport,
+} from '../metrics/readiness-report.js';
+import { readMachineRcvbufErrors } from '../metrics/udp-drops.js';
 import type { WorkerResult } from '../metrics/worker-result.js';
 import { writeReport, type ReportPaths } from '../report/report-writer.js';
 import { loadScenario } from '../scenario/load.js';
@@ -36,6 +42,8 @@ export interface RunOptions extends ScenarioOverrides {
   target?: string;
   /** PEM file of the CA to validate the server certificate with (default: no validation). */
   caFile?: string;
+  /** TLS server name (SNI) for the probe and every client (default: the target host name when --ca is given). */
+  serverName?: string;
   /** Worker processes (default 1: in this process). */
   workers?: number;
   /** The slice of the scenario to run (default 0/1, the whole scenario); n > 1 needs a `target`. */
@@ -66,6 +74,8 @@ const LOAD_TIMEOUT_MS = 60_000;
 const DRAIN_TIMEOUT_MS = 15_000;
 const RESULT_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** How long workers get to say what their not-ready clients wait for. */
+const READINESS_TIMEOUT_MS = 2_000;
 /** Time between fixing the phase windows and the first phase, so every worker has them in time. */
 const START_LEAD_MS = 500;
 
@@ -145,6 +155,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       targetLabel = `${targetSpec.host}:${port}`;
       if (caPem !== undefined && host !== targetSpec.host) serverName = targetSpec.host;
     }
+    if (options.serverName !== undefined) serverName = options.serverName;
     const tls = {
       insecure: caPem === undefined,
       ...(caPem === undefined ? {} : { caPem }),
@@ -197,6 +208,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         ? epochNowMs() + 100
         : options.startAtMs - connectLeadMs(rampMs, connectTimeoutMs);
     await group.sleepUntil(connectStartMs - 100);
+    const rcvbufErrorsAtStart = readMachineRcvbufErrors();
     group.broadcast({ type: 'connect', connectStartMs });
     const ready = await group.waitAll('ready', rampMs + 3 * connectTimeoutMs + 10_000, { partial: true });
     const connected = ready.reduce((sum, r) => sum + (r?.connected ?? 0), 0);
@@ -207,10 +219,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         `no client could connect to ${targetLabel}${failures.length ? `: ${failures[0]}` : ''}`,
       );
     }
+    let readiness: ReadinessReport | null = null;
     if (ready.some((r) => r === undefined)) {
+      readiness = await group.readiness(epochNowMs() - connectStartMs);
       note(
-        `warning: not every client had connected and joined its rooms after ${Math.round((epochNowMs() - connectStartMs) / 1000)} s; starting anyway`,
+        `warning: ${readiness.notReady} client${readiness.notReady === 1 ? ' was' : 's were'} not connected and joined after ${Math.round(readiness.waitedMs / 1000)} s; starting anyway:`,
       );
+      for (const line of readiness.groups) note(`  ${formatReadinessGroup(line)}`);
     }
     for (const failure of failures) note(`connect failure: ${failure}`);
 
@@ -246,6 +261,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       startedAtMs: connectStartMs,
       endedAtMs,
       toolVersion: toolVersion(),
+      machineRcvbufErrors: rcvbufDelta(rcvbufErrorsAtStart, readMachineRcvbufErrors()),
+      readiness,
     });
     if (segmented) {
       result.segment = {
@@ -281,6 +298,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
  */
 export function connectLeadMs(rampMs: number, connectTimeoutMs: number): number {
   return rampMs + 2 * connectTimeoutMs + 1000;
+}
+
+/** Machine-wide receive-buffer drops between two readings; null when either is unknown. */
+function rcvbufDelta(before: number | null, after: number | null): number | null {
+  return before === null || after === null ? null : Math.max(0, after - before);
 }
 
 /** The hot-room parameters the target applies: its HelloAck hot_room_config, else the scenario's. */
@@ -368,6 +390,18 @@ class WorkerGroup {
     if (this.failure) throw this.failure;
     this.inbox.delete(type);
     return box as (MessageOf<T> | undefined)[];
+  }
+
+  /** Asks every worker what its not-ready clients wait for (bounded wait) and merges the answers. */
+  async readiness(waitedMs: number): Promise<ReadinessReport> {
+    this.broadcast({ type: 'readiness' });
+    const answers = await this.waitAll('readiness', READINESS_TIMEOUT_MS, { partial: true });
+    const groups = mergeReadinessGroups(answers.map((a) => a?.groups ?? []));
+    return {
+      waitedMs: Math.round(waitedMs),
+      notReady: groups.reduce((sum, g) => sum + g.clients, 0),
+      groups,
+    };
   }
 
   /** Sleeps until an epoch time, failing early if a worker or the server fails. */

@@ -60,6 +60,11 @@ export class EmbeddedServer {
     });
   }
 
+  /** The server's process id (for /proc readings by benchmarks), or undefined once gone. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Starts the server and waits for its listening line (at most `timeoutMs`). */
   static async start(
     options: ServerOptions,

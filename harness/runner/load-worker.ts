@@ -36,12 +36,16 @@ import type {
   Throttle,
 } from '../../spec/index.js';
 import { u64ToNumber } from '../../spec/index.js';
-import { QuicEndpoint, type ClientOptions, type CloseInfo } from '../../transport/index.js';
+import type { ClientOptions, CloseInfo } from '../../transport/index.js';
 import type { ClientEvents } from '../client/client-events.js';
+import type { ConnectFailure } from '../client/connect-failure.js';
+import { ConnectFailureLog } from '../metrics/connect-failure-log.js';
 import { HoldTimer } from '../client/hold-timer.js';
 import { SimClient, type ClientContext } from '../client/sim-client.js';
 import { createUploadJob, uploadContent, type UploadJob } from '../client/upload-job.js';
+import { ClientSockets } from './client-sockets.js';
 import { recordRoomMessage } from './delivery-recording.js';
+import { collectReadiness } from './readiness.js';
 import { segmentOwnsClient, workerOwnsClient } from './segment.js';
 import { PendingRecorder } from './pending-recorder.js';
 import { applyScenarioOverrides } from './scenario-overrides.js';
@@ -113,6 +117,8 @@ interface PendingSend {
 class ClientSlot {
   /** Planned rooms still waiting for their RoomInit during the initial connect. */
   joinsPending: Set<number> | null = null;
+  /** When the initial connect's JoinRooms were sent (epoch ms; for the readiness diagnostics). */
+  joinsSentAtMs = 0;
   /** Connected and joined (or given up) during the initial connect. */
   settled = false;
   seq = 0;
@@ -161,8 +167,9 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
   private setup: WorkerSetup | null = null;
   private scenario: Scenario | null = null;
   private plan: RoomPlan | null = null;
-  private endpoint: QuicEndpoint | null = null;
-  private context: ClientContext | null = null;
+  private sockets: ClientSockets | null = null;
+  private holdTimer: HoldTimer | null = null;
+  private readonly connectFailures = new ConnectFailureLog();
   private readonly slots: (ClientSlot | undefined)[] = [];
   private owned: number[] = [];
   private readonly rec = new PendingRecorder();
@@ -217,6 +224,12 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
         case 'stop':
           void this.onStop().catch((error: unknown) => this.fatal(error));
           return;
+        case 'readiness':
+          this.port.send({
+            type: 'readiness',
+            groups: collectReadiness(this.unsettledSlots(), epochNowMs()),
+          });
+          return;
       }
     } catch (error) {
       this.fatal(error);
@@ -245,8 +258,13 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
       : isLoopback(setup.host)
         ? '127.0.0.1'
         : '0.0.0.0';
-    this.endpoint = await QuicEndpoint.bind({ host });
-    this.endpoint.onError = (error) => this.fatal(error);
+    const owned: number[] = [];
+    for (let i = 0; i < scenario.clients.count; i++) {
+      if (workerOwnsClient(setup.segment, setup.workerIndex, setup.workerCount, i)) owned.push(i);
+    }
+    const sockets = await ClientSockets.bind(host, owned.length);
+    this.sockets = sockets;
+    for (const endpoint of sockets.endpoints) endpoint.onError = (error) => this.fatal(error);
     const tls: ClientOptions = {
       insecure: setup.tls.insecure,
       handshakeTimeoutMs: setup.connectTimeoutMs,
@@ -256,17 +274,20 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     };
     if (setup.tls.caPem !== undefined) tls.ca = setup.tls.caPem;
     if (setup.tls.serverName !== undefined) tls.serverName = setup.tls.serverName;
-    this.context = {
-      endpoint: this.endpoint,
+    const holdTimer = new HoldTimer();
+    this.holdTimer = holdTimer;
+    // One context per socket: the clients of a socket share it (ClientSockets.socketOf spreads them).
+    const contexts: ClientContext[] = sockets.endpoints.map((endpoint) => ({
+      endpoint,
       events: this,
       tls,
-      holdTimer: new HoldTimer(),
+      holdTimer,
       switchHoldMs: setup.switchHoldMs,
-    };
-    for (let i = 0; i < scenario.clients.count; i++) {
-      if (!workerOwnsClient(setup.segment, setup.workerIndex, setup.workerCount, i)) continue;
-      this.owned.push(i);
-      const client = new SimClient(i, formatUsername(scenario.clients.usernamePattern, i), this.context);
+    }));
+    this.owned = owned;
+    for (const [position, i] of owned.entries()) {
+      const context = contexts[sockets.socketOf(position)] as ClientContext;
+      const client = new SimClient(i, formatUsername(scenario.clients.usernamePattern, i), context);
       this.slots[i] = new ClientSlot(client, this.plan.roomsOfClient[i] ?? []);
     }
     this.port.send({ type: 'loaded' });
@@ -321,7 +342,10 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     }
     this.pendingSends.clear();
     recorder.delivery.finish();
-    this.port.send({ type: 'result', result: recorder.snapshot(), notes: this.notes.splice(0) });
+    const result = recorder.snapshot();
+    result.connectFailures = this.connectFailures.snapshot();
+    if (this.sockets !== null) result.clientSockets = this.sockets.report();
+    this.port.send({ type: 'result', result, notes: this.notes.splice(0) });
   }
 
   private async onStop(): Promise<void> {
@@ -330,9 +354,9 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     this.timers.stop();
     if (this.housekeeping !== null) clearInterval(this.housekeeping);
     if (this.rampTimer !== null) clearTimeout(this.rampTimer);
-    this.context?.holdTimer.stop();
+    this.holdTimer?.stop();
     for (const index of this.owned) this.slots[index]?.client.disconnect('run finished');
-    await this.endpoint?.close({ errorCode: 0, reason: 'run finished', timeoutMs: 1000 });
+    await this.sockets?.close({ errorCode: 0, reason: 'run finished', timeoutMs: 1000 });
     this.port.send({ type: 'stopped' });
   }
 
@@ -451,6 +475,14 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     this.settled++;
     if (failed) this.failedInitially++;
     this.checkReady();
+  }
+
+  /** The owned clients that have neither connected and joined nor given up yet. */
+  private *unsettledSlots(): Generator<ClientSlot> {
+    for (const index of this.owned) {
+      const slot = this.slots[index] as ClientSlot;
+      if (!slot.settled) yield slot;
+    }
   }
 
   private checkReady(): void {
@@ -642,7 +674,11 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     for (const index of this.owned) {
       const client = (this.slots[index] as ClientSlot).client;
       if (client.state === 'handshaking' && now - client.connectedAtMs > setup.connectTimeoutMs) {
-        client.abort(`no AuthOk within ${setup.connectTimeoutMs} ms`);
+        const missing = client.numShards > 0 ? 'AuthOk' : 'HelloAck';
+        client.abort({
+          reason: missing === 'AuthOk' ? 'no-auth-ok' : 'no-hello-ack',
+          detail: `no ${missing} within ${setup.connectTimeoutMs} ms after the QUIC handshake`,
+        });
       }
     }
     this.port.send({
@@ -692,12 +728,15 @@ export class LoadWorker implements ClientEvents, WorkerEndpoint {
     }
     if (!slot.settled) {
       slot.joinsPending = pending;
+      slot.joinsSentAtMs = authOkAtMs;
       if (pending.size === 0) this.settle(slot, false);
     }
   }
 
-  connectFailed(client: SimClient, reason: string, atMs: number): void {
+  connectFailed(client: SimClient, failure: ConnectFailure, atMs: number): void {
     this.rec.count('connect_failures', atMs);
+    this.connectFailures.record(client.index, failure, atMs);
+    const reason = `${failure.reason}: ${failure.detail}`;
     const slot = this.slots[client.index] as ClientSlot;
     const reconnecting = slot.settled || slot.dropAttempts > 0;
     if (!slot.settled) {

@@ -9,7 +9,7 @@ import { epochNowMs } from '../metrics/clock.js';
 import { ExitCode } from '../exit-codes.js';
 import { FrameDecoder, encodeFrame, type HelloAck } from '../../spec/index.js';
 import { QuicEndpoint, type ClientOptions } from '../../transport/index.js';
-import { describeClose } from '../client/sim-client.js';
+import { describeClose } from '../client/connect-failure.js';
 import { RunError } from './run-error.js';
 
 /** Resolves a host name to an IP literal (IP literals are returned as they are). */

@@ -4,6 +4,7 @@
  */
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import type { ProgressSnapshot } from '../metrics/run-recorder.js';
+import type { ReadinessGroup } from '../metrics/readiness-report.js';
 import type { PhaseWindow, WorkerResult } from '../metrics/worker-result.js';
 import type { HotRoomOptions } from '../scenario/types.js';
 import type { ScenarioOverrides } from './scenario-overrides.js';
@@ -46,7 +47,9 @@ export type CoordinatorMessage =
   /** Finalize correctness and send the result. */
   | { type: 'finish' }
   /** Close every connection and exit. */
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** Say what the clients that are not ready yet wait for (the ready wait timed out). */
+  | { type: 'readiness' };
 
 /** Worker -> coordinator. */
 export type WorkerMessage =
@@ -60,5 +63,7 @@ export type WorkerMessage =
   /** The worker's measurements, and notes for the user (first errors, violations, disconnects). */
   | { type: 'result'; result: WorkerResult; notes: string[] }
   | { type: 'stopped' }
+  /** Answer to `readiness`: the unsettled clients grouped by what they wait for. */
+  | { type: 'readiness'; groups: ReadinessGroup[] }
   /** The worker failed; the run cannot go on. */
   | { type: 'fatal'; message: string };

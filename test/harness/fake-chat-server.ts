@@ -28,6 +28,10 @@ export interface FakeServerOptions {
   onAuthenticated?: (session: FakeSession) => void;
   /** Answer this Auth with AuthFailed instead (called once per Auth, with the username). */
   refuseAuth?: (username: string) => boolean;
+  /** Never answer a JoinRoom for this room (no RoomInit): the client waits for it forever. */
+  ignoreJoin?: (roomId: number) => boolean;
+  /** Close the connection with this application code on Hello instead of answering. */
+  closeOnHello?: { code: number; reason: string };
 }
 
 /** One client connection as the fake server sees it. */
@@ -128,6 +132,12 @@ export class FakeChatServer {
   }
 
   private handle(session: FakeSession, frame: Frame): void {
+    const closeOnHello = this.options.closeOnHello;
+    if (closeOnHello !== undefined) {
+      // Nothing after the close (the pipelined Auth arrives in the same read).
+      if (frame.name === 'Hello') session.connection.close(closeOnHello.code, closeOnHello.reason);
+      return;
+    }
     switch (frame.name) {
       case 'Hello':
         session.control(
@@ -136,6 +146,7 @@ export class FakeChatServer {
             session_id: randomUUID(),
             num_shards: session.numShards,
             hot_room_config: null,
+            large_room_threshold: null,
           }),
         );
         return;
@@ -163,6 +174,7 @@ export class FakeChatServer {
         session.control(encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
         return;
       case 'JoinRoom':
+        if (this.options.ignoreJoin?.(Number(frame.payload.room_id)) === true) return;
         this.join(session, Number(frame.payload.room_id));
         return;
       case 'LeaveRoom': {
@@ -195,6 +207,7 @@ export class FakeChatServer {
         room_type: 'group',
         members: [...members].map((m) => m.user as UserInfo),
         recent_messages: [],
+        member_count: members.size,
       }),
     );
   }

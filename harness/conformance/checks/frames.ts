@@ -21,7 +21,16 @@ import {
 } from './fates.js';
 
 /** Client unidirectional stream classes. */
-type UniClass = 'chat-commands' | 'acks' | 'uploads';
+export type UniClass = 'chat-commands' | 'acks' | 'uploads';
+
+/** Framing violations of PROTOCOL.md 14, each checked on every client stream kind. */
+export type ViolationKind = 'unknown-type' | 'oversize' | 'truncated' | 'invalid-payload' | 'wrong-stream';
+
+/** The bytes of one violation, and whether the stream is finished right after them (truncation). */
+export interface Violation {
+  readonly bytes: (ctx: CheckContext) => Uint8Array;
+  readonly fin: boolean;
+}
 
 /** How to exercise one client uni stream class. */
 interface UniClassSpec {
@@ -113,20 +122,51 @@ const UNI_CLASSES: Readonly<Record<UniClass, UniClassSpec>> = {
   },
 };
 
+/** Each violation on the control stream. */
+export const CONTROL_VIOLATIONS: Readonly<Record<ViolationKind, Violation>> = {
+  'unknown-type': { bytes: () => rawFrame(0x0a, '{}'), fin: false },
+  oversize: { bytes: () => headerOnly(0x05, MAX_PAYLOAD_BYTES + 1), fin: false },
+  truncated: { bytes: () => rawFrame(0x05, '{"timest', 40), fin: true },
+  'invalid-payload': { bytes: () => rawFrame(0x05, '{"timestamp":'), fin: false },
+  'wrong-stream': {
+    bytes: (ctx) =>
+      encodeFrame('SendMessage', {
+        room_id: 1,
+        content: 'x',
+        nonce: ctx.nonce('c'),
+        reply_to: null,
+        attachments: [],
+      }),
+    fin: false,
+  },
+};
+
+/** Each violation on a classified client uni stream of `cls` (after its valid first frame). */
+export function uniViolations(cls: UniClass): Readonly<Record<ViolationKind, Violation>> {
+  const spec = UNI_CLASSES[cls];
+  return {
+    'unknown-type': { bytes: () => rawFrame(spec.unknownCode, '{}'), fin: false },
+    oversize: { bytes: () => headerOnly(spec.code, MAX_PAYLOAD_BYTES + 1), fin: false },
+    truncated: { bytes: () => rawFrame(spec.code, '{"room_id":1,', 60), fin: true },
+    'invalid-payload': { bytes: () => rawFrame(spec.code, '{"room_id":1,"oops"'), fin: false },
+    'wrong-stream': { bytes: (ctx) => spec.wrongRange(ctx), fin: false },
+  };
+}
+
 /** "a chat-commands stream" / "an acks stream". */
-function aStream(cls: UniClass): string {
+export function aStream(cls: UniClass): string {
   return `${cls === 'chat-commands' ? 'a' : 'an'} ${cls} stream`;
 }
 
 /** Opens a client uni stream of `cls` with a valid first frame; returns its id. */
-function openClassified(ctx: CheckContext, probe: ProbeConnection, cls: UniClass): number {
+export function openClassified(ctx: CheckContext, probe: ProbeConnection, cls: UniClass): number {
   const streamId = probe.openUni();
   probe.write(streamId, UNI_CLASSES[cls].opener(ctx));
   return streamId;
 }
 
 /** A logged-in probe and a bystander (another client that must not be affected). */
-async function probeAndBystander(
+export async function probeAndBystander(
   ctx: CheckContext,
   label: string,
 ): Promise<[ProbeConnection, ProbeConnection]> {
@@ -157,19 +197,19 @@ function controlChecks(): ConformanceCheck[] {
       '14/unknown-type/control',
       'Unknown type 0x0A on the control stream: Error 1001, connection closed with 1001; others unaffected',
       ['14/unknown-type', '3/unknown-type', '14/error-then-fate'],
-      () => rawFrame(0x0a, '{}'),
+      CONTROL_VIOLATIONS['unknown-type'].bytes,
     ),
     closes(
       '14/oversize/control',
       'A header announcing 16 MiB + 1 on the control stream: Error 1001, connection closed with 1001',
       ['14/oversize', '3/max-payload'],
-      () => headerOnly(0x05, MAX_PAYLOAD_BYTES + 1),
+      CONTROL_VIOLATIONS.oversize.bytes,
     ),
     closes(
       '14/truncated/control',
       'FIN on the control stream in the middle of a frame: Error 1001, connection closed with 1001',
       ['14/truncated', '3/truncated', '6.1/transitions'],
-      () => rawFrame(0x05, '{"timest', 40),
+      CONTROL_VIOLATIONS.truncated.bytes,
       true,
     ),
     {
@@ -179,7 +219,7 @@ function controlChecks(): ConformanceCheck[] {
       async run(ctx) {
         const [probe, bystander] = await probeAndBystander(ctx, 'bad-json');
         const after = probe.mark;
-        probe.write('control', rawFrame(0x05, '{"timestamp":'));
+        probe.write('control', CONTROL_VIOLATIONS['invalid-payload'].bytes(ctx));
         await expectErrorCode(ctx, probe, ERROR_CODES.INVALID_MESSAGE, after, { startsWith: 'Ping' });
         await expectAlive(ctx, probe, bystander);
       },
@@ -188,20 +228,14 @@ function controlChecks(): ConformanceCheck[] {
       '14/wrong-stream/control',
       'SendMessage (a chat command) on the control stream: Error 1001, connection closed with 1001',
       ['14/wrong-stream', '5/control-ranges'],
-      (ctx) =>
-        encodeFrame('SendMessage', {
-          room_id: 1,
-          content: 'x',
-          nonce: ctx.nonce('c'),
-          reply_to: null,
-          attachments: [],
-        }),
+      CONTROL_VIOLATIONS['wrong-stream'].bytes,
     ),
   ];
 }
 
 function uniChecks(cls: UniClass): ConformanceCheck[] {
   const spec = UNI_CLASSES[cls];
+  const violations = uniViolations(cls);
   const aborted = (
     id: string,
     title: string,
@@ -226,13 +260,13 @@ function uniChecks(cls: UniClass): ConformanceCheck[] {
       `14/unknown-type/${cls}`,
       `Unknown type ${hex(spec.unknownCode)} on ${aStream(cls)}: Error 1001, STOP_SENDING 1001, connection survives`,
       ['14/unknown-type', '3/unknown-type', '14/error-then-fate'],
-      () => rawFrame(spec.unknownCode, '{}'),
+      violations['unknown-type'].bytes,
     ),
     aborted(
       `14/oversize/${cls}`,
       `A header announcing 16 MiB + 1 on ${aStream(cls)}: Error 1001, STOP_SENDING 1001, connection survives`,
       ['14/oversize', '3/max-payload'],
-      () => headerOnly(spec.code, MAX_PAYLOAD_BYTES + 1),
+      violations.oversize.bytes,
     ),
     {
       id: `14/truncated/${cls}`,
@@ -242,7 +276,7 @@ function uniChecks(cls: UniClass): ConformanceCheck[] {
         const [probe, bystander] = await probeAndBystander(ctx, 'truncator');
         const streamId = openClassified(ctx, probe, cls);
         const after = probe.mark;
-        probe.write(streamId, rawFrame(spec.code, '{"room_id":1,', 60), true);
+        probe.write(streamId, violations.truncated.bytes(ctx), true);
         await expectErrorCode(ctx, probe, ERROR_CODES.INVALID_FRAME, after, {
           startsWith: `stream ${streamId}`,
         });
@@ -257,7 +291,7 @@ function uniChecks(cls: UniClass): ConformanceCheck[] {
         const [probe, bystander] = await probeAndBystander(ctx, 'bad-json');
         const streamId = openClassified(ctx, probe, cls);
         const after = probe.mark;
-        probe.write(streamId, rawFrame(spec.code, '{"room_id":1,"oops"'));
+        probe.write(streamId, violations['invalid-payload'].bytes(ctx));
         await expectErrorCode(ctx, probe, ERROR_CODES.INVALID_MESSAGE, after);
         await spec.stillReads(ctx, probe, streamId);
         ensure(
@@ -272,7 +306,7 @@ function uniChecks(cls: UniClass): ConformanceCheck[] {
       `14/wrong-stream/${cls}`,
       `A frame of another range on ${aStream(cls)}: Error 1001, STOP_SENDING 1001, connection survives`,
       ['14/wrong-stream', '5/client-uni-same-range'],
-      (ctx) => spec.wrongRange(ctx),
+      violations['wrong-stream'].bytes,
     ),
   ];
 }

@@ -409,6 +409,11 @@ export const HOT_ROOM_CHECKS: readonly ConformanceCheck[] = [
         const wait = isLast
           ? ctx.settleMs
           : Math.max(1, start + ctx.hot.rateWindowMs + promoteToleranceMs(ctx.timeoutMs) - performance.now());
+        if (i === 0)
+          ctx.env.announceWait(
+            `RoomPromoted for each of ${max} rooms in turn, then no promotion of one more (each within the ${ctx.hot.rateWindowMs} ms rate window)`,
+            (max + 1) * wait,
+          );
         const seen = await sender
           .until(
             () => sender.find('control', 'RoomPromoted', (p) => compareU64(p.room_id, roomId) === 0)[0],

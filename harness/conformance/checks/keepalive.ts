@@ -23,7 +23,7 @@ function describeDatagrams(probe: ProbeConnection): string {
  * Sends a datagram until `arrived` holds (datagrams are unreliable, 11/datagram-size), at most TYPING_ATTEMPTS
  * times within about one timeout. Returns whether it arrived.
  */
-async function sendDatagramUntil(
+export async function sendDatagramUntil(
   ctx: CheckContext,
   sender: ProbeConnection,
   receiver: ProbeConnection,

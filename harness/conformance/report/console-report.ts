@@ -1,11 +1,12 @@
 /**
  * Console output of a run: a tree grouped by PROTOCOL.md section, each check with its verdict, expected vs actual
  * for failures, the reason for skips, warnings, and a final summary line of the exact form
- * `N passed, N failed, N skipped` (CI log parsers count the "N passed, N failed" part). Colour only when asked
- * (the CLI asks on a TTY); the summary line is never coloured.
+ * `N passed, N failed, N skipped` (CI log parsers count the "N passed, N failed" part), preceded by the counts per
+ * level and the verdict. Colour only when asked (the CLI asks on a TTY); the summary line is never coloured.
  */
-import { topSectionOf, type ConformanceCheck } from '../check.js';
-import type { CheckResult, ResultSummary, SuiteResult } from '../results.js';
+import { RULE_LEVELS } from '../../../spec/rule-levels.js';
+import { levelOf, topSectionOf, type ConformanceCheck } from '../check.js';
+import { counts, type CheckResult, type ResultSummary, type SuiteResult } from '../results.js';
 
 /** Top-level section titles of PROTOCOL.md. */
 export const SECTION_TITLES: Readonly<Record<string, string>> = {
@@ -53,16 +54,23 @@ const VERDICT: Readonly<Record<CheckResult['status'], { label: string; style: ke
   skip: { label: 'SKIP', style: 'yellow' },
 };
 
-/** The lines of one check in the tree. */
-export function formatCheck(result: CheckResult, color = false): string[] {
+/** The lines of one check in the tree; `strict` says whether a reference-level failure counts. */
+export function formatCheck(result: CheckResult, color = false, strict = false): string[] {
   const paint = painter(color);
   const verdict = VERDICT[result.status];
+  const level = paint('dim', `[${result.level}]`);
+  if (result.notSelected)
+    return [
+      `  ${paint(verdict.style, verdict.label)} ${paint('bold', result.id)} ${level}  ${result.reason ?? ''}`,
+    ];
   const lines = [
-    `  ${paint(verdict.style, verdict.label)} ${paint('bold', result.id)}  ${result.title} ${paint('dim', `(${result.durationMs} ms)`)}`,
+    `  ${paint(verdict.style, verdict.label)} ${paint('bold', result.id)} ${level}  ${result.title} ${paint('dim', `(${result.durationMs} ms)`)}`,
   ];
   if (result.status === 'fail') {
     lines.push(`       expected: ${result.expected ?? ''}`);
     lines.push(`       actual:   ${result.actual ?? ''}`);
+    if (!counts(result, strict))
+      lines.push(`       ${paint('dim', 'reference level (our decision): not counted without --strict')}`);
   }
   if (result.status === 'skip') lines.push(`       skipped: ${result.reason ?? ''}`);
   for (const warning of result.warnings) lines.push(`       ${paint('yellow', 'warning:')} ${warning}`);
@@ -90,15 +98,30 @@ export function formatConsoleReport(result: SuiteResult, color = false): string 
   }
   for (const section of [...bySection.keys()].sort(sectionOrder)) {
     lines.push(paint('bold', `${section} ${SECTION_TITLES[section] ?? ''}`.trimEnd()));
-    for (const check of bySection.get(section)!) lines.push(...formatCheck(check, color));
+    for (const check of bySection.get(section)!) lines.push(...formatCheck(check, color, result.strict));
   }
-  lines.push('', `finished in ${(result.durationMs / 1000).toFixed(1)} s`, summaryLine(result.summary));
+  lines.push('', `finished in ${(result.durationMs / 1000).toFixed(1)} s`, ...verdictLines(result));
+  lines.push(summaryLine(result.summary));
   return `${lines.join('\n')}\n`;
+}
+
+/** Counts per level and the verdict, e.g. `verdict: PASS (protocol-level checks; --strict adds reference-level ones)`. */
+export function verdictLines(result: SuiteResult): string[] {
+  const lines = RULE_LEVELS.map((level) => {
+    const counted = result.strict || level === 'protocol' ? '' : ' (not counted; --strict counts them)';
+    return `${`${level}:`.padEnd(10)} ${summaryLine(result.levels[level])}${counted}`;
+  });
+  const scope = result.strict
+    ? 'protocol- and reference-level checks (--strict)'
+    : 'protocol-level checks; --strict adds reference-level ones';
+  lines.push(`verdict: ${result.verdict === 'pass' ? 'PASS' : 'FAIL'} (${scope})`);
+  return lines;
 }
 
 /** `--list`: every check with its id, rules and description, grouped by section. */
 export function formatCheckList(checks: readonly ConformanceCheck[]): string {
   const width = Math.max(...checks.map((c) => c.id.length));
+  const levelWidth = Math.max(...RULE_LEVELS.map((l) => l.length));
   const lines: string[] = [];
   let section = '';
   for (const check of [...checks].sort((a, b) => sectionOrder(topSectionOf(a.id), topSectionOf(b.id)))) {
@@ -107,13 +130,20 @@ export function formatCheckList(checks: readonly ConformanceCheck[]): string {
       section = top;
       lines.push(`${top} ${SECTION_TITLES[top] ?? ''}`.trimEnd());
     }
-    lines.push(`  ${check.id.padEnd(width)}  ${check.title}`);
+    lines.push(`  ${check.id.padEnd(width)}  ${levelOf(check).padEnd(levelWidth)}  ${check.title}`);
   }
-  lines.push(`${checks.length} checks`);
+  const perLevel = RULE_LEVELS.map((l) => `${checks.filter((c) => levelOf(c) === l).length} ${l}`).join(', ');
+  lines.push(`${checks.length} checks (${perLevel})`);
   return `${lines.join('\n')}\n`;
 }
 
 /** One progress line (for a TTY's stderr while the run goes). */
 export function progressLine(result: CheckResult, index: number, total: number): string {
-  return `[${index + 1}/${total}] ${VERDICT[result.status].label} ${result.id}`;
+  return `[${index + 1}/${total}] ${VERDICT[result.status].label} ${result.id} [${result.level}]`;
+}
+
+/** A long wait starting, e.g. `10/split-point: waiting up to 71 s (until 21:03:12 UTC) for RoomDemoted ...`. */
+export function waitLine(checkId: string, what: string, waitMs: number, now = Date.now()): string {
+  const until = new Date(now + waitMs).toISOString().slice(11, 19);
+  return `${checkId}: waiting up to ${Math.ceil(waitMs / 1000)} s (until ${until} UTC) for ${what}`;
 }

@@ -48,6 +48,7 @@ function script(session: FakeSession): void {
       room_type: 'group',
       members: [],
       recent_messages: [],
+      member_count: null,
     }),
   );
   session.onStream(2, roomMessage(10, 6));

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
+import { EMBEDDED_LARGE_ROOM_THRESHOLD } from '../../../harness/conformance/embedded-server.js';
 import type { SuiteResult } from '../../../harness/conformance/results.js';
 import { selectChecks } from '../../../harness/conformance/selection.js';
 import type { RunSettings } from '../../../harness/conformance/suite-environment.js';
@@ -47,7 +48,10 @@ export async function startTestServer(faults: readonly FaultName[] = []): Promis
   certificate ??= generateSelfSignedCert();
   const { cert, key } = await certificate;
   const dataDir = mkdtempSync(join(tmpdir(), 'garou-conformance-test-'));
-  const config = resolveConfig({ ...TEST_HOT_ROOM_SETTINGS }, { host: '127.0.0.1', port: 0 });
+  const config = resolveConfig(
+    { ...TEST_HOT_ROOM_SETTINGS, large_room_threshold: EMBEDDED_LARGE_ROOM_THRESHOLD },
+    { host: '127.0.0.1', port: 0 },
+  );
   const server = await GarouServer.start(config, { cert, key, dataDir, faults: new Set(faults) });
   return {
     address: server.address,

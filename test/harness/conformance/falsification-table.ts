@@ -49,6 +49,51 @@ export const HANDSHAKE_FALSIFICATIONS: readonly Falsification[] = [
   { check: '6.5/datagram-before-auth', evidence: /datagram before AuthOk/, faults: ['datagram-errors'] },
 ];
 
+/** Room isolation (issue 14): a server leaking room frames to non-members. */
+export const ISOLATION_FALSIFICATIONS: readonly Falsification[] = [
+  ...[
+    'room-message',
+    'edit',
+    'delete',
+    'reaction-add',
+    'reaction-remove',
+    'member-joined',
+    'member-left',
+    'room-close',
+  ].map((slug) => ({
+    check: `8/members-only/${slug}`,
+    evidence: /-out received/,
+    faults: ['leak-room-frames'] as const,
+  })),
+  { check: '11/typing-relay/isolation', evidence: /-out received/, faults: ['leak-room-frames'] },
+  {
+    check: '11/presence-relay/isolation',
+    evidence: /iso-presence-stranger received/,
+    faults: ['leak-room-frames'],
+  },
+];
+
+/** The protocol-level half of the framing checks (issue 14): a declared error code for each violation. */
+export const DECLARED_ERROR_FALSIFICATIONS: readonly Falsification[] = [
+  ...['control', 'chat-commands', 'acks', 'uploads'].flatMap((stream) =>
+    ['unknown-type', 'oversize', 'truncated', 'invalid-payload', 'wrong-stream'].map((kind) => ({
+      check: `14/declared-error/${kind}/${stream}`,
+      evidence: /not a declared code/,
+      faults: ['undeclared-error-code'] as const,
+    })),
+  ),
+  {
+    check: '14/declared-error/uni-classify',
+    evidence: /not a declared code/,
+    faults: ['undeclared-error-code'],
+  },
+  {
+    check: '14/declared-error/uni-direction',
+    evidence: /not a declared code/,
+    faults: ['undeclared-error-code'],
+  },
+];
+
 export const FRAME_FALSIFICATIONS: readonly Falsification[] = [
   {
     check: '14/unknown-type/control',
@@ -125,6 +170,11 @@ export const ROOM_FALSIFICATIONS: readonly Falsification[] = [
     evidence: /carried MessageAck/,
     faults: ['wrong-stream-for-frame'],
   },
+  {
+    check: '16.2/membership-events',
+    evidence: /members \[cf\w*-large-\d/,
+    faults: ['large-room-ignored'],
+  },
 ];
 
 export const HOT_ROOM_FALSIFICATIONS: readonly Falsification[] = [
@@ -176,6 +226,8 @@ export const UPLOAD_FALSIFICATIONS: readonly Falsification[] = [
 /** The whole table. */
 export const FALSIFICATIONS: readonly Falsification[] = [
   ...HANDSHAKE_FALSIFICATIONS,
+  ...ISOLATION_FALSIFICATIONS,
+  ...DECLARED_ERROR_FALSIFICATIONS,
   ...FRAME_FALSIFICATIONS,
   ...ROOM_FALSIFICATIONS,
   ...MODERATION_FALSIFICATIONS,

@@ -31,6 +31,15 @@ describe('selectChecks', () => {
     expect(unmatched).toEqual(['zzz']);
   });
 
+  it('reports every left-out check with the flag that left it out', () => {
+    const { checks, notSelected } = selectChecks(ALL_CHECKS, ['10'], ['10/max-hot']);
+    expect(checks.length + notSelected.length).toBe(ALL_CHECKS.length);
+    const reasons = new Map(notSelected.map(({ check, reason }) => [check.id, reason]));
+    expect(reasons.get('10/max-hot')).toBe('skipped by --skip 10/max-hot');
+    expect(reasons.get('6.2/hello-ack')).toBe('not selected by --only 10');
+    expect(reasons.has('10/promote')).toBe(false);
+  });
+
   it('selects everything without --only', () => {
     expect(selectChecks(ALL_CHECKS, [], []).checks).toHaveLength(ALL_CHECKS.length);
   });

@@ -7,7 +7,15 @@ import { validateScenarioSchema } from '../../../harness/scenario/schema.js';
 import { phaseRoomRates } from '../../../harness/scenario/traffic.js';
 
 const DIR = 'scenarios';
-const SHIPPED = ['viral-room', 'steady-chat', 'connection-storm', 'uploads', 'typing', 'ci-gate'];
+const SHIPPED = [
+  'viral-room',
+  'steady-chat',
+  'connection-storm',
+  'uploads',
+  'typing',
+  'ci-gate',
+  'crowd-50k',
+];
 
 describe('shipped scenarios', () => {
   it('include the documented scenarios', async () => {

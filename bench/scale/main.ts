@@ -1,0 +1,263 @@
+/**
+ * Scale: the same per-client workload (pods of 10, one room per client, a light message rate each) at
+ * 1,000, 5,000, 20,000 and 50,000 clients against the reference server, to see what grows faster than the
+ * work. Per size: connect rate reached, connect failures by reason, deliver/ack p50/p99, server and harness
+ * CPU microseconds per delivery over the steady phase (from /proc/<pid>/stat and process.cpuUsage), RSS per
+ * client on each side, datagrams the kernel dropped at the harness's sockets; and the CPU per delivery of each
+ * size against the smallest size of the same run (the baseline; 1,000 clients by default). Each size runs in
+ * its own process with its own server, so one size's heap does not count in the next one's memory figures.
+ *
+ * Run: npm run bench -- scale                    (every size: about 6 minutes)
+ *      node --import tsx bench/scale/main.ts --sizes 1000,5000 --rate 0.05 --steady 20
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runScenario } from '../../harness/runner/coordinator.js';
+import { EmbeddedServer } from '../../harness/runner/embedded-server.js';
+import { loadScenario } from '../../harness/scenario/load.js';
+import { ProcSampler } from './proc-sampler.js';
+
+const DEFAULT_SIZES = [1000, 5000, 20_000, 50_000];
+const POD_SIZE = 10;
+
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: DEFAULT_SIZES.join(',') },
+    /** Messages per second per client. */
+    rate: { type: 'string', default: '0.02' },
+    'connect-rate': { type: 'string', default: '1000' },
+    /** Steady phase, seconds. */
+    steady: { type: 'string', default: '30' },
+    /** Internal: run one size and print its figures as JSON. */
+    one: { type: 'string' },
+  },
+});
+
+/** What one size measured (printed by the child as one JSON line). */
+interface SizeFigures {
+  clients: number;
+  connects: number;
+  connectRate: number;
+  connectFailures: Record<string, number>;
+  notReady: number;
+  deliverP50: number;
+  deliverP99: number;
+  ackP50: number;
+  ackP99: number;
+  deliveries: number;
+  loss: number;
+  ackTimeouts: number;
+  serverCpuUsPerDelivery: number;
+  harnessCpuUsPerDelivery: number;
+  serverRssKbPerClient: number;
+  harnessRssKbPerClient: number;
+  harnessDrops: number | null;
+  machineRcvbufErrors: number | null;
+}
+
+function scenarioText(clients: number, rate: number, connectRate: number, steadyS: number): string {
+  return `
+name: scale-${clients}
+seed: 12
+clients: { count: ${clients}, connect_rate: ${connectRate}, username: "scale-{i}" }
+rooms:
+  - { name: pods, count: ${Math.ceil(clients / POD_SIZE)}, size: ${POD_SIZE} }
+message_size: { fixed: 64 }
+correctness: { grace: 5s }
+phases:
+  - { name: steady, duration: ${steadyS}s, rate: { per_client: ${rate} } }
+`;
+}
+
+/** Child: one size against its own server; prints SizeFigures as JSON on stdout. */
+async function runOne(clients: number): Promise<void> {
+  const rate = Number(flags.rate);
+  const connectRate = Number(flags['connect-rate']);
+  const dir = await mkdtemp(join(tmpdir(), 'garou-bench-scale-'));
+  const file = join(dir, 'scale.yaml');
+  await writeFile(file, scenarioText(clients, rate, connectRate, Number(flags.steady)));
+  // Started here (not by runScenario) to know its pid; with the settings `run` would give it.
+  const server = await EmbeddedServer.start((await loadScenario(file)).server, {
+    extraFlags: ['--max-connections', String(clients + 100)],
+  });
+  const pid = server.pid as number;
+  global.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const sampler = new ProcSampler(pid);
+  const base = sampler.samples[0] as NonNullable<(typeof sampler.samples)[0]>;
+  try {
+    const outcome = await runScenario({
+      scenarioFile: file,
+      target: `${server.host}:${server.port}`,
+      outDir: join(dir, 'reports'),
+      progress: null,
+      log: (line) => process.stderr.write(`  [${clients}] ${line}\n`),
+    });
+    sampler.stop();
+    const r = outcome.result;
+    const phase = r.phases[0];
+    if (phase === undefined) throw new Error('no steady phase in the result');
+    const startMs = Date.parse(r.startedAt) + phase.startOffsetMs;
+    const endMs = startMs + phase.durationMs;
+    const deliveries = phase.counters.delivered;
+    const cpu = (field: 'serverCpuUs' | 'harnessCpuUs'): number =>
+      deliveries > 0 ? (sampler.at(endMs, field) - sampler.at(startMs, field)) / deliveries : NaN;
+    const rssPerClientKb = (field: 'serverRssBytes' | 'harnessRssBytes'): number =>
+      (sampler.maxBetween(startMs, endMs, field) - base[field]) / 1024 / Math.max(1, r.counters.connects);
+    // Connects reached: every client connected, from the first connect start to the last AuthOk (the last
+    // client starts at (n - 1) / rate; its handshake took at most handshake.max).
+    const rampS = (clients - 1) / connectRate + r.latency.handshake.max / 1000;
+    const failures: Record<string, number> = {};
+    for (const [reason, entry] of Object.entries(r.connectFailures?.byReason ?? {}))
+      failures[reason] = entry.count;
+    const figures: SizeFigures = {
+      clients,
+      connects: r.counters.connects,
+      connectRate: r.counters.connects / Math.max(rampS, 1e-3),
+      connectFailures: failures,
+      notReady: r.readiness?.notReady ?? 0,
+      deliverP50: r.latency.deliver.p50,
+      deliverP99: r.latency.deliver.p99,
+      ackP50: r.latency.ack.p50,
+      ackP99: r.latency.ack.p99,
+      deliveries,
+      loss: r.correctness.total.loss,
+      ackTimeouts: r.errorsByCode.ack_timeout ?? 0,
+      serverCpuUsPerDelivery: cpu('serverCpuUs'),
+      harnessCpuUsPerDelivery: cpu('harnessCpuUs'),
+      serverRssKbPerClient: rssPerClientKb('serverRssBytes'),
+      harnessRssKbPerClient: rssPerClientKb('harnessRssBytes'),
+      harnessDrops: r.harnessSockets?.drops ?? null,
+      machineRcvbufErrors: r.harnessSockets?.machineRcvbufErrors ?? null,
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    sampler.stop();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Parent: each size in a child process; then the table. */
+async function runAll(): Promise<void> {
+  const sizes = (flags.sizes ?? '')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n >= POD_SIZE);
+  if (sizes.length === 0) throw new Error(`--sizes needs client counts >= ${POD_SIZE}, got "${flags.sizes}"`);
+  console.log(
+    `pods of ${POD_SIZE}, ${flags.rate} msg/s per client, connect at ${flags['connect-rate']}/s, steady ${flags.steady} s; ` +
+      `embedded reference server; sizes ${sizes.join(', ')}`,
+  );
+  const results: (SizeFigures | string)[] = [];
+  for (const clients of sizes) {
+    process.stderr.write(`running ${clients} clients...\n`);
+    results.push(await runChild(clients));
+  }
+  printTable(results);
+}
+
+function runChild(clients: number): Promise<SizeFigures | string> {
+  const args = [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    '--one',
+    String(clients),
+    '--rate',
+    String(flags.rate),
+    '--connect-rate',
+    String(flags['connect-rate']),
+    '--steady',
+    String(flags.steady),
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code, signal) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      let parsed: (SizeFigures & { error?: undefined }) | { error: string } | null = null;
+      try {
+        parsed = JSON.parse(line) as SizeFigures | { error: string };
+      } catch {
+        // no figures: the child died
+      }
+      if (parsed !== null && parsed.error === undefined) resolve(parsed);
+      else resolve(`${clients} clients: run failed (${parsed?.error ?? signal ?? `exit ${code}`})`);
+    });
+  });
+}
+
+const fmt = (n: number | null, digits = 1): string =>
+  n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+
+function printTable(results: (SizeFigures | string)[]): void {
+  const ok = results.filter((r): r is SizeFigures => typeof r !== 'string');
+  const baseline = ok[0];
+  const rows = [
+    [
+      'clients',
+      'connects/s',
+      'failures',
+      'not ready',
+      'deliver p50/p99 ms',
+      'ack p50/p99 ms',
+      'deliveries',
+      'loss',
+      'ack t/o',
+      'server us/deliv',
+      'harness us/deliv',
+      'server KB/client',
+      'harness KB/client',
+      'harness drops',
+      'x server',
+      'x harness',
+    ],
+  ];
+  for (const r of ok) {
+    const failures = Object.entries(r.connectFailures);
+    rows.push([
+      String(r.clients),
+      fmt(r.connectRate, 0),
+      failures.length === 0 ? '0' : failures.map(([reason, n]) => `${reason} ${n}`).join(', '),
+      String(r.notReady),
+      `${fmt(r.deliverP50)}/${fmt(r.deliverP99)}`,
+      `${fmt(r.ackP50)}/${fmt(r.ackP99)}`,
+      String(r.deliveries),
+      String(r.loss),
+      String(r.ackTimeouts),
+      fmt(r.serverCpuUsPerDelivery),
+      fmt(r.harnessCpuUsPerDelivery),
+      fmt(r.serverRssKbPerClient),
+      fmt(r.harnessRssKbPerClient),
+      r.harnessDrops === null ? 'unknown' : String(r.harnessDrops),
+      baseline ? fmt(r.serverCpuUsPerDelivery / baseline.serverCpuUsPerDelivery, 2) : '-',
+      baseline ? fmt(r.harnessCpuUsPerDelivery / baseline.harnessCpuUsPerDelivery, 2) : '-',
+    ]);
+  }
+  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i] as number)).join('  '));
+  if (baseline)
+    console.log(
+      `x server / x harness: CPU per delivery against ${baseline.clients} clients in this run (goal at 50,000: <= 1.5)`,
+    );
+  for (const r of results) if (typeof r === 'string') console.log(r);
+}
+
+if (flags.one !== undefined) {
+  try {
+    await runOne(Number(flags.one));
+  } catch (error) {
+    // The parent prints this line in place of the figures (e.g. "no client could connect ...: handshake-timeout").
+    process.stdout.write(
+      `${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`,
+    );
+    process.exitCode = 1;
+  }
+} else await runAll();

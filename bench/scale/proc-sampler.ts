@@ -1,0 +1,106 @@
+/**
+ * CPU time and RSS of the server process (from /proc/<pid>/stat) and of this process (process.cpuUsage and
+ * memoryUsage), sampled at a fixed interval, so a benchmark can read either over any window of a run
+ * afterwards (interpolated between samples).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** One reading of both processes. */
+export interface ProcSample {
+  /** Epoch ms. */
+  atMs: number;
+  serverCpuUs: number;
+  serverRssBytes: number;
+  harnessCpuUs: number;
+  harnessRssBytes: number;
+}
+
+const CLOCK_TICKS = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+const PAGE_BYTES = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
+  } catch {
+    return 4096;
+  }
+})();
+
+/** utime + stime (µs) and RSS (bytes) of a process from /proc/<pid>/stat. */
+export function readProcStat(pid: number): { cpuUs: number; rssBytes: number } {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: the fields after it start past the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime 15, rss 24.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const rssPages = Number(fields[21]);
+  return { cpuUs: ((utime + stime) * 1e6) / CLOCK_TICKS, rssBytes: rssPages * PAGE_BYTES };
+}
+
+/** Samples the server and this process every `intervalMs` until stopped. */
+export class ProcSampler {
+  readonly samples: ProcSample[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly serverPid: number,
+    intervalMs = 250,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  /** Takes one sample now (also called at stop). */
+  sample(): ProcSample | null {
+    let server;
+    try {
+      server = readProcStat(this.serverPid);
+    } catch {
+      return null; // the server is gone
+    }
+    const cpu = process.cpuUsage();
+    const sample = {
+      atMs: Date.now(),
+      serverCpuUs: server.cpuUs,
+      serverRssBytes: server.rssBytes,
+      harnessCpuUs: cpu.user + cpu.system,
+      harnessRssBytes: process.memoryUsage.rss(),
+    };
+    this.samples.push(sample);
+    return sample;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  /** A figure at `atMs`, interpolated between the samples around it (clamped to the first and last). */
+  at(atMs: number, field: Exclude<keyof ProcSample, 'atMs'>): number {
+    const samples = this.samples;
+    const first = samples[0];
+    if (first === undefined) return NaN;
+    if (atMs <= first.atMs) return first[field];
+    for (let i = 1; i < samples.length; i++) {
+      const b = samples[i] as ProcSample;
+      if (b.atMs < atMs) continue;
+      const a = samples[i - 1] as ProcSample;
+      const f = b.atMs === a.atMs ? 1 : (atMs - a.atMs) / (b.atMs - a.atMs);
+      return a[field] + f * (b[field] - a[field]);
+    }
+    return (samples[samples.length - 1] as ProcSample)[field];
+  }
+
+  /** The largest value of a field between two times. */
+  maxBetween(fromMs: number, toMs: number, field: Exclude<keyof ProcSample, 'atMs'>): number {
+    let max = this.at(fromMs, field);
+    for (const s of this.samples) if (s.atMs >= fromMs && s.atMs <= toMs) max = Math.max(max, s[field]);
+    return max;
+  }
+}

@@ -1,0 +1,27 @@
+/** What the kernel says about the harness's own client sockets (drops at a full receive buffer). */
+
+/** The kernel's account of a fleet's sockets (plain data, part of a WorkerResult). */
+export interface ClientSocketReport {
+  sockets: number;
+  /** SO_RCVBUF asked for per socket, and the kernel's cap (net.core.rmem_max; null when unknown). */
+  receiveBufferBytes: number;
+  rmemMax: number | null;
+  /** Sockets whose counters could be read (0 where /proc/net/udp is missing). */
+  socketsRead: number;
+  /** Datagrams the kernel dropped at these sockets (full receive buffer); null when unreadable. */
+  drops: number | null;
+}
+
+/** Adds up the socket reports of several workers; drops stay null when no worker could read them. */
+export function mergeClientSocketReports(reports: readonly ClientSocketReport[]): ClientSocketReport | null {
+  const first = reports[0];
+  if (first === undefined) return null;
+  const readable = reports.filter((r) => r.drops !== null);
+  return {
+    sockets: reports.reduce((sum, r) => sum + r.sockets, 0),
+    receiveBufferBytes: first.receiveBufferBytes,
+    rmemMax: first.rmemMax,
+    socketsRead: reports.reduce((sum, r) => sum + r.socketsRead, 0),
+    drops: readable.length === 0 ? null : readable.reduce((sum, r) => sum + (r.drops as number), 0),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The UDP sockets of a worker's client fleet: several QUIC endpoints, each on its own socket with a large
+ * receive buffer, clients spread over them round-robin. One socket for thousands of clients
+ * overflows its receive buffer at the first burst of fan-out (the kernel then drops datagrams before the
+ * harness sees them, and the run measures its own loss); n buffers absorb n times the burst. The kernel's
+ * drop counters of these sockets are read at the end (udp-drops.ts) so a run says when the load generator
+ * dropped packets.
+ */
+import { QuicEndpoint } from '../../transport/index.js';
+import type { ClientSocketReport } from '../metrics/client-socket-report.js';
+import { readMaxReceiveBuffer, readSocketDrops } from '../metrics/udp-drops.js';
+
+/** Clients per socket: a new socket for every this many clients. */
+export const CLIENTS_PER_SOCKET = 1000;
+/** Sockets per worker at most. */
+export const MAX_SOCKETS = 16;
+/** SO_RCVBUF asked for each socket (the kernel caps it at net.core.rmem_max). */
+export const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** How many sockets a fleet of `clients` clients gets. */
+export function socketCountFor(clients: number): number {
+  return Math.max(1, Math.min(MAX_SOCKETS, Math.ceil(clients / CLIENTS_PER_SOCKET)));
+}
+
+/** A worker's client sockets. */
+export class ClientSockets {
+  private constructor(readonly endpoints: readonly QuicEndpoint[]) {}
+
+  /** Binds the sockets for `clients` clients on `host` (an IP literal; any port). */
+  static async bind(host: string, clients: number): Promise<ClientSockets> {
+    const endpoints: QuicEndpoint[] = [];
+    try {
+      for (let i = socketCountFor(clients); i > 0; i--) {
+        endpoints.push(await QuicEndpoint.bind({ host, recvBufferSize: RECEIVE_BUFFER_BYTES }));
+      }
+    } catch (error) {
+      await Promise.all(endpoints.map((endpoint) => endpoint.close({ timeoutMs: 0 })));
+      throw error;
+    }
+    return new ClientSockets(endpoints);
+  }
+
+  /** The socket (index into `endpoints`) of the client at `position` among the worker's clients: round-robin. */
+  socketOf(position: number): number {
+    return position % this.endpoints.length;
+  }
+
+  /** The kernel's drop counters of the sockets now. */
+  report(): ClientSocketReport {
+    const reading = readSocketDrops(this.endpoints.map((endpoint) => endpoint.localAddress.port));
+    return {
+      sockets: this.endpoints.length,
+      receiveBufferBytes: RECEIVE_BUFFER_BYTES,
+      rmemMax: readMaxReceiveBuffer(),
+      socketsRead: reading?.found ?? 0,
+      drops: reading === null || reading.found === 0 ? null : reading.drops,
+    };
+  }
+
+  /** Closes every endpoint (their connections first, see QuicEndpoint.close). */
+  async close(options: Parameters<QuicEndpoint['close']>[0]): Promise<void> {
+    await Promise.all(this.endpoints.map((endpoint) => endpoint.close(options)));
+  }
+}
