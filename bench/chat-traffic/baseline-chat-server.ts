@@ -33,6 +33,8 @@ export class BaselineChatServer {
     version: 1,
     session_id: '00000000-0000-0000-0000-000000000000',
     num_shards: 1,
+    // Every join is announced (no large-room rule): the fleet's settle check reads this.
+    large_room_threshold: null,
     hot_room_config: {
       promote_rate: 100,
       demote_rate: 20,
@@ -141,6 +143,7 @@ export class BaselineChatServer {
       room_type: 'group',
       members: [],
       recent_messages: [],
+      member_count: null,
     });
     this.toRoomStream(client, init);
   }

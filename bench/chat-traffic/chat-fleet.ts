@@ -43,6 +43,8 @@ const machineNow = (): number => performance.timeOrigin + performance.now();
 /** One group of members: the clients of one server. */
 class MemberGroup implements MemberListener {
   readonly members: ChatMember[] = [];
+  /** The server's large-room threshold from HelloAck (0: none). */
+  private threshold = 0;
   private readonly joined = new Map<U64, number>();
   private readonly inits = new Map<U64, number>();
 
@@ -70,11 +72,21 @@ class MemberGroup implements MemberListener {
 
   afterData(): void {}
 
-  /** Whether `members` members got RoomInit for `roomId` and every RoomUserJoined among them. */
-  settled(roomId: U64, members: number): boolean {
+  largeRoomThreshold(threshold: number | null): void {
+    this.threshold = threshold ?? 0;
+  }
+
+  /**
+   * Whether this group's `members` members of `roomId` got RoomInit, and every RoomUserJoined among them that the
+   * server announces: the rooms already had `before` members (other fleets'), and a join is announced only while
+   * the room stays under the large-room threshold (PROTOCOL.md 16.2).
+   */
+  settled(roomId: U64, members: number, before: number): boolean {
+    const announced =
+      this.threshold > 0 ? Math.min(members, Math.max(0, this.threshold - 1 - before)) : members;
     return (
       (this.inits.get(roomId) ?? 0) >= members &&
-      (this.joined.get(roomId) ?? 0) >= (members * (members - 1)) / 2
+      (this.joined.get(roomId) ?? 0) >= (announced * (announced - 1)) / 2
     );
   }
 }
@@ -108,7 +120,7 @@ class ChatFleet {
     this.firstError ??= `${source}: ${what}`;
   }
 
-  async connect(group: string, count: number, host: string, port: number): Promise<string> {
+  async connect(group: string, count: number, before: number, host: string, port: number): Promise<string> {
     const members = this.group(group);
     const target = members.members.length + count;
     while (members.members.length < target) {
@@ -126,17 +138,23 @@ class ChatFleet {
       );
       members.members.push(...connected);
       const total = members.members.length;
-      await this.until(() => members.settled(1, total), `General to settle with ${total} ${group} members`);
+      await this.until(
+        () => members.settled(1, total, before),
+        `General to settle with ${total} ${group} members`,
+      );
     }
     return `${members.members.length} ${group} members in General`;
   }
 
-  async join(group: string, roomId: number, count: number): Promise<string> {
+  async join(group: string, roomId: number, count: number, before: number): Promise<string> {
     const members = this.group(group);
     if (count > members.members.length) throw new Error(`only ${members.members.length} ${group} members`);
     const join = encodeFrame('JoinRoom', { room_id: roomId });
     for (let i = 0; i < count; i++) members.members[i]!.command(join);
-    await this.until(() => members.settled(roomId, count), `room ${roomId} to settle with ${count} members`);
+    await this.until(
+      () => members.settled(roomId, count, before),
+      `room ${roomId} to settle with ${count} members`,
+    );
     return `${count} ${group} members in room ${roomId}`;
   }
 
@@ -262,9 +280,11 @@ async function run(
 ): Promise<Omit<ChatFleetReply & { ok: true }, 'id' | 'ok'>> {
   switch (command.op) {
     case 'connect':
-      return { info: await fleet.connect(command.group, command.count, command.host, command.port) };
+      return {
+        info: await fleet.connect(command.group, command.count, command.before, command.host, command.port),
+      };
     case 'join':
-      return { info: await fleet.join(command.group, command.roomId, command.members) };
+      return { info: await fleet.join(command.group, command.roomId, command.members, command.before) };
     case 'start':
       return { info: fleet.start(command.group, command.roomId, command.members, command.rate) };
     case 'halt':

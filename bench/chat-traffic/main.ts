@@ -231,12 +231,16 @@ async function main(): Promise<void> {
     for (const side of sides) {
       const { host, port } = await side.child.request({ op: 'address' });
       console.log(`${side.name}: connecting ${most} chat clients (${options.fleets} processes) ...`);
-      for (const fleet of fleets)
-        await fleet.request({ op: 'connect', group: side.name, count: share, host: host!, port: port! });
+      for (const [i, fleet] of fleets.entries()) {
+        const command = { group: side.name, count: share, before: i * share, host: host!, port: port! };
+        await fleet.request({ op: 'connect', ...command });
+      }
       for (const load of options.loads) {
         const members = load.members / options.fleets;
-        for (const fleet of fleets)
-          await fleet.request({ op: 'join', group: side.name, roomId: load.members, members });
+        for (const [i, fleet] of fleets.entries()) {
+          const command = { group: side.name, roomId: load.members, members, before: i * members };
+          await fleet.request({ op: 'join', ...command });
+        }
       }
     }
     // The last joins' RoomUserJoined frames may still be on their way to earlier fleets.

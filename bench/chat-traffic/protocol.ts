@@ -8,11 +8,12 @@
 export type ChatFleetCommand =
   /**
    * Connects `count` more chat clients (Hello, Auth, auto-join of General) to `host`:`port` as member group
-   * `group`, and waits until General has settled (every RoomInit and RoomUserJoined arrived).
+   * `group`, and waits until General has settled (every RoomInit and announced RoomUserJoined arrived); `before`
+   * members of the group (other fleets') are in General already.
    */
-  | { op: 'connect'; group: string; count: number; host: string; port: number }
+  | { op: 'connect'; group: string; count: number; before: number; host: string; port: number }
   /** The first `members` clients of `group` join `roomId`; waits for every RoomInit and RoomUserJoined. */
-  | { op: 'join'; group: string; roomId: number; members: number }
+  | { op: 'join'; group: string; roomId: number; members: number; before: number }
   /**
    * Starts chat traffic on `roomId`, whose members here are the first `members` clients of `group`: each acks
    * every RoomMessage with MessageDelivered; with `rate` > 0 the first of them also sends one SendMessage every
