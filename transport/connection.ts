@@ -9,67 +9,26 @@ import type { Deadlined } from './deadline-queue.js';
 import { TransportError } from './errors.js';
 import type { ResolvedTransportOptions } from './options.js';
 import type { HostPort } from './packet-io.js';
+import type {
+  CloseCause,
+  CloseInfo,
+  ConnectionError,
+  ConnectionSide,
+  ConnectionState,
+  ConnectionStats,
+} from './connection-types.js';
+import {
+  STOP_SENDING_CODE_UNKNOWN,
+  decodeError,
+  errorCodeIn,
+  isCollectedStreamError,
+} from './quiche-errors.js';
 import { SendQueue } from './send-queue.js';
+import { SendTiming } from './send-timing.js';
+import { StreamState } from './stream-state.js';
 
-/** Which end of the handshake this connection is. */
-export type ConnectionSide = 'client' | 'server';
-
-/**
- * Lifecycle: `handshaking` -> `established` -> `closing` (close sent or received; no more
- * events except `onClose`) -> `closed` (state freed). A connection may skip `established`.
- */
-export type ConnectionState = 'handshaking' | 'established' | 'closing' | 'closed';
-
-/** An error carried by a CONNECTION_CLOSE frame. */
-export interface ConnectionError {
-  /** true: application error (our `close(code)`); false: QUIC transport or TLS error (RFC 9000 §20.1). */
-  isApp: boolean;
-  code: number;
-  reason: string;
-}
-
-/** Why a connection ended. */
-export type CloseCause =
-  /** `close()` was called on this side. */
-  | 'local'
-  /** The peer sent CONNECTION_CLOSE (see `peerError`). */
-  | 'peer'
-  /** No packet within the idle timeout. */
-  | 'idle-timeout'
-  /** The handshake did not finish within `handshakeTimeoutMs`. */
-  | 'handshake-timeout'
-  /** quiche closed it on a protocol or TLS failure it detected (see `localError`). */
-  | 'transport-error'
-  /** The endpoint was closed and the connection did not finish closing in time. */
-  | 'endpoint-closed';
-
-/** What `onClose` reports. */
-export interface CloseInfo {
-  cause: CloseCause;
-  /** Whether the handshake had completed. */
-  wasEstablished: boolean;
-  /** The error this side sent, if any. */
-  localError: ConnectionError | null;
-  /** The error the peer sent, if any. */
-  peerError: ConnectionError | null;
-}
-
-/** Counters and path estimates from quiche. */
-export interface ConnectionStats {
-  /** Smoothed RTT in whole milliseconds (the binding truncates; loopback shows 0). */
-  rttMs: number;
-  /** Congestion window, bytes. */
-  cwnd: number;
-  /** Estimated delivery rate, bytes/s. */
-  deliveryRate: number;
-  sentPackets: number;
-  recvPackets: number;
-  lostPackets: number;
-  retransmittedPackets: number;
-  sentBytes: number;
-  recvBytes: number;
-  lostBytes: number;
-}
+export type { CloseCause, CloseInfo, ConnectionError, ConnectionSide, ConnectionState, ConnectionStats };
+export { STOP_SENDING_CODE_UNKNOWN };
 
 /** @internal What a connection needs from its endpoint. */
 export interface ConnectionOwner {
@@ -98,58 +57,6 @@ const UNIDIRECTIONAL = 0x2;
 
 /** A write at least this large to an idle stream goes straight to quiche (it copies anyway). */
 const DIRECT_WRITE_MIN = 16 * 1024;
-
-/** Per-stream bookkeeping; kept while either direction of the stream is open on our side. */
-class StreamState {
-  /** Bytes accepted by write() but not yet by quiche. Created on first use. */
-  queue: SendQueue | null = null;
-  /** FIN accepted by write() and waiting behind the queue. */
-  finQueued = false;
-  /** write() refused bytes: call onDrain when the queue has drained. */
-  wantDrain = false;
-  /** In the connection's list of streams to pump at the next flush. */
-  pending = false;
-  /**
-   * quiche refused part of the queue at the last pump (no stream or connection capacity). quiche recomputes
-   * capacity only when packets arrive (ACK, MAX_DATA, MAX_STREAM_DATA), which flushes the connection and pumps
-   * the stream again, so more writes to a blocked stream need no flush of their own.
-   */
-  blocked = false;
-  /** Send urgency 0..7 (RFC 9218); orders pumping when capacity is short. */
-  urgency = 3;
-
-  constructor(
-    readonly id: number,
-    public readOpen: boolean,
-    public writeOpen: boolean,
-  ) {}
-}
-
-/**
- * `onStopSending` code when the peer stopped a stream but quiche no longer holds the code: quiche collects a
- * stopped stream as soon as everything sent on it is acknowledged (typically STOP_SENDING and the ACK of the data
- * arrive together), and afterwards only reports that the stream does not exist. Never a valid QUIC error code.
- */
-export const STOP_SENDING_CODE_UNKNOWN = -1;
-
-/** quiche's error for a stream it no longer knows (here: one of ours it collected after a STOP_SENDING). */
-function isCollectedStreamError(err: unknown): boolean {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.startsWith('InvalidStreamState');
-}
-
-function errorCodeIn(err: unknown, kind: 'StreamStopped' | 'StreamReset'): number | null {
-  const message = err instanceof Error ? err.message : String(err);
-  const match = message.startsWith(kind) ? /\((\d+)\)/.exec(message) : null;
-  return match === null ? null : Number(match[1]);
-}
-
-function decodeError(
-  error: { isApp: boolean; errorCode: number; reason: Uint8Array } | null,
-): ConnectionError | null {
-  if (error === null) return null;
-  return { isApp: error.isApp, code: error.errorCode, reason: Buffer.from(error.reason).toString('utf8') };
-}
 
 /**
  * A QUIC connection created by `QuicEndpoint.connect` (client) or announced by
@@ -218,8 +125,10 @@ export class QuicConnection implements Deadlined {
   dirty = false;
   /** @internal Packets arrived since the last flush. */
   received = false;
-  /** Packets were processed since the last writable sweep. */
-  private sweepDue = false;
+  /** @internal When the send loop and the STOP_SENDING probe run (acknowledgement hold-back, probe throttle). */
+  readonly timing: SendTiming;
+  /** @internal When quiche's own timer is due (performance.now ms; Infinity: none). */
+  quicheDeadline = Infinity;
   /** @internal Packets arrived, a timer fired or close() was called: check for closure at the next flush. */
   mayHaveClosed = false;
   /** @internal Absolute time (performance.now ms) by which the handshake must complete. */
@@ -248,6 +157,7 @@ export class QuicConnection implements Deadlined {
     this.nextPeerUni = this.nextPeerBidi | UNIDIRECTIONAL;
     this.recvInfo = { from: remoteAddress, to: localAddress };
     this.handshakeDeadline = performance.now() + options.handshakeTimeoutMs;
+    this.timing = new SendTiming(options.ackDelayMs);
   }
 
   /** Hex of our source connection id: stable, unique per endpoint; handy in logs. */
@@ -347,7 +257,7 @@ export class QuicConnection implements Deadlined {
         this.onWriteError(st, err);
         return 0;
       }
-      this.owner.markDirty(this);
+      this.requestSend();
       if (accepted === length) {
         if (fin) this.closeWrite(st);
         return length;
@@ -385,7 +295,7 @@ export class QuicConnection implements Deadlined {
       // Already reset or finished inside quiche: nothing left to abort.
     }
     this.closeWrite(st);
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   /** Asks the peer to stop sending (STOP_SENDING with `errorCode`); unread and later data is discarded. */
@@ -401,7 +311,7 @@ export class QuicConnection implements Deadlined {
       // Already finished inside quiche.
     }
     this.closeRead(st);
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   /** Sets a stream's send priority: urgency 0 (first) .. 7 (last), default 3; incremental = round-robin with equals. */
@@ -435,7 +345,7 @@ export class QuicConnection implements Deadlined {
     } catch {
       return false;
     }
-    this.owner.markDirty(this);
+    this.requestSend();
     return true;
   }
 
@@ -449,7 +359,7 @@ export class QuicConnection implements Deadlined {
   ping(): void {
     if (this._state !== 'established') return;
     this.native.sendAckEliciting();
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   /**
@@ -515,10 +425,14 @@ export class QuicConnection implements Deadlined {
     }
     this.received = true;
     this.mayHaveClosed = true;
+    this.timing.packetArrived();
     this.owner.markDirty(this);
   }
 
-  /** @internal A deadline passed: quiche timers, or the handshake deadline. */
+  /**
+   * @internal A deadline passed: quiche's timer, the handshake deadline, or one of our own (a held-back
+   * acknowledgement, a postponed STOP_SENDING probe), which only need the send loop to run.
+   */
   expire(now: number): void {
     if (this._state === 'handshaking' && now >= this.handshakeDeadline) {
       try {
@@ -527,11 +441,22 @@ export class QuicConnection implements Deadlined {
         // Already closed.
       }
       this.enterClosing('handshake-timeout');
-    } else {
+    } else if (now >= this.quicheDeadline) {
       this.native.onTimeout();
       this.mayHaveClosed = true;
     }
-    this.owner.markDirty(this);
+    this.requestSend();
+  }
+
+  /**
+   * @internal At a flush: 0 if the send loop must run now, else the time until which it may wait (only an
+   * acknowledgement is owed: see SendTiming).
+   */
+  holdUntil(now: number): number {
+    const idle = this._state === 'established' && this.pendingStreams.length === 0;
+    const until = this.timing.holdUntil(now, idle);
+    // A CONNECTION_CLOSE from the peer must be reported now, not after the hold.
+    return until > 0 && this.native.isDraining() ? 0 : until;
   }
 
   /** @internal After packets arrived: establishment, readable streams, datagrams, stop-sending, drains. */
@@ -543,6 +468,7 @@ export class QuicConnection implements Deadlined {
       // not an establishment.
       if (!q.isEstablished() || q.isDraining()) return;
       this._state = 'established';
+      this.timing.localWork();
       this._alpn = Buffer.from(q.applicationProto()).toString('latin1');
       this.owner.connectionEstablished(this);
       if (this.establishedWaiters !== null) {
@@ -555,19 +481,17 @@ export class QuicConnection implements Deadlined {
     // Datagrams first: isReadable() counts them too, and below it must mean streams only.
     if (this.options.datagrams) this.readDatagrams();
     if (this._state === 'established' && q.isReadable()) this.readStreams();
-    this.sweepDue = true;
   }
 
   /**
-   * @internal Before the send loop: hand queued bytes to quiche (most urgent streams
-   * first), and after packets arrived look for streams the peer stopped.
+   * @internal Before the send loop: hand queued bytes to quiche (most urgent streams first), and after packets
+   * arrived look for streams the peer stopped (at most once per SWEEP_INTERVAL_MS).
    */
-  beforeTransmit(): void {
-    if (this._state === 'established') {
-      if (this.pendingStreams.length > 0) this.pumpPending();
-      if (this.sweepDue && this.writeOpenCount > 0 && this._state === 'established') this.sweepForStops();
-    }
-    this.sweepDue = false;
+  beforeTransmit(now: number): void {
+    if (this._state !== 'established') return;
+    if (this.pendingStreams.length > 0) this.pumpPending();
+    if (this.timing.sweepNow(now) && this.writeOpenCount > 0 && this._state === 'established')
+      this.sweepForStops();
   }
 
   /** @internal After the send loop: report closure. Returns true once quiche has fully closed. */
@@ -662,7 +586,7 @@ export class QuicConnection implements Deadlined {
     }
     // A fan-out writes every member's stream once per message: flushing a stream quiche cannot take more of
     // would cost a pump, a send loop and a timer update per write for nothing.
-    if (!st.blocked) this.owner.markDirty(this);
+    if (!st.blocked) this.requestSend();
   }
 
   private pumpPending(): void {
@@ -767,7 +691,7 @@ export class QuicConnection implements Deadlined {
       }
     }
     this.closeWrite(st);
-    this.owner.markDirty(this);
+    this.requestSend();
     if (code === null) {
       this.owner.callbackFailed(
         new TransportError(
@@ -945,7 +869,14 @@ export class QuicConnection implements Deadlined {
     if (!st.readOpen) this.streams.delete(st.id);
   }
 
+  /** Local work for the send loop: it runs at the next flush, never held back. */
+  private requestSend(): void {
+    this.timing.localWork();
+    this.owner.markDirty(this);
+  }
+
   private dropStreams(): void {
+    this.timing.clear();
     this.streams.clear();
     this.writeOpenCount = 0;
     for (const st of this.pendingStreams) st.pending = false;
@@ -957,7 +888,7 @@ export class QuicConnection implements Deadlined {
     this._state = 'closing';
     this.dropStreams();
     this.mayHaveClosed = true;
-    this.owner.markDirty(this);
+    this.requestSend();
   }
 
   private reportClose(): void {

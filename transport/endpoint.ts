@@ -475,6 +475,12 @@ export class QuicEndpoint implements ConnectionOwner {
       for (let i = 0; i < batch.length; i++) {
         const conn = batch[i] as QuicConnection;
         conn.dirty = false;
+        const holdUntil = conn.holdUntil(now);
+        if (holdUntil > 0) {
+          // Only an acknowledgement is owed: it waits for data to ride with (see SendTiming).
+          if (conn.heapIndex < 0 || holdUntil < conn.deadline) this.timers.schedule(conn, holdUntil);
+          continue;
+        }
         this.transmit(conn, now);
       }
       batch.length = 0;
@@ -502,10 +508,12 @@ export class QuicEndpoint implements ConnectionOwner {
 
   private transmit(conn: QuicConnection, now: number): void {
     if (conn.state === 'closed') return;
-    conn.beforeTransmit();
+    conn.beforeTransmit(now);
     const native = conn.native;
+    conn.timing.transmitted();
     if (this.sendAll(native, SEND_BURST)) {
       conn.dirty = true;
+      conn.timing.localWork();
       this.deferred.push(conn);
     }
     if (conn.afterTransmit()) {
@@ -514,7 +522,8 @@ export class QuicEndpoint implements ConnectionOwner {
     }
     const timeout = native.timeout();
     // The binding truncates to whole ms; +1 keeps us from waking just before quiche's deadline.
-    let deadline = timeout === null ? Infinity : now + timeout + 1;
+    conn.quicheDeadline = timeout === null ? Infinity : now + timeout + 1;
+    let deadline = Math.min(conn.quicheDeadline, conn.timing.nextSweepAt());
     if (conn.state === 'handshaking' && conn.handshakeDeadline < deadline) deadline = conn.handshakeDeadline;
     if (deadline === Infinity) this.timers.cancel(conn);
     else this.timers.schedule(conn, deadline);

@@ -37,6 +37,14 @@ export interface TransportOptions {
   streamWriteBuffer?: number;
   /** Congestion controller. Default 'cubic'. */
   congestionControl?: 'cubic' | 'reno' | 'bbr';
+  /**
+   * How long an acknowledgement may wait for data to ride with, ms (quiche itself acks every packet at once).
+   * When a packet arrives and we have nothing to send, the send is held back until this much later, the next
+   * write, a second packet, or a timer, whichever comes first: chat traffic then sends one packet per delivery
+   * instead of a packet plus a bare ACK. The advertised max_ack_delay is this plus 10 ms. 0 = ack at once.
+   * Default 25.
+   */
+  ackDelayMs?: number;
 }
 
 /** Server-side options: a certificate is required. */
@@ -89,6 +97,7 @@ const DEFAULTS: ResolvedTransportOptions = {
   maxUdpPayload: 1350,
   streamWriteBuffer: 256 * 1024,
   congestionControl: 'cubic',
+  ackDelayMs: 25,
 };
 
 function checkInteger(where: string, value: number, min: number, max: number): number {
@@ -130,6 +139,8 @@ export function resolveTransportOptions(options: TransportOptions, where: string
   checkInteger(`${where}.datagramSendQueue`, o.datagramSendQueue, 1, 2 ** 24);
   checkInteger(`${where}.maxUdpPayload`, o.maxUdpPayload, 1200, 65527);
   checkInteger(`${where}.streamWriteBuffer`, o.streamWriteBuffer, 1024, 2 ** 40);
+  // RFC 9000 §18.2: max_ack_delay (ackDelayMs + 10) must stay below 2^14 ms.
+  checkInteger(`${where}.ackDelayMs`, o.ackDelayMs, 0, 10_000);
   if (typeof o.datagrams !== 'boolean') {
     throw new TransportError('INVALID_ARGUMENT', `${where}.datagrams`, 'expected a boolean');
   }

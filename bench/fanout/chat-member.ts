@@ -4,13 +4,20 @@
  * bench cares about to its listener. Other stream frames (ShardAssignment, RoomPromoted headers, RoomUserLeft...)
  * are decoded and ignored; presence datagrams, which only the join flood produces here, are dropped undecoded.
  */
-import { FrameDecoder, FrameError, encodeFrame, type Frame, type U64 } from '../../spec/index.js';
+import {
+  FrameDecoder,
+  FrameError,
+  encodeFrame,
+  type Frame,
+  type PayloadFor,
+  type U64,
+} from '../../spec/index.js';
 import type { QuicConnection } from '../../transport/index.js';
 
 /** What a member reports to the fleet. */
 export interface MemberListener {
   /** A RoomMessage arrived (any stream: shard or hot). */
-  roomMessage(member: ChatMember, roomId: U64): void;
+  roomMessage(member: ChatMember, message: PayloadFor<'RoomMessage'>): void;
   /** RoomInit for a room: the member is in it. */
   roomInit(member: ChatMember, roomId: U64): void;
   /** Another user joined a room this member is in. */
@@ -32,6 +39,12 @@ export class ChatMember {
   /** Rooms this member received RoomInit for. */
   readonly rooms = new Set<U64>();
   readonly control: number;
+  /**
+   * Acknowledge every RoomMessage with MessageDelivered on an ACK stream, as a real chat client does (the
+   * chat-traffic bench); off for the saturation bench, whose members only count.
+   */
+  acksDeliveries = false;
+  private ackStream: number | null = null;
   private readonly decoders = new Map<number, FrameDecoder>();
   private chatStream: number | null = null;
 
@@ -64,6 +77,16 @@ export class ChatMember {
     this.write(this.chatStream, frame);
   }
 
+  private acknowledge(message: PayloadFor<'RoomMessage'>): void {
+    this.ackStream ??= this.connection.openUni();
+    const delivered = encodeFrame('MessageDelivered', {
+      message_id: message.message_id,
+      room_id: message.room_id,
+      delivered_at: Date.now(),
+    });
+    this.write(this.ackStream, delivered);
+  }
+
   private write(streamId: number, frame: Uint8Array): void {
     // Commands are tiny and bounded by the load window; a refused write would be a bench bug.
     if (this.connection.write(streamId, frame) !== frame.length)
@@ -92,7 +115,8 @@ export class ChatMember {
   private handle(frame: Frame): void {
     switch (frame.name) {
       case 'RoomMessage':
-        this.listener.roomMessage(this, frame.payload.room_id);
+        if (this.acksDeliveries) this.acknowledge(frame.payload);
+        this.listener.roomMessage(this, frame.payload);
         return;
       case 'HelloAck':
         this.listener.largeRoomThreshold(frame.payload.large_room_threshold);

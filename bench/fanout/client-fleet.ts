@@ -7,9 +7,10 @@
  * reached every member, so the bench measures sustainable fan-out capacity with bounded buffering, not how fast
  * the server can pile up backlog.
  */
-import { FrameDecoder, encodeFrame, type Frame, type U64 } from '../../spec/index.js';
+import { FrameDecoder, encodeFrame, type Frame, type PayloadFor, type U64 } from '../../spec/index.js';
 import { QuicEndpoint, type QuicConnection } from '../../transport/index.js';
 import { ChatMember, type MemberListener } from './chat-member.js';
+import { serveParent } from './serve-parent.js';
 import {
   LOAD_CONTENT,
   type FleetCommand,
@@ -57,9 +58,9 @@ class ClientFleet implements MemberListener {
 
   constructor(private readonly endpoint: QuicEndpoint) {}
 
-  roomMessage(member: ChatMember, roomId: U64): void {
+  roomMessage(member: ChatMember, message: PayloadFor<'RoomMessage'>): void {
     const load = this.load;
-    if (load !== null && roomId === load.roomId) {
+    if (load !== null && message.room_id === load.roomId) {
       member.loadCount++;
       load.deliveries++;
     }
@@ -310,25 +311,8 @@ async function run(
   }
 }
 
-const send = process.send?.bind(process);
-if (send === undefined) {
-  console.error('client-fleet.ts is forked by bench/fanout/main.ts; it needs an IPC channel');
-  process.exit(2);
-}
 const endpoint = await QuicEndpoint.bind({ host: '127.0.0.1' });
 const fleet = new ClientFleet(endpoint);
 // A throwing callback is a bench bug: report it instead of crashing mid-measurement.
 endpoint.onError = (error) => fleet.failure('transport', String(error));
-process.on('message', (message: FleetRequest) => {
-  run(fleet, message).then(
-    (result) => send({ id: message.id, ok: true, ...result } satisfies FleetReply),
-    (error: unknown) =>
-      send({
-        id: message.id,
-        ok: false,
-        error: (error as Error).message ?? String(error),
-      } satisfies FleetReply),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-send({ id: 0, ok: true, info: 'ready' } satisfies FleetReply);
+serveParent<FleetRequest>('client-fleet.ts', (command) => run(fleet, command));

@@ -11,6 +11,23 @@ import {
   type QuicConnection,
 } from '../../transport/index.js';
 
+/**
+ * A transport endpoint on 127.0.0.1 (any port) listening with the reference server's transport settings (100
+ * streams of each kind, datagrams on): a baseline's side of a comparison runs the same QUIC configuration.
+ */
+export async function listenLikeTheServer(tls: CertificateAndKey): Promise<QuicEndpoint> {
+  const endpoint = await QuicEndpoint.bind({ host: '127.0.0.1', port: 0 });
+  endpoint.listen({
+    cert: tls.cert,
+    key: tls.key,
+    maxConnections: 100_000,
+    maxStreamsBidi: 100,
+    maxStreamsUni: 100,
+    datagrams: true,
+  });
+  return endpoint;
+}
+
 /** One connection being written to. */
 class RawTarget {
   /** Part of a frame the transport refused; written first on drain. */
@@ -42,16 +59,7 @@ export class RawFanoutServer {
    * datagrams on), so both sides of the comparison run the same QUIC configuration.
    */
   static async start(tls: CertificateAndKey, frame: Uint8Array): Promise<RawFanoutServer> {
-    const endpoint = await QuicEndpoint.bind({ host: '127.0.0.1', port: 0 });
-    endpoint.listen({
-      cert: tls.cert,
-      key: tls.key,
-      maxConnections: 100_000,
-      maxStreamsBidi: 100,
-      maxStreamsUni: 100,
-      datagrams: true,
-    });
-    return new RawFanoutServer(endpoint, frame);
+    return new RawFanoutServer(await listenLikeTheServer(tls), frame);
   }
 
   /** The bound address. */

@@ -1,0 +1,73 @@
+/**
+ * SendTiming: when a connection's send loop may wait for data to carry its acknowledgement, and how often the
+ * STOP_SENDING probe runs.
+ */
+import { describe, expect, it } from 'vitest';
+import { SWEEP_INTERVAL_MS, SendTiming } from '../../transport/send-timing.js';
+
+/** A timing whose first send loop has run (a new connection always sends at once: its handshake). */
+function afterFirstTransmit(ackDelayMs = 25): SendTiming {
+  const timing = new SendTiming(ackDelayMs);
+  expect(timing.holdUntil(0, true)).toBe(0);
+  timing.transmitted();
+  return timing;
+}
+
+describe('SendTiming acknowledgement hold-back', () => {
+  it('holds the send after one packet until the ack delay, measured from the first hold', () => {
+    const timing = afterFirstTransmit();
+    timing.packetArrived();
+    expect(timing.holdUntil(100, true)).toBe(125);
+    // Asked again later (another flush), the deadline stays where it was.
+    expect(timing.holdUntil(110, true)).toBe(125);
+    expect(timing.holdUntil(125, true)).toBe(0);
+  });
+
+  it('sends at once on a second packet, on local work, or when the connection is not idle', () => {
+    const two = afterFirstTransmit();
+    two.packetArrived();
+    expect(two.holdUntil(0, true)).toBeGreaterThan(0);
+    two.packetArrived();
+    expect(two.holdUntil(1, true)).toBe(0);
+
+    const written = afterFirstTransmit();
+    written.packetArrived();
+    written.localWork();
+    expect(written.holdUntil(0, true)).toBe(0);
+
+    const busy = afterFirstTransmit();
+    busy.packetArrived();
+    expect(busy.holdUntil(0, false)).toBe(0);
+  });
+
+  it('never holds with an ack delay of 0', () => {
+    const timing = afterFirstTransmit(0);
+    timing.packetArrived();
+    expect(timing.holdUntil(0, true)).toBe(0);
+  });
+
+  it('starts over after the send loop ran', () => {
+    const timing = afterFirstTransmit();
+    timing.packetArrived();
+    expect(timing.holdUntil(0, true)).toBe(25);
+    timing.transmitted();
+    timing.packetArrived();
+    expect(timing.holdUntil(50, true)).toBe(75);
+  });
+});
+
+describe('SendTiming STOP_SENDING probe', () => {
+  it('probes only after packets arrived, at most once per interval, and names when the next is due', () => {
+    const timing = new SendTiming(25);
+    expect(timing.sweepNow(0)).toBe(false);
+    expect(timing.nextSweepAt()).toBe(Infinity);
+    timing.packetArrived();
+    expect(timing.sweepNow(1000)).toBe(true);
+    expect(timing.nextSweepAt()).toBe(Infinity);
+    timing.packetArrived();
+    expect(timing.sweepNow(1010)).toBe(false);
+    expect(timing.nextSweepAt()).toBe(1000 + SWEEP_INTERVAL_MS);
+    expect(timing.sweepNow(1000 + SWEEP_INTERVAL_MS)).toBe(true);
+    expect(timing.sweepNow(5000)).toBe(false);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * When a connection's send loop must run, and when its STOP_SENDING probe must run: the per-connection timing
+ * policy that keeps the cost per delivery down under chat traffic (many connections, a few small packets each).
+ *
+ * - Acknowledgement hold-back: quiche acks every packet as soon as its send loop runs, so a server fanning out
+ *   single messages would send each member a RoomMessage packet AND a bare ACK for the member's reply. When
+ *   packets arrived but nothing else asks for a send (no write, datagram, close, timer), the send waits up to
+ *   the ack delay: the ACK then rides with the next data, or leaves alone when the delay ends. A second packet
+ *   ends the wait at once (RFC 9000 §13.2.2: ack at least every second ack-eliciting packet), so bulk transfers
+ *   keep their ACK clock.
+ * - STOP_SENDING probe: quiche reports a peer's STOP_SENDING only as an error of the stream's next send call, so
+ *   idle sending streams are probed one native call each. The probe runs when packets arrived since the last
+ *   one (nothing else can stop a stream) and at most once per SWEEP_INTERVAL_MS; a stream that is written to
+ *   learns of the stop at once from its own send call.
+ */
+
+/** Packets that end an acknowledgement hold-back at once. */
+const ACK_EVERY_PACKETS = 2;
+/** Least time between two STOP_SENDING probes of one connection, ms. */
+export const SWEEP_INTERVAL_MS = 100;
+
+/** One connection's send and probe timing. */
+export class SendTiming {
+  /** Something other than arriving packets needs the send loop (write, datagram, close, timer, handshake). */
+  private sendDue = true;
+  /** Packets received since the send loop last ran. */
+  private packets = 0;
+  /** When a held-back acknowledgement must leave (performance.now ms); Infinity when none is held. */
+  private ackDueAt = Infinity;
+  /** Packets arrived since the last STOP_SENDING probe. */
+  private sweepDue = false;
+  private lastSweepAt = -Infinity;
+
+  constructor(private readonly ackDelayMs: number) {}
+
+  /** Local work for the send loop: it must run at the next flush. */
+  localWork(): void {
+    this.sendDue = true;
+  }
+
+  /** A packet arrived (the send loop will owe it an acknowledgement; a peer may have stopped a stream). */
+  packetArrived(): void {
+    this.packets++;
+    this.sweepDue = true;
+  }
+
+  /**
+   * At a flush: 0 if the send loop must run now, else the time until which it may wait. `idle` = the connection
+   * has nothing of its own queued (established, no pending stream bytes, not closing).
+   */
+  holdUntil(now: number, idle: boolean): number {
+    if (this.sendDue || !idle || this.ackDelayMs === 0 || this.packets >= ACK_EVERY_PACKETS) return 0;
+    if (this.ackDueAt === Infinity) this.ackDueAt = now + this.ackDelayMs;
+    return now >= this.ackDueAt ? 0 : this.ackDueAt;
+  }
+
+  /** The send loop ran: everything owed has left. */
+  transmitted(): void {
+    this.sendDue = false;
+    this.packets = 0;
+    this.ackDueAt = Infinity;
+  }
+
+  /** Whether to probe for STOP_SENDING now (and if so, counts it as done). */
+  sweepNow(now: number): boolean {
+    if (!this.sweepDue || now - this.lastSweepAt < SWEEP_INTERVAL_MS) return false;
+    this.sweepDue = false;
+    this.lastSweepAt = now;
+    return true;
+  }
+
+  /** When a postponed probe is due (Infinity when none is); the connection's timer must wake it by then. */
+  nextSweepAt(): number {
+    return this.sweepDue ? this.lastSweepAt + SWEEP_INTERVAL_MS : Infinity;
+  }
+
+  /** Nothing left to probe or hold (the connection is closing). */
+  clear(): void {
+    this.sweepDue = false;
+    this.ackDueAt = Infinity;
+  }
+}
