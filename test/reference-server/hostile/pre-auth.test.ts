@@ -66,10 +66,20 @@ describe('unauthenticated caps', () => {
         break; // the server is full
       }
     }
-    const started = Date.now();
-    const honest = await within(connect(), 3000, 'honest connection');
-    await honest.login('alice');
-    expect(honest.controlOf('AuthOk')).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // The transport counts a connection from its first packet, the server's admission only once it is established,
+    // so the honest client may be refused while evicted connections are still closing: like a real client it
+    // retries. Before the caps it stayed locked out for the whole window (every retry refused).
+    const deadline = Date.now() + 3000;
+    let honest: Awaited<ReturnType<typeof connect>> | null = null;
+    while (honest === null && Date.now() < deadline) {
+      try {
+        honest = await within(connect(), Math.max(1, deadline - Date.now()), 'honest connection');
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(honest, 'an honest client got a slot within 3 s').not.toBeNull();
+    await honest!.login('alice');
+    expect(honest!.controlOf('AuthOk')).toHaveLength(1);
   });
 });
