@@ -34,8 +34,20 @@ const { values: flags } = parseArgs({
     steady: { type: 'string', default: '30' },
     /** Internal: run one size and print its figures as JSON. */
     one: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+
+if (flags.help === true) {
+  console.log(`Usage: npm run bench -- scale [options]
+The same per-client workload (pods of ${POD_SIZE}, one room per client) at several client counts against the
+embedded reference server; CPU per delivery per size against the smallest size measured in the same run.
+  --sizes LIST          client counts, comma-separated (default ${DEFAULT_SIZES.join(',')})
+  --rate R              messages per second per client (default 0.02)
+  --connect-rate N      connects per second (default 1000)
+  --steady S            steady phase, seconds (default 30)`);
+  process.exit(0);
+}
 
 /** What one size measured (printed by the child as one JSON line). */
 interface SizeFigures {
