@@ -39,7 +39,8 @@ describe('conformance suite against a deviating server', () => {
         '--target',
         `127.0.0.1:${server.address.port}`,
         '--timeout',
-        '1500',
+        // Generous: under the coverage run on 2 busy cores, 1.5 s once failed 6.3/auth-failed's AuthFailed wait.
+        '3000',
         '--settle',
         '150',
       ];
@@ -63,8 +64,9 @@ describe('conformance suite against a deviating server', () => {
       for (const id of ['10/promote-order', '10/demote', '8/exactly-once'])
         expect(status.get(id), id).toBe('skip');
       // Unrelated checks still pass: one broken feature does not take the rest down.
+      const byId = new Map(result.checks.map((c) => [c.id, c]));
       for (const id of ['12/pong-echo', '6.3/auth-failed', '8/edit', '9/mapping', '11/typing-relay'])
-        expect(status.get(id), id).toBe('pass');
+        expect(status.get(id), `${id}: ${byId.get(id)?.actual ?? ''}`).toBe('pass');
       expect(run.stdout).toMatch(
         new RegExp(
           `^${result.summary.passed} passed, ${result.summary.failed} failed, ${result.summary.skipped} skipped$`,
@@ -74,5 +76,5 @@ describe('conformance suite against a deviating server', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 150_000);
+  }, 300_000);
 });
