@@ -49,6 +49,9 @@ const EMPTY = Buffer.alloc(0);
 const readableIds: number[] = [];
 const ascending = (a: number, b: number): number => a - b;
 const byUrgency = (a: { urgency: number }, b: { urgency: number }): number => a.urgency - b.urgency;
+/** Timer-driven repeats of a closing connection's CONNECTION_CLOSE, and the first gap (doubling) between them, ms. */
+const CLOSE_REPEATS = 3;
+const CLOSE_REPEAT_GAP_MS = 50;
 const textEncoder = new TextEncoder();
 
 /** Stream id type bits (RFC 9000 §2.1). */
@@ -131,6 +134,9 @@ export class QuicConnection implements Deadlined {
   quicheDeadline = Infinity;
   /** @internal Packets arrived, a timer fired or close() was called: check for closure at the next flush. */
   mayHaveClosed = false;
+  /** Send loops run while closing (each carries a CONNECTION_CLOSE), and when the last one ran. */
+  private closeFlights = 0;
+  private lastCloseFlightAt = 0;
   /** @internal Absolute time (performance.now ms) by which the handshake must complete. */
   readonly handshakeDeadline: number;
   /** @internal Alias under which the endpoint also routes this connection (client's original dcid). */
@@ -457,6 +463,28 @@ export class QuicConnection implements Deadlined {
     const until = this.timing.holdUntil(now, idle);
     // A CONNECTION_CLOSE from the peer must be reported now, not after the hold.
     return until > 0 && this.native.isDraining() ? 0 : until;
+  }
+
+  /**
+   * @internal While closing, whether the send loop may run now: at the first flush (our CONNECTION_CLOSE), in
+   * answer to packets that arrived since (RFC 9000 §10.2.1), and on quiche's timer only a few times with growing
+   * gaps (a lost CONNECTION_CLOSE to an idle peer is repeated, not left to its idle timeout). quiche's loss timer
+   * keeps running while closing, and a connection closed before its handshake was confirmed gets a new
+   * CONNECTION_CLOSE from every send call: sent on every timer and until quiche had nothing left, that was
+   * thousands of packets a second from one closed connection.
+   */
+  closingMaySend(now: number): boolean {
+    if (this.closeFlights === 0 || this.timing.packetsSinceTransmit > 0) return this.closeFlight(now);
+    const repeats = this.closeFlights - 1;
+    if (repeats >= CLOSE_REPEATS || now - this.lastCloseFlightAt < CLOSE_REPEAT_GAP_MS * 2 ** repeats)
+      return false;
+    return this.closeFlight(now);
+  }
+
+  private closeFlight(now: number): boolean {
+    this.closeFlights++;
+    this.lastCloseFlightAt = now;
+    return true;
   }
 
   /** @internal After packets arrived: establishment, readable streams, datagrams, stop-sending, drains. */

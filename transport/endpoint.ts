@@ -68,6 +68,16 @@ const CONNECTION_REFUSED = 0x2;
  * (we do not pace), and one bulk sender would starve every other connection.
  */
 const SEND_BURST = 32;
+/**
+ * Packets a closing connection may send per flush, and it is never continued at the next turn: one
+ * CONNECTION_CLOSE per packet-number space. quiche answers every send call of a connection closed before its
+ * handshake was confirmed with yet another CONNECTION_CLOSE, so a loop that sends until quiche has nothing left
+ * never ended: one closed probe flooded the socket with ~30,000 packets a second until its draining timer ran out,
+ * and the peer's receive buffer overflowed for every other connection (RFC 9000 §10.2.1: a closing endpoint
+ * sends CONNECTION_CLOSE in response to incoming packets, and SHOULD limit the rate at which it does).
+ */
+const CLOSING_SEND_LIMIT = 3;
+// After its first flush, a closing connection sends when packets arrived, or rarely (QuicConnection.closingMaySend).
 /** @internal libuv reads at most this many datagrams from a socket per loop turn. */
 export const READ_BATCH = 32;
 /**
@@ -510,8 +520,10 @@ export class QuicEndpoint implements ConnectionOwner {
     if (conn.state === 'closed') return;
     conn.beforeTransmit(now);
     const native = conn.native;
+    const closing = conn.state === 'closing';
+    const mayRun = !closing || conn.closingMaySend(now);
     conn.timing.transmitted();
-    if (this.sendAll(native, SEND_BURST)) {
+    if (mayRun && this.sendAll(native, closing ? CLOSING_SEND_LIMIT : SEND_BURST) && !closing) {
       conn.dirty = true;
       conn.timing.localWork();
       this.deferred.push(conn);

@@ -33,6 +33,11 @@ export class SendTiming {
 
   constructor(private readonly ackDelayMs: number) {}
 
+  /** Packets received since the send loop last ran. */
+  get packetsSinceTransmit(): number {
+    return this.packets;
+  }
+
   /** Local work for the send loop: it must run at the next flush. */
   localWork(): void {
     this.sendDue = true;
