@@ -23,6 +23,8 @@ export interface CheckResult {
   readonly expected?: string;
   /** On failure: what the server did. */
   readonly actual?: string;
+  /** On failure: the harness's own conditions during the check (its event-loop delay, the probe packets). */
+  readonly harness?: string;
   /** On skip: why. */
   readonly reason?: string;
   /** On skip: the check was left out by --only / --skip (it did not run). */

@@ -136,7 +136,7 @@ export async function runCheck(env: SuiteEnvironment, check: ConformanceCheck): 
   const second = await runCheckOnce(env, check);
   const note =
     `run twice: the first attempt failed while the harness stalled (expected ${first.result.expected}; ` +
-    `saw ${first.result.actual})`;
+    `saw ${first.result.actual}; ${first.result.harness})`;
   return { ...second.result, warnings: [note, ...second.result.warnings] };
 }
 
@@ -195,8 +195,7 @@ async function runCheckOnce(
     ctx.dispose();
   }
   const conditions = meter.finish();
-  if (outcome.status === 'fail')
-    outcome = { ...outcome, actual: `${outcome.actual} [${describeConditions(conditions)}]` };
+  if (outcome.status === 'fail') outcome = { ...outcome, harness: describeConditions(conditions) };
   const result: CheckResult = {
     ...base,
     ...outcome,

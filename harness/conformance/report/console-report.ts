@@ -69,6 +69,7 @@ export function formatCheck(result: CheckResult, color = false, strict = false):
   if (result.status === 'fail') {
     lines.push(`       expected: ${result.expected ?? ''}`);
     lines.push(`       actual:   ${result.actual ?? ''}`);
+    if (result.harness !== undefined) lines.push(`       ${paint('dim', result.harness)}`);
     if (!counts(result, strict))
       lines.push(`       ${paint('dim', 'reference level (our decision): not counted without --strict')}`);
   }

@@ -42,7 +42,7 @@ function testcase(check: CheckResult, section: string, strict: boolean): JunitCa
     testCase.failure = {
       message: `expected ${check.expected ?? ''}`,
       type: 'ConformanceFailure',
-      details: `expected: ${check.expected ?? ''}\nactual:   ${check.actual ?? ''}\nrules: ${check.rules.join(', ')}\nlevel: ${check.level}`,
+      details: `expected: ${check.expected ?? ''}\nactual:   ${check.actual ?? ''}\nrules: ${check.rules.join(', ')}\nlevel: ${check.level}${check.harness === undefined ? '' : `\n${check.harness}`}`,
     };
   }
   if (check.status === 'skip') testCase.skipped = check.reason ?? '';
