@@ -49,8 +49,7 @@ const EMPTY = Buffer.alloc(0);
 const readableIds: number[] = [];
 const ascending = (a: number, b: number): number => a - b;
 const byUrgency = (a: { urgency: number }, b: { urgency: number }): number => a.urgency - b.urgency;
-/** Timer-driven repeats of a closing connection's CONNECTION_CLOSE, and the first gap (doubling) between them, ms. */
-const CLOSE_REPEATS = 3;
+/** Least time between two timer-driven CONNECTION_CLOSE flights of a closing connection, ms. */
 const CLOSE_REPEAT_GAP_MS = 50;
 const textEncoder = new TextEncoder();
 
@@ -467,17 +466,15 @@ export class QuicConnection implements Deadlined {
 
   /**
    * @internal While closing, whether the send loop may run now: at the first flush (our CONNECTION_CLOSE), in
-   * answer to packets that arrived since (RFC 9000 §10.2.1), and on quiche's timer only a few times with growing
-   * gaps (a lost CONNECTION_CLOSE to an idle peer is repeated, not left to its idle timeout). quiche's loss timer
-   * keeps running while closing, and a connection closed before its handshake was confirmed gets a new
-   * CONNECTION_CLOSE from every send call: sent on every timer and until quiche had nothing left, that was
-   * thousands of packets a second from one closed connection.
+   * answer to packets that arrived since (RFC 9000 §10.2.1), and on quiche's timer at most once per
+   * CLOSE_REPEAT_GAP_MS until quiche ends the closing period (a lost or unreadable CONNECTION_CLOSE to an idle
+   * peer is repeated, not left to its idle timeout). quiche's loss timer keeps running while closing, and a
+   * connection closed before its handshake was confirmed gets a new CONNECTION_CLOSE from every send call: sent
+   * on every timer and until quiche had nothing left, that was thousands of packets a second per connection.
    */
   closingMaySend(now: number): boolean {
     if (this.closeFlights === 0 || this.timing.packetsSinceTransmit > 0) return this.closeFlight(now);
-    const repeats = this.closeFlights - 1;
-    if (repeats >= CLOSE_REPEATS || now - this.lastCloseFlightAt < CLOSE_REPEAT_GAP_MS * 2 ** repeats)
-      return false;
+    if (now - this.lastCloseFlightAt < CLOSE_REPEAT_GAP_MS) return false;
     return this.closeFlight(now);
   }
 

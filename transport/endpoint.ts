@@ -14,7 +14,13 @@ import { DeadlineQueue } from './deadline-queue.js';
 import { TransportError } from './errors.js';
 import { resolveTransportOptions } from './options.js';
 import type { ClientOptions, ResolvedTransportOptions, ServerOptions } from './options.js';
-import { CID_LENGTH, cidKey, destinationCidKey, isLongHeader } from './packet-header.js';
+import {
+  CID_LENGTH,
+  cidKey,
+  coalescedHandshakeEnd,
+  destinationCidKey,
+  isLongHeader,
+} from './packet-header.js';
 import type { HostPort, PacketIO } from './packet-io.js';
 import { buildClientConfig, buildServerConfig } from './quiche-config.js';
 import { RetryTokens } from './retry-token.js';
@@ -69,14 +75,15 @@ const CONNECTION_REFUSED = 0x2;
  */
 const SEND_BURST = 32;
 /**
- * Packets a closing connection may send per flush, and it is never continued at the next turn: one
- * CONNECTION_CLOSE per packet-number space. quiche answers every send call of a connection closed before its
+ * Packets a closing connection may send per flush, and it is never continued at the next turn: enough for a
+ * CONNECTION_CLOSE in every packet-number space (cutting the flight short lost the 1-RTT one a server can still
+ * read, when the Handshake one came first). quiche answers every send call of a connection closed before its
  * handshake was confirmed with yet another CONNECTION_CLOSE, so a loop that sends until quiche has nothing left
  * never ended: one closed probe flooded the socket with ~30,000 packets a second until its draining timer ran out,
  * and the peer's receive buffer overflowed for every other connection (RFC 9000 §10.2.1: a closing endpoint
  * sends CONNECTION_CLOSE in response to incoming packets, and SHOULD limit the rate at which it does).
  */
-const CLOSING_SEND_LIMIT = 3;
+const CLOSING_SEND_LIMIT = 4;
 // After its first flush, a closing connection sends when packets arrived, or rarely (QuicConnection.closingMaySend).
 /** @internal libuv reads at most this many datagrams from a socket per loop turn. */
 export const READ_BATCH = 32;
@@ -438,8 +445,17 @@ export class QuicEndpoint implements ConnectionOwner {
 
   private transmitPacket(length: number, host: string, port: number): void {
     const at = this.arena.take(length);
-    this.io.send(this.arena.current, at, length, host, port);
-    this.counters.packetsSent++;
+    const buffer = this.arena.current;
+    // A Handshake packet with 1-RTT packets behind it leaves as two datagrams (see coalescedHandshakeEnd).
+    const split = coalescedHandshakeEnd(buffer, at, length);
+    if (split > 0) {
+      this.io.send(buffer, at, split, host, port);
+      this.io.send(buffer, at + split, length - split, host, port);
+      this.counters.packetsSent += 2;
+    } else {
+      this.io.send(buffer, at, length, host, port);
+      this.counters.packetsSent++;
+    }
     this.counters.bytesSent += length;
   }
 

@@ -34,3 +34,36 @@ export function destinationCidKey(data: Buffer): string | null {
 export function cidKey(cid: Uint8Array): string {
   return Buffer.from(cid.buffer, cid.byteOffset, cid.byteLength).toString('latin1');
 }
+
+/**
+ * Where a leading Handshake packet ends in a datagram of `length` bytes at `offset`, when other packets are
+ * coalesced behind it; -1 otherwise (not a Handshake packet, nothing behind it, or malformed).
+ *
+ * Why: a client sends Handshake packets (acks, a repeated Finished) until HANDSHAKE_DONE arrives, and quiche
+ * coalesces its 1-RTT packets behind them. The server has dropped its Handshake keys by then, and quiche stops
+ * at the first packet of a datagram it cannot decrypt, discarding the 1-RTT packet behind it too: the first
+ * stream data, datagrams or CONNECTION_CLOSE of a fresh connection were lost and had to wait for a
+ * retransmission (a CONNECTION_CLOSE never arrived). Sent as separate datagrams, only the Handshake packet is
+ * dropped. Initial packets are never split off: their datagram must stay padded to 1200 bytes.
+ */
+export function coalescedHandshakeEnd(data: Buffer, offset: number, length: number): number {
+  const end = offset + length;
+  const first = data[offset];
+  // Long header, fixed bit, type 2 (Handshake) in QUIC v1: 0b1110_xxxx.
+  if (first === undefined || (first & 0xf0) !== 0xe0 || length < 7) return -1;
+  let at = offset + 5;
+  const dcidLength = data[at] as number;
+  at += 1 + dcidLength;
+  if (at >= end) return -1;
+  const scidLength = data[at] as number;
+  at += 1 + scidLength;
+  if (at >= end) return -1;
+  // Length: a variable-length integer (RFC 9000 §16) covering packet number and payload.
+  const prefix = (data[at] as number) >> 6;
+  const size = 1 << prefix;
+  if (at + size > end) return -1;
+  let packetLength = (data[at] as number) & 0x3f;
+  for (let i = 1; i < size; i++) packetLength = packetLength * 256 + (data[at + i] as number);
+  const packetEnd = at + size + packetLength;
+  return packetEnd < end ? packetEnd - offset : -1;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CID_LENGTH, cidKey, destinationCidKey, isLongHeader } from '../../transport/packet-header.js';
+import {
+  CID_LENGTH,
+  cidKey,
+  coalescedHandshakeEnd,
+  destinationCidKey,
+  isLongHeader,
+} from '../../transport/packet-header.js';
 
 const cid = Buffer.from(Array.from({ length: CID_LENGTH }, (_, i) => i + 1));
 
@@ -35,5 +41,51 @@ describe('destinationCidKey', () => {
     other[CID_LENGTH - 1] = 0xff;
     expect(cidKey(other)).not.toBe(cidKey(cid));
     expect(cidKey(Buffer.from(cid))).toBe(cidKey(cid));
+  });
+});
+
+describe('coalescedHandshakeEnd', () => {
+  /** A Handshake packet (QUIC v1) with 8-byte connection ids and `payload` bytes after the Length field. */
+  function handshakePacket(payload: number, lengthBytes: 1 | 2 | 4 = 2): Buffer {
+    const cid = Buffer.alloc(8, 7);
+    const length =
+      lengthBytes === 1
+        ? Buffer.from([payload])
+        : lengthBytes === 2
+          ? Buffer.from([0x40 | (payload >> 8), payload & 0xff])
+          : Buffer.from([0x80, 0, payload >> 8, payload & 0xff]);
+    return Buffer.concat([
+      Buffer.from([0xe1, 0, 0, 0, 1, 8]),
+      cid,
+      Buffer.from([8]),
+      cid,
+      length,
+      Buffer.alloc(payload, 0xaa),
+    ]);
+  }
+  const shortHeader = Buffer.concat([Buffer.from([0x41]), Buffer.alloc(40, 3)]);
+
+  it('finds the end of a Handshake packet with a 1-RTT packet behind it, for each varint size', () => {
+    for (const size of [1, 2, 4] as const) {
+      const handshake = handshakePacket(size === 1 ? 40 : 300, size);
+      const datagram = Buffer.concat([Buffer.alloc(5), handshake, shortHeader]);
+      expect(coalescedHandshakeEnd(datagram, 5, handshake.length + shortHeader.length)).toBe(
+        handshake.length,
+      );
+    }
+  });
+
+  it('leaves a lone Handshake packet, an Initial and a short-header packet whole', () => {
+    const handshake = handshakePacket(100);
+    expect(coalescedHandshakeEnd(handshake, 0, handshake.length)).toBe(-1);
+    const initial = Buffer.concat([Buffer.from([0xc1]), handshake.subarray(1), shortHeader]);
+    expect(coalescedHandshakeEnd(initial, 0, initial.length)).toBe(-1);
+    expect(coalescedHandshakeEnd(shortHeader, 0, shortHeader.length)).toBe(-1);
+  });
+
+  it('returns -1 for a truncated header or a Length past the datagram', () => {
+    const handshake = handshakePacket(100);
+    expect(coalescedHandshakeEnd(handshake, 0, 12)).toBe(-1);
+    expect(coalescedHandshakeEnd(handshake, 0, handshake.length - 1)).toBe(-1);
   });
 });
