@@ -5,6 +5,15 @@
  */
 import { buildProgram, runCommandLine } from '../../../reference-server/cli-program.js';
 import { faultComposition } from './fault-composition.js';
-import { faultsFromEnv } from './faults.js';
+import { FaultListError, faultsFromEnv, type FaultName } from './faults.js';
 
-await runCommandLine(process.argv, buildProgram(faultComposition(faultsFromEnv())));
+let faults: ReadonlySet<FaultName>;
+try {
+  faults = faultsFromEnv();
+} catch (error) {
+  if (!(error instanceof FaultListError)) throw error;
+  // A misspelt fault is a start-up error like a bad flag: one line, exit code 2.
+  process.stderr.write(`faulty-server: ${error.message}\n`);
+  process.exit(2);
+}
+await runCommandLine(process.argv, buildProgram(faultComposition(faults)));
