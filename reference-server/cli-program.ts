@@ -13,6 +13,7 @@ import { resolveTokenSecret } from './token-secret.js';
 // The package version lives in one place (package.json); the harness's reader finds it from either binary.
 import { toolVersion } from '../harness/runner/tool-version.js';
 import { GarouServer } from './server.js';
+import type { ServerComposition } from './server-composition.js';
 import { ensureDataDir } from './upload-store.js';
 import { issueJwt } from './token-verifier.js';
 
@@ -38,7 +39,7 @@ export function configFromOptions(
   return resolveTokenSecret(resolveConfig(file, flags), env);
 }
 
-async function serve(options: Record<string, unknown>): Promise<void> {
+async function serve(options: Record<string, unknown>, composition: ServerComposition): Promise<void> {
   const config = configFromOptions(options);
   const logger = createLogger(config.logLevel);
   const dataDir = ensureDataDir(config.dataDir);
@@ -47,7 +48,8 @@ async function serve(options: Record<string, unknown>): Promise<void> {
       ? { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) }
       : await generateSelfSignedCert();
   const observer = new PrometheusObserver();
-  const server = await GarouServer.start(config, { cert: tls.cert, key: tls.key, dataDir, logger, observer });
+  const deps = { cert: tls.cert, key: tls.key, dataDir, logger, observer, composition };
+  const server = await GarouServer.start(config, deps);
   const metrics =
     config.metricsPort === null
       ? null
@@ -98,8 +100,11 @@ export function settingsHelp(): string {
   ].join('\n');
 }
 
-/** The commander program (exported for tests). */
-export function buildProgram(): Command {
+/**
+ * The commander program (exported for tests). `composition` is handed to the server `serve` starts; the
+ * `garou-server` command passes none.
+ */
+export function buildProgram(composition: ServerComposition = {}): Command {
   const program = new Command('garou-server')
     .description('Reference server of the garou QUIC chat protocol')
     .version(toolVersion(), '-V, --version', 'print the version');
@@ -110,7 +115,7 @@ export function buildProgram(): Command {
   for (const field of CONFIG_FIELDS) {
     serveCommand.addOption(new Option(`--${field.flag} <value>`, field.description));
   }
-  serveCommand.action(async (options: Record<string, unknown>) => serve(options));
+  serveCommand.action(async (options: Record<string, unknown>) => serve(options, composition));
   program.addHelpText('after', settingsHelp());
   program
     .command('issue-token <username>')
@@ -136,4 +141,15 @@ export function buildProgram(): Command {
       },
     );
   return program;
+}
+
+/** Runs the program on `argv`; a configuration or start-up problem prints one line (no stack trace) and exits 2. */
+export async function runCommandLine(argv: readonly string[], program = buildProgram()): Promise<void> {
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`garou-server: ${message}\n`);
+    process.exit(2);
+  }
 }

@@ -9,13 +9,6 @@
  * line on stdout, `garou-server listening on <host>:<port>`, which a harness parses to learn the port (use
  * --port 0 for any free port); logs go to stderr. SIGINT/SIGTERM shut it down gracefully (Goodbye to every client).
  */
-import { buildProgram } from './cli-program.js';
+import { runCommandLine } from './cli-program.js';
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
-  // Configuration and start-up problems: one clear line, no stack trace, exit code 2.
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`garou-server: ${message}\n`);
-  process.exit(2);
-}
+await runCommandLine(process.argv);

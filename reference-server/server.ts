@@ -9,9 +9,9 @@ import { QuicEndpoint, type HostPort, type QuicConnection } from '../transport/i
 import { ChatService } from './chat-service.js';
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type CoreLogger } from './connection-port.js';
-import { FaultInjector, faultsFromEnv, type FaultName } from './faults.js';
 import { QuicConnectionPort } from './quic-connection-port.js';
 import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
+import { DEFAULT_ALPNS, type ServerComposition } from './server-composition.js';
 
 /** How often the core's periodic work runs (PROTOCOL.md 10/demote asks for at least once a second). */
 export const TICK_INTERVAL_MS = 250;
@@ -25,8 +25,8 @@ export interface ServerDependencies {
   readonly dataDir: string;
   readonly logger?: CoreLogger;
   readonly observer?: ServerObserver;
-  /** TEST-ONLY: deliberately broken behaviours (faults.ts); default: GAROU_SERVER_FAULTS, usually none. */
-  readonly faults?: ReadonlySet<FaultName>;
+  /** Collaborators composed in from outside (ALPNs, decorators of the core and connections); none by default. */
+  readonly composition?: ServerComposition;
 }
 
 /** A running reference server. */
@@ -40,7 +40,7 @@ export class GarouServer {
     readonly service: ChatService,
     private readonly config: ServerConfig,
     private readonly logger: CoreLogger,
-    private readonly faults: FaultInjector | null,
+    private readonly composition: ServerComposition,
   ) {
     endpoint.onConnection = (connection) => this.accept(connection);
     // A throwing callback must not take the whole server down; sessions already guard client input.
@@ -56,14 +56,14 @@ export class GarouServer {
       logger,
       observer: deps.observer ?? NULL_OBSERVER,
     });
-    const faults = FaultInjector.create(deps.faults ?? faultsFromEnv());
-    faults?.installService(service);
+    const composition = deps.composition ?? {};
+    composition.decorateService?.(service);
     const endpoint = await QuicEndpoint.bind({ host: config.host, port: config.port });
     try {
       endpoint.listen({
         cert: deps.cert,
         key: deps.key,
-        alpn: faults?.alpns ?? ['chat'],
+        alpn: [...(composition.alpns ?? DEFAULT_ALPNS)],
         idleTimeoutMs: config.idleTimeoutMs,
         maxConnections: config.maxConnections,
         // PROTOCOL.md 2/stream-limits and 2/datagrams: 100 streams of each kind, datagrams on.
@@ -75,7 +75,7 @@ export class GarouServer {
       await endpoint.close();
       throw error;
     }
-    return new GarouServer(endpoint, service, config, logger, faults);
+    return new GarouServer(endpoint, service, config, logger, composition);
   }
 
   /** The bound address (the actual port when configured with port 0). */
@@ -105,7 +105,7 @@ export class GarouServer {
       logger: this.logger,
     });
     const session = this.service.connect(port, connection.remoteAddress.host);
-    this.faults?.installConnection(port, session, this.service);
+    this.composition.decorateConnection?.(port, session, this.service);
     const remote = `${connection.remoteAddress.host}:${connection.remoteAddress.port}`;
     this.logger.debug({ connection: session.id, remote }, 'connection established');
     port.onFailure = (reason) => session.terminate(1010, reason);

@@ -1,7 +1,6 @@
 /**
  * The embedded target: the reference server started in-process on an ephemeral loopback port with fast hot-room
- * parameters, so that a run without `--target` completes in about a minute. GAROU_SERVER_FAULTS (test-only, read
- * by the server itself) applies to it as to any reference server.
+ * parameters, so that a run without `--target` completes in about a minute.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -24,7 +24,7 @@ import { parseTarget } from '../scenario/normalize.js';
 import type { HotRoomOptions, Scenario } from '../scenario/types.js';
 import type { HotRoomConfig } from '../../spec/index.js';
 import type { ClientOptions } from '../../transport/index.js';
-import { EmbeddedServer } from './embedded-server.js';
+import { EmbeddedServer, type ServerEntry } from './embedded-server.js';
 import { LoadWorker } from './load-worker.js';
 import { LiveOutputs, type LiveOutputOptions } from './live-outputs.js';
 import { ProgressPrinter, type ProgressStream } from './progress-printer.js';
@@ -64,6 +64,8 @@ export interface RunOptions extends ScenarioOverrides {
   log?: (line: string) => void;
   /** Live metrics while the run goes: Prometheus endpoint and/or NDJSON event stream (live-outputs.ts). */
   liveOutputs?: LiveOutputOptions;
+  /** The program run as the embedded target (default: this package's garou-server), e.g. another build of it. */
+  embeddedServer?: ServerEntry;
 }
 
 /** A completed run. */
@@ -154,6 +156,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       // Room for every simulated client (the server refuses connections beyond its limit).
       const maxConnections = Math.max(10_000, scenario.clients.count + 100);
       server = await EmbeddedServer.start(scenario.server, {
+        entry: options.embeddedServer,
         // Every simulated client comes from one address: the per-address pre-auth cap (17/unauthenticated-cap)
         // is for strangers, not for the harness's own connect bursts.
         extraFlags: [

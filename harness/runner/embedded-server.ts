@@ -13,8 +13,14 @@ import { RunError } from './run-error.js';
 const LISTENING = /garou-server listening on (\[[^\]]+\]|[^\s:]+):(\d+)/;
 const STDERR_KEPT = 4096;
 
+/** A Node program that takes the flags of `garou-server serve` and prints its listening line, and Node's flags. */
+export interface ServerEntry {
+  readonly path: string;
+  readonly execArgv: readonly string[];
+}
+
 /** Where the reference server's command line lives (.ts under tsx, built .js otherwise). */
-export function referenceServerEntry(): { path: string; execArgv: string[] } {
+export function referenceServerEntry(): ServerEntry {
   const self = fileURLToPath(import.meta.url);
   const isTs = self.endsWith('.ts');
   const path = fileURLToPath(new URL(`../../reference-server/cli.${isTs ? 'ts' : 'js'}`, import.meta.url));
@@ -65,12 +71,12 @@ export class EmbeddedServer {
     return this.child.pid;
   }
 
-  /** Starts the server and waits for its listening line (at most `timeoutMs`). */
+  /** Starts the server (default: this package's garou-server) and waits for its listening line (`timeoutMs`). */
   static async start(
     options: ServerOptions,
-    settings: { timeoutMs?: number; extraFlags?: string[] } = {},
+    settings: { timeoutMs?: number; extraFlags?: string[]; entry?: ServerEntry } = {},
   ): Promise<EmbeddedServer> {
-    const entry = referenceServerEntry();
+    const entry = settings.entry ?? referenceServerEntry();
     if (!existsSync(entry.path)) {
       throw new RunError(
         ExitCode.InternalError,

@@ -18,7 +18,8 @@ import { registerCompareCommand } from '../../../harness/cli-compare.js';
 import type { CommandIo } from '../../../harness/compare/command-io.js';
 import type { ComparisonReport } from '../../../harness/compare/comparison.js';
 import { runScenario } from '../../../harness/runner/coordinator.js';
-import { FAULTS_ENV_VAR } from '../../../reference-server/faults.js';
+import { FAULTY_SERVER_ENTRY } from '../../support/server-faults/faulty-server-entry.js';
+import { FAULTS_ENV_VAR } from '../../support/server-faults/faults.js';
 import { checkXml, findAll } from './xml-check.js';
 
 const SCENARIO = join(import.meta.dirname, '../../../scenarios/ci-gate.yaml');
@@ -30,7 +31,8 @@ const sets = { normal: '', again: '', slow: '' };
 
 async function runOnce(outDir: string, faults: string | null): Promise<void> {
   const previous = process.env[FAULTS_ENV_VAR];
-  // The embedded server is a child process: it inherits the environment at spawn time.
+  // The embedded server is a child process: it inherits the environment at spawn time. The faulty build is the
+  // test-only faulty-server entry point (the shipped garou-server reads no fault variable).
   if (faults === null) delete process.env[FAULTS_ENV_VAR];
   else process.env[FAULTS_ENV_VAR] = faults;
   try {
@@ -39,6 +41,7 @@ async function runOnce(outDir: string, faults: string | null): Promise<void> {
       outDir,
       durationScale: 0.75,
       progress: null,
+      ...(faults === null ? {} : { embeddedServer: FAULTY_SERVER_ENTRY }),
     });
     expect(outcome.result.counters.delivered).toBeGreaterThan(500);
   } finally {

@@ -13,7 +13,8 @@ import type { RunSettings } from '../../../harness/conformance/suite-environment
 import { runSuite } from '../../../harness/conformance/suite-runner.js';
 import { ResolvedTarget } from '../../../harness/conformance/target.js';
 import { resolveConfig } from '../../../reference-server/config.js';
-import type { FaultName } from '../../../reference-server/faults.js';
+import { faultComposition } from '../../support/server-faults/fault-composition.js';
+import type { FaultName } from '../../support/server-faults/faults.js';
 import { GarouServer } from '../../../reference-server/server.js';
 import { generateSelfSignedCert, type CertificateAndKey, type HostPort } from '../../../transport/index.js';
 
@@ -52,7 +53,12 @@ export async function startTestServer(faults: readonly FaultName[] = []): Promis
     { ...TEST_HOT_ROOM_SETTINGS, large_room_threshold: EMBEDDED_LARGE_ROOM_THRESHOLD },
     { host: '127.0.0.1', port: 0 },
   );
-  const server = await GarouServer.start(config, { cert, key, dataDir, faults: new Set(faults) });
+  const server = await GarouServer.start(config, {
+    cert,
+    key,
+    dataDir,
+    composition: faultComposition(faults),
+  });
   return {
     address: server.address,
     async stop() {

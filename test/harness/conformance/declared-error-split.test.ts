@@ -4,7 +4,7 @@
  * (14/declared-error/...); a server that answers with an undeclared code fails both.
  */
 import { describe, expect, it } from 'vitest';
-import type { FaultName } from '../../../reference-server/faults.js';
+import type { FaultName } from '../../support/server-faults/faults.js';
 import { runChecks, startTestServer } from './conformance-server.js';
 
 const PAIRS = [

@@ -3,7 +3,7 @@
  * then the targeted check, which must fail.
  */
 import { expect } from 'vitest';
-import type { FaultName } from '../../../reference-server/faults.js';
+import type { FaultName } from '../../support/server-faults/faults.js';
 import { runChecks, startTestServer, verdictOf } from './conformance-server.js';
 import { sanityCheckFor } from './falsification-table.js';
 

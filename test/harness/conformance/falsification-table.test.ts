@@ -1,10 +1,10 @@
 /**
  * The falsification table is complete: every check has at least one fault that must break it, every fault named
- * exists, and every fault of reference-server/faults.ts falsifies some check.
+ * exists, and every fault of test/support/server-faults/faults.ts falsifies some check.
  */
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
-import { FAULT_NAMES } from '../../../reference-server/faults.js';
+import { FAULT_NAMES } from '../../support/server-faults/faults.js';
 import {
   FALSIFICATIONS,
   FALLBACK_SANITY_CHECK,

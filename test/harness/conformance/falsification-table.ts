@@ -1,10 +1,10 @@
 /**
- * Which deliberately broken reference server (reference-server/faults.ts) each conformance check must fail
+ * Which deliberately broken reference server (test/support/server-faults/faults.ts) each conformance check must fail
  * against. Every check appears here; falsification*.test.ts run each pair, and falsification-table.test.ts keeps
  * the table complete.
  */
-import type { FaultName } from '../../../reference-server/faults.js';
-import type { FieldFaultName } from '../../../reference-server/field-faults.js';
+import type { FaultName } from '../../support/server-faults/faults.js';
+import type { FieldFaultName } from '../../support/server-faults/field-faults.js';
 
 /** A check, the faults that must make it fail, and what its failure report must mention (the right reason). */
 export interface Falsification {
@@ -246,7 +246,7 @@ export function pairs(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Field-level falsification (reference-server/field-faults.ts): the right frame at the right time with one field
+// Field-level falsification (test/support/server-faults/field-faults.ts): the right frame at the right time with one field
 // wrong, or the right Error with the wrong stream fate. Each row names every check of its scope the fault fails
 // (falsification.fields.test.ts runs the whole scope and compares exactly) and the evidence, matched against each
 // failure's report of what the server sent (the wrong value), not against the check's expected text.

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
 import type { SuiteResult } from '../../../harness/conformance/results.js';
-import { FAULT_NAMES } from '../../../reference-server/faults.js';
+import { FAULT_NAMES } from '../../support/server-faults/faults.js';
 import { runChecks, startTestServer } from './conformance-server.js';
 import { FIELD_FALSIFICATIONS } from './falsification-table.js';
 

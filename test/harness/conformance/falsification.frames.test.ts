@@ -1,6 +1,7 @@
 /**
  * Falsification (frames): each check fails against a reference server broken in the way the check guards
- * against (reference-server/faults.ts), while an unrelated sanity check still passes. One server per pair.
+ * against (test/support/server-faults/faults.ts), while an unrelated sanity check still passes. One server per
+ * pair.
  */
 import { describe, it } from 'vitest';
 import { expectFalsified } from './falsification-runner.js';

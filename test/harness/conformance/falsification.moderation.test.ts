@@ -1,7 +1,7 @@
 /**
  * Falsification (moderation and the rate limit): each check fails against a reference server broken in the way the
- * check guards against (reference-server/faults.ts), while an unrelated sanity check still passes. One server per
- * pair.
+ * check guards against (test/support/server-faults/faults.ts), while an unrelated sanity check still passes. One
+ * server per pair.
  */
 import { describe, it } from 'vitest';
 import { expectFalsified } from './falsification-runner.js';

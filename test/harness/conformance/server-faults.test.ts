@@ -1,5 +1,5 @@
 /**
- * The fault switchboard of the reference server (reference-server/faults.ts, test-only).
+ * The fault switchboard of the reference server (test/support/server-faults/faults.ts, test-only).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,7 @@ import {
   FaultListError,
   faultsFromEnv,
   parseFaultList,
-} from '../../../reference-server/faults.js';
+} from '../../support/server-faults/faults.js';
 
 describe('fault lists', () => {
   it('parses comma-separated names and rejects unknown ones', () => {

@@ -42,7 +42,6 @@ beforeAll(async () => {
     cert,
     key,
     dataDir: dir,
-    faults: new Set(),
   });
   target = `127.0.0.1:${server.address.port}`;
 });

@@ -2,14 +2,14 @@
  * TEST-ONLY: deliberately broken variants of the reference server, so that every conformance check can be shown to
  * fail against a server that breaks the rule it verifies (test/harness/conformance/falsification*.test.ts).
  *
- * A fault is switched on by name, through `GarouServer.start(config, { faults })` or the environment variable
- * GAROU_SERVER_FAULTS=name1,name2 (so that a server started as a child process can be broken too). Neither appears
- * in the CLI help. Without faults nothing here runs: the server is untouched.
+ * A fault is switched on by name: in process through `GarouServer.start(config, { composition:
+ * faultComposition(faults) })` (fault-composition.ts), in a child process by starting faulty-server.ts with the
+ * environment variable GAROU_SERVER_FAULTS=name1,name2. The shipped server knows nothing of either.
  *
  * Faults are applied from the outside, by wrapping methods of the server's own objects (the connection port, the
- * session, the chat service, the hot-room tracker, the broadcaster), so the server's code carries only two hook
- * calls. Most faults rewrite or drop what a connection sends (one port.send call is one frame), the others bend one
- * decision of the core.
+ * session, the chat service, the hot-room tracker, the broadcaster) through the server's composition seams
+ * (reference-server/server-composition.ts). Most faults rewrite or drop what a connection sends (one port.send
+ * call is one frame), the others bend one decision of the core.
  */
 import type { Hash } from 'node:crypto';
 import {
@@ -25,16 +25,21 @@ import {
   type PayloadFor,
   type U64,
   type UserInfo,
-} from '../spec/index.js';
-import type { ChatService } from './chat-service.js';
-import type { ConnectionPort } from './connection-port.js';
-import type { HotRoomSettings } from './hot-room-tracker.js';
+} from '../../../spec/index.js';
+import type { ChatService } from '../../../reference-server/chat-service.js';
+import type { ConnectionPort } from '../../../reference-server/connection-port.js';
+import type { HotRoomSettings } from '../../../reference-server/hot-room-tracker.js';
 import { leakRoomFrames, recodeErrors } from './leak-faults.js';
-import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
-import type { RoomFrameName } from './room-broadcaster.js';
-import type { Actor, MessageInRoom, Room, RoomMember } from './rooms.js';
-import type { ConnectionSession } from './session.js';
-import { userIdForUsername } from './user-identity.js';
+import {
+  fail,
+  succeed,
+  type CommandFailure,
+  type CommandResult,
+} from '../../../reference-server/protocol-errors.js';
+import type { RoomFrameName } from '../../../reference-server/room-broadcaster.js';
+import type { Actor, MessageInRoom, Room, RoomMember } from '../../../reference-server/rooms.js';
+import type { ConnectionSession } from '../../../reference-server/session.js';
+import { userIdForUsername } from '../../../reference-server/user-identity.js';
 import { FIELD_FAULTS, installFieldFaults } from './field-faults.js';
 
 /** Every fault, with what it breaks. */

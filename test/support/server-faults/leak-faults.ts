@@ -1,14 +1,14 @@
 /**
- * TEST-ONLY faults of reference-server/faults.ts that break room isolation and the protocol-level error rule:
+ * TEST-ONLY faults of faults.ts that break room isolation and the protocol-level error rule:
  * room frames and datagrams that reach connections outside the room, and Error frames with an undeclared code.
  * Installed by FaultInjector like the others; without these faults nothing here runs.
  */
-import { decodeFrames, encodeFrame, type U64 } from '../spec/index.js';
-import type { ChatService } from './chat-service.js';
-import type { ConnectionPort } from './connection-port.js';
-import type { RoomFrameName } from './room-broadcaster.js';
-import type { Room } from './rooms.js';
-import type { ConnectionSession } from './session.js';
+import { decodeFrames, encodeFrame, type U64 } from '../../../spec/index.js';
+import type { ChatService } from '../../../reference-server/chat-service.js';
+import type { ConnectionPort } from '../../../reference-server/connection-port.js';
+import type { RoomFrameName } from '../../../reference-server/room-broadcaster.js';
+import type { Room } from '../../../reference-server/rooms.js';
+import type { ConnectionSession } from '../../../reference-server/session.js';
 
 /** The code `undeclared-error-code` puts in every Error frame: outside the declared 1000-1010. */
 export const UNDECLARED_ERROR_CODE = 1099;

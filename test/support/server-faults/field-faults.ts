@@ -7,8 +7,14 @@
  *
  * The wrong values are fixed sentinels, so a test can recognise them in a check's report of what it received.
  */
-import { decodeDatagram, decodeFrames, encodeDatagram, encodeFrame, type FrameName } from '../spec/index.js';
-import type { ConnectionPort } from './connection-port.js';
+import {
+  decodeDatagram,
+  decodeFrames,
+  encodeDatagram,
+  encodeFrame,
+  type FrameName,
+} from '../../../spec/index.js';
+import type { ConnectionPort } from '../../../reference-server/connection-port.js';
 
 /** A message id no server hands out in a test: what a faulted frame names instead of the real message. */
 export const WRONG_MESSAGE_ID = 999_999;
