@@ -70,7 +70,7 @@ const MAX_NOTES = 20;
 const ROOM_EVENT_DELAY_MS = 500;
 
 /** The worker runtime (in a child process, or in the coordinator's process for one worker). */
-export class LoadWorker implements ClientEvents, WorkerEndpoint {
+export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   private setup: WorkerSetup | null = null;
   private scenario: Scenario | null = null;
   private plan: RoomPlan | null = null;

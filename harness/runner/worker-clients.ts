@@ -31,7 +31,7 @@ export async function createWorkerClients(
   setup: WorkerSetup,
   scenario: Scenario,
   plan: RoomPlan,
-  events: ClientEvents,
+  events: ClientEvents<SimClient>,
   onSocketError: (error: unknown) => void,
 ): Promise<WorkerClients> {
   const owned: number[] = [];
