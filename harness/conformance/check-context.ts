@@ -3,7 +3,7 @@
  * run's timeouts and the server's parameters, and warnings (SHOULD-level findings that never fail a check).
  */
 import { compareU64, type PayloadOf, type U64 } from '../../spec/index.js';
-import { CheckFailed, type ConformanceCheck } from './check.js';
+import { CheckFailed } from './check-verdict.js';
 import { ProbeConnectError, type ProbeConnection } from './probe-connection.js';
 import type { HotRoomParams, SuiteEnvironment } from './suite-environment.js';
 
@@ -12,6 +12,13 @@ export interface SentMessage {
   readonly nonce: string;
   readonly roomId: U64;
   readonly ack: PayloadOf<'MessageAck'>;
+}
+
+/** What a context knows of the check it serves (a ConformanceCheck, check.ts). */
+export interface CheckIdentity {
+  readonly id: string;
+  readonly title: string;
+  readonly rules: readonly string[];
 }
 
 /** Per-check context. */
@@ -23,7 +30,7 @@ export class CheckContext {
 
   constructor(
     readonly env: SuiteEnvironment,
-    readonly check: ConformanceCheck,
+    readonly check: CheckIdentity,
   ) {}
 
   /** Bound of every single wait, ms. */

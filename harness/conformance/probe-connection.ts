@@ -25,7 +25,7 @@ import {
   type QuicEndpoint,
 } from '../../transport/index.js';
 import { describeClose } from '../client/connect-failure.js';
-import { CheckFailed } from './check.js';
+import { CheckFailed } from './check-verdict.js';
 import { ServerFrameReader, decodeServerDatagram, type RawServerFrame } from './server-frame-reader.js';
 
 /** Where the probe connects, and with which client options (one options object per ALPN). */
