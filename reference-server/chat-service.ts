@@ -13,7 +13,6 @@ import {
   encodeFrame,
   isU64,
   type Auth,
-  type Frame,
   type HotRoomConfig,
   type JsonValue,
   type RoomMessage,
@@ -42,6 +41,13 @@ import {
 } from './rooms.js';
 import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
 import { ConnectionSession } from './session.js';
+import type {
+  ChatCommandFrame,
+  ClientAckFrame,
+  DatagramFrame,
+  ServerCommandFrame,
+  SessionHost,
+} from './session-host.js';
 import { ShardRouter } from './shard-router.js';
 import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
 import { UploadQuota } from './upload-quota.js';
@@ -49,33 +55,7 @@ import { UploadStore } from './upload-store.js';
 import { TokenVerifier, loadTokenTrust } from './token-verifier.js';
 import { userIdForUsername, validateUsername } from './user-identity.js';
 
-/** Chat-command frames (0x10-0x17). */
-export type ChatCommandFrame = Extract<
-  Frame,
-  {
-    name:
-      | 'SendMessage'
-      | 'EditMessage'
-      | 'DeleteMessage'
-      | 'AddReaction'
-      | 'RemoveReaction'
-      | 'JoinRoom'
-      | 'LeaveRoom'
-      | 'CreateRoom';
-  }
->;
-
-/** Datagram frames (0x80-0x84). */
-export type DatagramFrame = Extract<
-  Frame,
-  { name: 'Typing' | 'StopTyping' | 'PresenceOnline' | 'PresenceOffline' | 'PresenceAway' }
->;
-
-/** Ack-stream frames a client may send (0x60-0x61). */
-export type ClientAckFrame = Extract<Frame, { name: 'MessageDelivered' | 'MessageRead' }>;
-
-/** The ServerCommand frame (0x09). */
-export type ServerCommandFrame = Extract<Frame, { name: 'ServerCommand' }>;
+export type { ChatCommandFrame, ClientAckFrame, DatagramFrame, ServerCommandFrame } from './session-host.js';
 
 /** Dependencies and environment of the service. */
 export interface ChatServiceOptions {
@@ -95,7 +75,7 @@ export const MAX_EMOJI_BYTES = 64;
 export const MAX_ROOM_NAME_LENGTH = 100;
 
 /** The chat server's state and command handling, shared by all connections. */
-export class ChatService {
+export class ChatService implements SessionHost<ConnectionSession> {
   /** Current time in Unix milliseconds. */
   readonly now: () => number;
   readonly router: ShardRouter;

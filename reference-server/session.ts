@@ -4,7 +4,7 @@
  * States: await-hello -> await-auth -> ready (PROTOCOL.md's "Authenticated") -> closed. Takes the raw bytes of each
  * client stream (one FrameDecoder per stream) and each datagram, enforces which frames may appear on which stream in
  * which state, answers the handshake and keep-alive itself, and hands well-placed chat, ACK, upload and
- * ServerCommand frames to the ChatService. Every violation becomes at most one Error frame on the control stream
+ * ServerCommand frames to the chat service (through SessionHost, session-host.ts). Every violation becomes at most one Error frame on the control stream
  * plus the stream or connection fate of PROTOCOL.md 14; nothing a client sends can throw out of here.
  */
 import { randomUUID } from 'node:crypto';
@@ -28,11 +28,11 @@ import {
 } from '../spec/index.js';
 import type {
   ChatCommandFrame,
-  ChatService,
   ClientAckFrame,
   DatagramFrame,
   ServerCommandFrame,
-} from './chat-service.js';
+  SessionHost,
+} from './session-host.js';
 import type { ConnectionPort } from './connection-port.js';
 import { boundEcho } from './echo-bound.js';
 import type { CommandFailure, CommandResult } from './protocol-errors.js';
@@ -100,7 +100,7 @@ export class ConnectionSession implements RoutedConnection {
   private readonly datagramLimiter: TokenBucket;
 
   constructor(
-    private readonly service: ChatService,
+    private readonly service: SessionHost<ConnectionSession>,
     readonly id: ConnectionId,
     readonly port: ConnectionPort,
   ) {
