@@ -91,6 +91,21 @@ export class CheckContext {
     return probe.joinRoom(roomId, this.timeoutMs);
   }
 
+  /**
+   * The prologue of most room checks: a fresh login per label (in order), then a fresh group room created by the
+   * first and joined by the others in order. Returns the room id, then the probes in the order of their labels:
+   * `const [roomId, owner, member] = await ctx.loginToRoom('owner', 'member')`.
+   */
+  async loginToRoom<const Labels extends readonly [string, ...string[]]>(
+    ...labels: Labels
+  ): Promise<[roomId: number, ...probes: { [K in keyof Labels]: ProbeConnection }]> {
+    const probes: ProbeConnection[] = [];
+    for (const label of labels) probes.push(await this.login(label));
+    const [owner, ...members] = probes as [ProbeConnection, ...ProbeConnection[]];
+    const roomId = await this.groupRoom(owner, ...members);
+    return [roomId, ...(probes as { [K in keyof Labels]: ProbeConnection })];
+  }
+
   /** A fresh group room created by `owner` (JoinRoom of an unknown id) and joined by `members`. */
   async groupRoom(owner: ProbeConnection, ...members: ProbeConnection[]): Promise<number> {
     const roomId = this.freshRoomId();
