@@ -61,57 +61,45 @@ export function judgePlacement(
   code: number,
 ): { kind: StreamState['kind']; refusal: PlacementRefusal | null } {
   const name = describeCode(code);
+  const refuse = (
+    fate: PlacementRefusal['fate'],
+    errorCode: ErrorCode,
+    message: string,
+    context: string,
+  ) => ({
+    kind,
+    refusal: { fate, failure: { code: errorCode, message, context } },
+  });
   if (kind === 'control') {
     if (awaitingHello && code !== FRAME_CODES.Hello)
-      return {
-        kind,
-        refusal: {
-          fate: 'connection',
-          failure: { code: ERROR_CODES.AUTH_REQUIRED, message: `${name} before Hello`, context: name },
-        },
-      };
+      return refuse('connection', ERROR_CODES.AUTH_REQUIRED, `${name} before Hello`, name);
     if (!isAllowedOn(code, 'control', 'client-to-server'))
-      return {
-        kind,
-        refusal: {
-          fate: 'connection',
-          failure: {
-            code: ERROR_CODES.INVALID_FRAME,
-            message: `${name} may not be sent by a client on the control stream`,
-            context: streamContext(streamId, name),
-          },
-        },
-      };
+      return refuse(
+        'connection',
+        ERROR_CODES.INVALID_FRAME,
+        `${name} may not be sent by a client on the control stream`,
+        streamContext(streamId, name),
+      );
     return { kind, refusal: null };
   }
   if (kind === null) {
     const first = streamKindForFirstFrame(code);
     if (first === undefined)
-      return {
-        kind,
-        refusal: {
-          fate: 'stream',
-          failure: {
-            code: ERROR_CODES.INVALID_FRAME,
-            message: `${name} cannot open a client stream`,
-            context: streamContext(streamId, name),
-          },
-        },
-      };
+      return refuse(
+        'stream',
+        ERROR_CODES.INVALID_FRAME,
+        `${name} cannot open a client stream`,
+        streamContext(streamId, name),
+      );
     kind = first;
   }
   if (!isAllowedOn(code, kind, 'client-to-server'))
-    return {
-      kind,
-      refusal: {
-        fate: 'stream',
-        failure: {
-          code: ERROR_CODES.INVALID_FRAME,
-          message: `${name} may not be sent on a ${kind} stream`,
-          context: streamContext(streamId, name),
-        },
-      },
-    };
+    return refuse(
+      'stream',
+      ERROR_CODES.INVALID_FRAME,
+      `${name} may not be sent on a ${kind} stream`,
+      streamContext(streamId, name),
+    );
   return { kind, refusal: null };
 }
 
