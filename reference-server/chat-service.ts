@@ -6,20 +6,7 @@
  * Transport-independent: it sees connections only through ConnectionPort, and time only through its clock.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  ERROR_CODES,
-  FrameError,
-  canonicalU64,
-  encodeFrame,
-  isU64,
-  type Auth,
-  type Frame,
-  type HotRoomConfig,
-  type JsonValue,
-  type RoomMessage,
-  type U64,
-  type UserInfo,
-} from '../spec/index.js';
+import { ERROR_CODES, type Auth, type HotRoomConfig, type U64, type UserInfo } from '../spec/index.js';
 import type { ServerConfig } from './config.js';
 import { SILENT_LOGGER, type ConnectionPort, type CoreLogger } from './connection-port.js';
 import { acceptedAuthMethods, refuseAuthMethod } from './auth-policy.js';
@@ -31,7 +18,6 @@ import { PartialFrameBudget } from './memory-budget.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
 import { EmptyRoomReaper } from './room-retention.js';
-import { isRole } from './room-permissions.js';
 import {
   GENERAL_ROOM_ID,
   RoomRegistry,
@@ -42,6 +28,16 @@ import {
 } from './rooms.js';
 import { NULL_OBSERVER, type ServerObserver } from './server-observer.js';
 import { ConnectionSession } from './session.js';
+import { encodeRoomInit } from './room-init-encoding.js';
+import { parseModerationParams } from './moderation-params.js';
+import { checkContentSize, checkEmoji, checkSendMessage } from './message-validation.js';
+import type {
+  ChatCommandFrame,
+  ClientAckFrame,
+  DatagramFrame,
+  ServerCommandFrame,
+  SessionHost,
+} from './session-host.js';
 import { ShardRouter } from './shard-router.js';
 import { handleUploadFrame, type UploadFrame } from './upload-commands.js';
 import { UploadQuota } from './upload-quota.js';
@@ -49,33 +45,7 @@ import { UploadStore } from './upload-store.js';
 import { TokenVerifier, loadTokenTrust } from './token-verifier.js';
 import { userIdForUsername, validateUsername } from './user-identity.js';
 
-/** Chat-command frames (0x10-0x17). */
-export type ChatCommandFrame = Extract<
-  Frame,
-  {
-    name:
-      | 'SendMessage'
-      | 'EditMessage'
-      | 'DeleteMessage'
-      | 'AddReaction'
-      | 'RemoveReaction'
-      | 'JoinRoom'
-      | 'LeaveRoom'
-      | 'CreateRoom';
-  }
->;
-
-/** Datagram frames (0x80-0x84). */
-export type DatagramFrame = Extract<
-  Frame,
-  { name: 'Typing' | 'StopTyping' | 'PresenceOnline' | 'PresenceOffline' | 'PresenceAway' }
->;
-
-/** Ack-stream frames a client may send (0x60-0x61). */
-export type ClientAckFrame = Extract<Frame, { name: 'MessageDelivered' | 'MessageRead' }>;
-
-/** The ServerCommand frame (0x09). */
-export type ServerCommandFrame = Extract<Frame, { name: 'ServerCommand' }>;
+export type { ChatCommandFrame, ClientAckFrame, DatagramFrame, ServerCommandFrame } from './session-host.js';
 
 /** Dependencies and environment of the service. */
 export interface ChatServiceOptions {
@@ -87,15 +57,12 @@ export interface ChatServiceOptions {
   readonly logger?: CoreLogger;
 }
 
-/** Longest nonce accepted in SendMessage, in UTF-8 bytes (PROTOCOL.md 15). */
-export const MAX_NONCE_BYTES = 128;
-/** Longest emoji accepted in AddReaction, in UTF-8 bytes (PROTOCOL.md 8/react-add). */
-export const MAX_EMOJI_BYTES = 64;
+export { MAX_EMOJI_BYTES, MAX_NONCE_BYTES } from './message-validation.js';
 /** Longest room name accepted by CreateRoom, in characters after trimming (PROTOCOL.md 7/create-room). */
 export const MAX_ROOM_NAME_LENGTH = 100;
 
 /** The chat server's state and command handling, shared by all connections. */
-export class ChatService {
+export class ChatService implements SessionHost<ConnectionSession> {
   /** Current time in Unix milliseconds. */
   readonly now: () => number;
   readonly router: ShardRouter;
@@ -311,7 +278,7 @@ export class ChatService {
       case 'EditMessage': {
         const { message_id, content } = frame.payload;
         const edited = this.rooms.editMessage(message_id, actor, content, () =>
-          this.checkContent(content, 'EditMessage.content'),
+          checkContentSize(content, this.config.maxContentBytes, 'EditMessage.content'),
         );
         if (!edited.ok) return edited.failure;
         const { room, message } = edited.value;
@@ -338,16 +305,7 @@ export class ChatService {
       }
       case 'AddReaction': {
         const { message_id, emoji } = frame.payload;
-        const added = this.rooms.addReaction(message_id, actor, emoji, () => {
-          const bytes = Buffer.byteLength(emoji, 'utf8');
-          return bytes >= 1 && bytes <= MAX_EMOJI_BYTES
-            ? null
-            : {
-                code: ERROR_CODES.INVALID_MESSAGE,
-                message: `emoji must be 1-${MAX_EMOJI_BYTES} UTF-8 bytes, got ${bytes}`,
-                context: 'AddReaction.emoji',
-              };
-        });
+        const added = this.rooms.addReaction(message_id, actor, emoji, () => checkEmoji(emoji));
         if (!added.ok) return added.failure;
         // Adding an existing pair changes nothing and sends nothing (PROTOCOL.md 8/react-add).
         if (added.value.changed) {
@@ -455,17 +413,7 @@ export class ChatService {
         return;
       }
       case 'PresenceOnline':
-        this.broadcaster.datagram(this.peersOf(session.id), frame.name, {
-          ...frame.payload,
-          user_id: user.user_id,
-        });
-        return;
       case 'PresenceOffline':
-        this.broadcaster.datagram(this.peersOf(session.id), frame.name, {
-          ...frame.payload,
-          user_id: user.user_id,
-        });
-        return;
       case 'PresenceAway':
         this.broadcaster.datagram(this.peersOf(session.id), frame.name, {
           ...frame.payload,
@@ -543,36 +491,14 @@ export class ChatService {
     now: number,
   ): CommandFailure | null {
     const urls: string[] = [];
-    const validate = (): CommandFailure | null => {
-      const tooLong = this.checkContent(p.content, 'SendMessage.content');
-      if (tooLong) return tooLong;
-      const nonceBytes = Buffer.byteLength(p.nonce, 'utf8');
-      if (nonceBytes > MAX_NONCE_BYTES)
-        return {
-          code: ERROR_CODES.INVALID_MESSAGE,
-          message: `nonce of ${nonceBytes} bytes exceeds ${MAX_NONCE_BYTES}`,
-          context: 'SendMessage.nonce',
-        };
-      const sender = String(session.requireUser().user_id);
-      for (const uploadId of p.attachments) {
-        const upload = this.uploads.completed(uploadId);
-        if (!upload)
-          return {
-            code: ERROR_CODES.INVALID_MESSAGE,
-            message: `attachment ${uploadId} is not a completed upload`,
-            context: 'SendMessage.attachments',
-          };
-        // The sender's own upload, for this room (PROTOCOL.md 13/attachment-owner); someone else's is not named.
-        if (upload.uploader !== sender || upload.roomId !== p.room_id)
-          return {
-            code: ERROR_CODES.INVALID_MESSAGE,
-            message: `attachment ${uploadId} is not a completed upload of yours for room ${p.room_id}`,
-            context: 'SendMessage.attachments',
-          };
-        urls.push(upload.url);
-      }
-      return null;
-    };
+    const validate = (): CommandFailure | null =>
+      checkSendMessage(
+        p,
+        String(session.requireUser().user_id),
+        this.uploads,
+        this.config.maxContentBytes,
+        urls,
+      );
     const posted = this.rooms.postMessage(
       p.room_id,
       session.actor(),
@@ -605,7 +531,12 @@ export class ChatService {
     // A member joining a hot room gets the hot stream before any of the room's frames (PROTOCOL.md 10/join-hot).
     if (!alreadyMember && this.hotRooms.isHot(room.id))
       this.broadcaster.openHotStream(session, room.id, this.router.shardOf(room.id));
-    this.broadcaster.toMemberEncoded(session, room.id, 'RoomInit', this.encodeRoomInit(room));
+    this.broadcaster.toMemberEncoded(
+      session,
+      room.id,
+      'RoomInit',
+      encodeRoomInit(room, this.largeRooms, this.logger),
+    );
     if (!alreadyMember && this.largeRooms.announcesChange(room.members.size - 1, room.members.size)) {
       this.broadcaster.toRoom(
         room,
@@ -641,7 +572,7 @@ export class ChatService {
     const created = this.rooms.createRoom(session.actor(), name, type, memberIds, connected);
     if (!created.ok) return created.failure;
     const room = created.value;
-    const init = this.encodeRoomInit(room);
+    const init = encodeRoomInit(room, this.largeRooms, this.logger);
     for (const id of room.connections) {
       const member = this.sessions.get(id);
       if (member) this.broadcaster.toMemberEncoded(member, room.id, 'RoomInit', init);
@@ -671,53 +602,6 @@ export class ChatService {
     return this.largeRooms.announcesChange(room.members.size + 1, room.members.size);
   }
 
-  /**
-   * RoomInit for a room, encoded once; a large room lists no members, only their count (PROTOCOL.md 16.2). If the
-   * full history would break the 16 MiB payload limit, the oldest messages are left out until it fits (7/history).
-   */
-  private encodeRoomInit(room: Room): Uint8Array {
-    const memberCount = room.members.size;
-    const members = this.largeRooms.isLarge(memberCount) ? [] : [...room.members.values()].map((m) => m.user);
-    const history = room.history.toArray();
-    const encode = (skip: number): Uint8Array | null => {
-      try {
-        return encodeFrame('RoomInit', {
-          room_id: room.id,
-          name: room.name,
-          room_type: room.type,
-          members,
-          recent_messages: skip === 0 ? history : history.slice(skip),
-          member_count: memberCount,
-        });
-      } catch (error) {
-        if (error instanceof FrameError && error.kind === 'oversize') return null;
-        throw error;
-      }
-    };
-    const full = encode(0);
-    if (full) return full;
-    // Smallest number of oldest messages to drop; dropping all of them always fits (members alone are small).
-    let low = 1;
-    let high = history.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (encode(mid)) high = mid;
-      else low = mid + 1;
-    }
-    this.logger.warn({ room_id: String(room.id), dropped: low }, 'RoomInit trimmed to fit 16 MiB');
-    return encode(low) ?? encodeFrame('RoomInit', emptyRoomInit(room, members, memberCount));
-  }
-
-  private checkContent(content: string, context: string): CommandFailure | null {
-    const bytes = Buffer.byteLength(content, 'utf8');
-    if (bytes <= this.config.maxContentBytes) return null;
-    return {
-      code: ERROR_CODES.INVALID_MESSAGE,
-      message: `content of ${bytes} bytes exceeds ${this.config.maxContentBytes}`,
-      context,
-    };
-  }
-
   /** Connections that share at least one room that is not large (PROTOCOL.md 16.2) with `connection`, but itself. */
   private peersOf(connection: ConnectionId): Set<ConnectionId> {
     const peers = new Set<ConnectionId>();
@@ -729,35 +613,4 @@ export class ChatService {
     peers.delete(connection);
     return peers;
   }
-}
-
-function emptyRoomInit(room: Room, members: UserInfo[], memberCount: number) {
-  return {
-    room_id: room.id,
-    name: room.name,
-    room_type: room.type,
-    members,
-    recent_messages: [] as RoomMessage[],
-    member_count: memberCount,
-  };
-}
-
-/** Parses kick / set_role params: an object with u64 room_id and user_id (and a role for set_role), else 1007. */
-function parseModerationParams(
-  params: JsonValue,
-  needsRole: boolean,
-): CommandResult<{
-  roomId: U64;
-  userId: U64;
-  role: 'owner' | 'admin' | 'moderator' | 'member' | 'guest' | null;
-}> {
-  const invalid = (why: string) => fail(ERROR_CODES.INVALID_MESSAGE, why, 'ServerCommand.params');
-  if (typeof params !== 'object' || params === null || Array.isArray(params))
-    return invalid('params must be an object with room_id and user_id');
-  const { room_id: roomId, user_id: userId, role } = params;
-  if (!isU64(roomId)) return invalid('params.room_id must be a u64');
-  if (!isU64(userId)) return invalid('params.user_id must be a u64');
-  if (!needsRole) return succeed({ roomId: canonicalU64(roomId), userId: canonicalU64(userId), role: null });
-  if (!isRole(role)) return invalid('params.role must be one of admin, moderator, member, guest');
-  return succeed({ roomId: canonicalU64(roomId), userId: canonicalU64(userId), role });
 }

@@ -13,6 +13,9 @@ import {
   checkHardeningRules,
   type HardeningConfig,
 } from './hardening-config.js';
+import type { ConfigField as ConfigFieldOf } from './config-field.js';
+
+export type { ConfigFieldKind } from './config-field.js';
 
 /** Log levels accepted by pino that we expose. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -72,21 +75,8 @@ export interface ServerConfig extends HardeningConfig {
   tokenIssuer: string | null;
 }
 
-/** Kind of value a configuration field holds; drives parsing and validation. */
-export type ConfigFieldKind = 'int' | 'number' | 'string' | 'nullable-string' | 'nullable-port' | 'log-level';
-
-/** Description of one configuration field. */
-export interface ConfigField {
-  key: keyof ServerConfig;
-  /** Long flag name without dashes, e.g. "num-shards". */
-  flag: string;
-  /** Key in a JSON/YAML config file, e.g. "num_shards". */
-  fileKey: string;
-  kind: ConfigFieldKind;
-  min?: number;
-  max?: number;
-  description: string;
-}
+/** Description of one configuration field of ServerConfig (config-field.ts). */
+export type ConfigField = ConfigFieldOf<keyof ServerConfig>;
 
 const MiB = 1024 * 1024;
 

@@ -5,7 +5,7 @@
  * Kept apart from config.ts so that the list of defences reads as one table; config.ts spreads it into its own.
  */
 import { parseAuthMethods } from './auth-policy.js';
-import type { ConfigField } from './config.js';
+import type { ConfigField } from './config-field.js';
 
 /** The hardening part of ServerConfig (sizes in bytes, durations in milliseconds). */
 export interface HardeningConfig {
@@ -68,7 +68,7 @@ export function checkHardeningRules(config: HardeningConfig): { field: string; m
 }
 
 /** Configuration-table rows of the hardening settings. */
-export const HARDENING_FIELDS: readonly ConfigField[] = [
+export const HARDENING_FIELDS: readonly ConfigField<keyof HardeningConfig>[] = [
   {
     key: 'maxPartialFrameBytesPerConnection',
     flag: 'max-partial-frame-bytes-per-connection',

@@ -4,35 +4,27 @@
  * States: await-hello -> await-auth -> ready (PROTOCOL.md's "Authenticated") -> closed. Takes the raw bytes of each
  * client stream (one FrameDecoder per stream) and each datagram, enforces which frames may appear on which stream in
  * which state, answers the handshake and keep-alive itself, and hands well-placed chat, ACK, upload and
- * ServerCommand frames to the ChatService. Every violation becomes at most one Error frame on the control stream
+ * ServerCommand frames to the chat service (through SessionHost, session-host.ts). Every violation becomes at most one Error frame on the control stream
  * plus the stream or connection fate of PROTOCOL.md 14; nothing a client sends can throw out of here.
  */
 import { randomUUID } from 'node:crypto';
 import {
   ERROR_CODES,
-  FRAME_CODES,
-  FRAME_HEADER_BYTES,
   FrameDecoder,
   FrameError,
-  MAX_PAYLOAD_BYTES,
   decodeDatagram,
-  describeCode,
-  isAllowedOn,
-  isKnownFrameCode,
-  streamKindForFirstFrame,
   type Auth,
-  type ClientUniStreamKind,
   type ErrorCode,
   type Frame,
   type UserInfo,
 } from '../spec/index.js';
 import type {
   ChatCommandFrame,
-  ChatService,
   ClientAckFrame,
   DatagramFrame,
   ServerCommandFrame,
-} from './chat-service.js';
+  SessionHost,
+} from './session-host.js';
 import type { ConnectionPort } from './connection-port.js';
 import { boundEcho } from './echo-bound.js';
 import type { CommandFailure, CommandResult } from './protocol-errors.js';
@@ -41,6 +33,14 @@ import type { RoutedConnection } from './room-broadcaster.js';
 import type { Actor, ConnectionId } from './rooms.js';
 import type { ConnectionRoutes } from './shard-router.js';
 import type { UploadFrame } from './upload-commands.js';
+import {
+  earlyStreamFailure,
+  isClientBidi,
+  isClientUni,
+  judgePlacement,
+  streamContext,
+  type StreamState,
+} from './stream-placement.js';
 
 /** Connection states (PROTOCOL.md 6.1; "ready" is its Authenticated). */
 export type SessionState = 'await-hello' | 'await-auth' | 'ready' | 'closed';
@@ -50,30 +50,6 @@ export const PROTOCOL_VERSION = 1;
 
 /** Application close code for an orderly close (Goodbye). */
 export const CLOSE_NO_ERROR = 0;
-
-interface StreamState {
-  readonly id: number;
-  /** 'control', a client uni stream kind once classified by its first frame, or null before that. */
-  kind: 'control' | ClientUniStreamKind | null;
-  readonly decoder: FrameDecoder;
-  /** Set once the stream was aborted: later bytes are ignored. */
-  dropped: boolean;
-  /** Partial-frame bytes of this stream counted in the session's and the server's budget. */
-  accounted: number;
-}
-
-/** RFC 9000 2.1: the two low bits of a stream id say who opened it and whether it is bidirectional. */
-function isClientBidi(streamId: number): boolean {
-  return streamId % 4 === 0;
-}
-function isClientUni(streamId: number): boolean {
-  return streamId % 4 === 2;
-}
-
-/** Error.context of stream-level errors (PROTOCOL.md 4.8/error-context). */
-function streamContext(streamId: number, detail?: string): string {
-  return detail === undefined ? `stream ${streamId}` : `stream ${streamId}: ${detail}`;
-}
 
 /** One connection's protocol session. */
 export class ConnectionSession implements RoutedConnection {
@@ -100,7 +76,7 @@ export class ConnectionSession implements RoutedConnection {
   private readonly datagramLimiter: TokenBucket;
 
   constructor(
-    private readonly service: ChatService,
+    private readonly service: SessionHost<ConnectionSession>,
     readonly id: ConnectionId,
     readonly port: ConnectionPort,
   ) {
@@ -291,24 +267,8 @@ export class ConnectionSession implements RoutedConnection {
    * is already invalid, which takes precedence (14/precedence) and gives 1001.
    */
   private refuseEarlyStream(stream: StreamState, bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    const code = bytes[0]!;
-    let headerError: string | null = null;
-    if (!isKnownFrameCode(code)) headerError = `unknown frame type ${describeCode(code)}`;
-    else if (bytes.length >= FRAME_HEADER_BYTES) {
-      const length = ((bytes[1]! << 24) | (bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!) >>> 0;
-      if (length > MAX_PAYLOAD_BYTES) headerError = `payload length ${length} exceeds ${MAX_PAYLOAD_BYTES}`;
-    }
-    this.abortStream(
-      stream,
-      headerError === null
-        ? {
-            code: ERROR_CODES.AUTH_REQUIRED,
-            message: 'client streams are allowed only after AuthOk',
-            context: null,
-          }
-        : { code: ERROR_CODES.INVALID_FRAME, message: headerError, context: null },
-    );
+    const failure = earlyStreamFailure(bytes);
+    if (failure !== null) this.abortStream(stream, failure);
   }
 
   /** Decodes and handles every complete frame buffered on the stream. */
@@ -425,43 +385,12 @@ export class ConnectionSession implements RoutedConnection {
    * a client uni stream is classified by its first frame and stays in that range. False when the frame was refused.
    */
   private checkPlacement(stream: StreamState, code: number): boolean {
-    const name = describeCode(code);
-    if (stream.kind === 'control') {
-      if (this.currentState === 'await-hello' && code !== FRAME_CODES.Hello) {
-        this.violation({ code: ERROR_CODES.AUTH_REQUIRED, message: `${name} before Hello`, context: name });
-        return false;
-      }
-      if (!isAllowedOn(code, 'control', 'client-to-server')) {
-        this.violation({
-          code: ERROR_CODES.INVALID_FRAME,
-          message: `${name} may not be sent by a client on the control stream`,
-          context: streamContext(stream.id, name),
-        });
-        return false;
-      }
-      return true;
-    }
-    if (stream.kind === null) {
-      const kind = streamKindForFirstFrame(code);
-      if (kind === undefined) {
-        this.abortStream(stream, {
-          code: ERROR_CODES.INVALID_FRAME,
-          message: `${name} cannot open a client stream`,
-          context: streamContext(stream.id, name),
-        });
-        return false;
-      }
-      stream.kind = kind;
-    }
-    if (!isAllowedOn(code, stream.kind, 'client-to-server')) {
-      this.abortStream(stream, {
-        code: ERROR_CODES.INVALID_FRAME,
-        message: `${name} may not be sent on a ${stream.kind} stream`,
-        context: streamContext(stream.id, name),
-      });
-      return false;
-    }
-    return true;
+    const verdict = judgePlacement(stream.id, stream.kind, this.currentState === 'await-hello', code);
+    stream.kind = verdict.kind;
+    if (verdict.refusal === null) return true;
+    if (verdict.refusal.fate === 'connection') this.violation(verdict.refusal.failure);
+    else this.abortStream(stream, verdict.refusal.failure);
+    return false;
   }
 
   private handleControl(frame: Frame): void {

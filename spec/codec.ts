@@ -8,100 +8,40 @@
  * Every failure is a FrameError (frame-errors.ts); nothing else escapes.
  */
 import { Buffer } from 'node:buffer';
-import {
-  chooseMarker,
-  findLoneSurrogate,
-  hasForgedMarker,
-  hasUnicodeEscape,
-  quoteLongIntegers,
-} from './exact-json.js';
-import { FrameError, FramingError, PayloadError } from './frame-errors.js';
-import { MAX_JSON_DEPTH } from './exact-json.js';
-import { exceedsJsonDepth } from './json-depth.js';
-import {
-  FRAME_TABLE,
-  describeCode,
-  type FrameCode,
-  type FrameCodeOf,
-  type FrameName,
-  type FrameSpec,
-} from './frame-table.js';
+import { FramingError, PayloadError } from './frame-errors.js';
+import { describeCode, type FrameName, type FrameSpec } from './frame-table.js';
 import type { Frame, FramePayloads, UploadChunk } from './messages.js';
-import { compileDecoder, type FieldDecoder } from './payload-decoding.js';
-import { compileEncoder, type FieldEncoder } from './payload-encoding.js';
 import { SchemaViolation } from './schema-violation.js';
 import type { U64 } from './u64.js';
+import {
+  COMPILED_BY_CODE,
+  FRAME_HEADER_BYTES,
+  MAX_PAYLOAD_BYTES,
+  MAX_UPLOAD_CHUNK_BYTES,
+  UPLOAD_CHUNK_CODE,
+  compiledFor,
+  decodeBytes,
+  decodeText,
+  makeFrame,
+  oversize,
+  payloadError,
+  readU32,
+  unknownType,
+  type CompiledFrame,
+  type FrameTypeRef,
+  type PayloadFor,
+} from './compiled-frames.js';
 
-/** Bytes in a frame header: type (1) + payload length (4). */
-export const FRAME_HEADER_BYTES = 5;
-
-/** Largest payload a frame may carry: 16 MiB. A larger length is rejected from the header alone. */
-export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
-
-/** Largest UploadChunk data (our decision, PROTOCOL.md 13): 1 MiB. */
-export const MAX_UPLOAD_CHUNK_BYTES = 1024 * 1024;
-
-/** Name of the frame type whose code is `C`. */
-export type FrameNameOfCode<C extends FrameCode> = {
-  [N in FrameName]: FrameCodeOf<N> extends C ? N : never;
-}[FrameName];
-
-/** A frame type given by name or by code. */
-export type FrameTypeRef = FrameName | FrameCode;
-
-/** The frame name a FrameTypeRef designates. */
-export type FrameNameOf<T extends FrameTypeRef> = T extends FrameName
-  ? T
-  : T extends FrameCode
-    ? FrameNameOfCode<T>
-    : never;
-
-/** Payload type of the frame a FrameTypeRef (name or code) designates. */
-export type PayloadFor<T extends FrameTypeRef> = FramePayloads[FrameNameOf<T>];
-
-/** A frame type's table row with its compiled payload decoder and encoder. */
-interface CompiledFrame {
-  readonly spec: FrameSpec;
-  readonly decode: FieldDecoder;
-  readonly encode: FieldEncoder;
-}
-
-const COMPILED_BY_CODE: (CompiledFrame | undefined)[] = new Array<CompiledFrame | undefined>(256).fill(
-  undefined,
-);
-const COMPILED_BY_NAME = new Map<string, CompiledFrame>();
-for (const spec of FRAME_TABLE) {
-  const compiled: CompiledFrame = {
-    spec,
-    decode: compileDecoder(spec.schema),
-    encode: compileEncoder(spec.schema),
-  };
-  COMPILED_BY_CODE[spec.code] = compiled;
-  COMPILED_BY_NAME.set(spec.name, compiled);
-}
-
-const UPLOAD_CHUNK_CODE = 0x71;
-
-function compiledFor(type: FrameTypeRef | number | string): CompiledFrame {
-  const compiled = typeof type === 'number' ? COMPILED_BY_CODE[type] : COMPILED_BY_NAME.get(type);
-  if (compiled !== undefined) return compiled;
-  const label = typeof type === 'number' ? describeCode(type) : JSON.stringify(type);
-  throw new FramingError('unknown-type', `unknown frame type ${label}`, {
-    frameCode: typeof type === 'number' ? type : undefined,
-    framingIntact: false,
-  });
-}
-
-function payloadError(spec: FrameSpec, violation: SchemaViolation, framingIntact: boolean): PayloadError {
-  const path = violation.fieldPath();
-  const where = path === '' ? spec.name : `${spec.name}.${path}`;
-  return new PayloadError('invalid-payload', `${where}: ${violation.describe()}`, {
-    frameCode: spec.code,
-    frameType: spec.name,
-    field: path === '' ? undefined : path,
-    framingIntact,
-  });
-}
+export {
+  FRAME_HEADER_BYTES,
+  MAX_PAYLOAD_BYTES,
+  MAX_UPLOAD_CHUNK_BYTES,
+  type FrameNameOf,
+  type FrameNameOfCode,
+  type FrameTypeRef,
+  type PayloadFor,
+} from './compiled-frames.js';
+export * from './frame-decoder.js';
 
 // ---------------------------------------------------------------------------------------
 // Payloads
@@ -117,59 +57,6 @@ export function encodePayload(type: FrameTypeRef, payload: unknown): string {
     if (error instanceof SchemaViolation) throw payloadError(compiled.spec, error, true);
     throw error;
   }
-}
-
-/** Decodes payload JSON text of a known frame type; throws PayloadError. */
-function decodeText(compiled: CompiledFrame, text: string, framingIntact: boolean): unknown {
-  const spec = compiled.spec;
-  let raw: unknown;
-  let marker = 0;
-  const escapes = hasUnicodeEscape(text);
-  try {
-    // Before JSON.parse builds it: deep nesting is refused even inside members the schema ignores.
-    if (exceedsJsonDepth(text)) throw new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels`);
-    // One scan finds integer literals of 16+ digits; without any, the text is parsed as is.
-    const candidate = chooseMarker(text, escapes);
-    if (escapes && hasForgedMarker(text)) throw new SyntaxError('lone surrogate escape \\uDFFF');
-    const quoted = quoteLongIntegers(text, candidate);
-    if (quoted !== text) marker = candidate;
-    raw = JSON.parse(quoted);
-    // Lone surrogates can only come from \u escapes; the original's parser rejects them.
-    if (escapes) {
-      const where = findLoneSurrogate(raw);
-      if (where !== undefined) throw new SyntaxError(`lone surrogate in a ${where}`);
-    }
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PayloadError('invalid-json', `${spec.name}: invalid JSON payload: ${reason}`, {
-      frameCode: spec.code,
-      frameType: spec.name,
-      framingIntact,
-    });
-  }
-  try {
-    return compiled.decode(raw, marker);
-  } catch (error) {
-    if (error instanceof SchemaViolation) throw payloadError(spec, error, framingIntact);
-    throw error;
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function decodeBytes(compiled: CompiledFrame, bytes: Uint8Array, framingIntact: boolean): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    const spec = compiled.spec;
-    throw new PayloadError('invalid-json', `${spec.name}: payload is not valid UTF-8`, {
-      frameCode: spec.code,
-      frameType: spec.name,
-      framingIntact,
-    });
-  }
-  return decodeText(compiled, text, framingIntact);
 }
 
 /**
@@ -307,42 +194,6 @@ function wrongCategory(code: number): FramingError {
 // ---------------------------------------------------------------------------------------
 // Decoding
 
-function makeFrame(spec: FrameSpec, payload: unknown): Frame {
-  return { code: spec.code, name: spec.name, payload } as Frame;
-}
-
-function unknownType(code: number): FramingError {
-  return new FramingError('unknown-type', `unknown frame type ${describeCode(code)}`, {
-    frameCode: code,
-    framingIntact: false,
-  });
-}
-
-function oversize(spec: FrameSpec, length: number, limit: number): FramingError {
-  return new FramingError(
-    'oversize',
-    `${spec.name}: payload length ${length} exceeds the ${limit}-byte limit`,
-    {
-      frameCode: spec.code,
-      frameType: spec.name,
-      framingIntact: false,
-    },
-  );
-}
-
-function chunkTooLarge(size: number, limit: number): FramingError {
-  return new FramingError(
-    'chunk-too-large',
-    `UploadChunk: size ${size} exceeds the ${limit}-byte chunk limit`,
-    {
-      frameCode: UPLOAD_CHUNK_CODE,
-      frameType: 'UploadChunk',
-      field: 'size',
-      framingIntact: false,
-    },
-  );
-}
-
 /**
  * Decodes a datagram: exactly one complete frame of the datagram category, no trailing
  * bytes. Throws FrameError ('truncated', 'trailing-bytes', 'unknown-type', 'wrong-category',
@@ -372,352 +223,4 @@ export function decodeDatagram(bytes: Uint8Array): Frame {
     });
   }
   return makeFrame(spec, decodeBytes(compiled, bytes.subarray(FRAME_HEADER_BYTES, end), true));
-}
-
-function readU32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
-
-/** Limits of a FrameDecoder (defaults: the protocol's). */
-export interface FrameDecoderOptions {
-  /** Largest payload length accepted from a header (default MAX_PAYLOAD_BYTES, 16 MiB). */
-  maxPayloadBytes?: number;
-  /** Largest UploadChunk data accepted (default MAX_UPLOAD_CHUNK_BYTES, 1 MiB). */
-  maxUploadChunkBytes?: number;
-  /**
-   * Frame codes that `nextOrRaw()` returns undecoded, as RawFrame (default none). UploadChunk cannot be one:
-   * its data's extent is known only from its decoded payload.
-   */
-  rawCodes?: Iterable<number>;
-}
-
-/**
- * A frame returned undecoded by `FrameDecoder.nextOrRaw()`: header checked (known type, length within the
- * limit), payload bytes neither parsed nor validated. The payload is `source[start, end)`, and `source` may be a
- * pushed chunk: a reader that takes the range (e.g. peekRoomMessage) avoids creating a view per frame, which
- * for Buffers costs more than reading a small payload's fields.
- */
-export class RawFrame {
-  constructor(
-    readonly code: FrameCode,
-    readonly name: FrameName,
-    readonly source: Uint8Array,
-    readonly start: number,
-    readonly end: number,
-  ) {}
-
-  /** The payload bytes (a new view of `source` on each access). */
-  get payload(): Uint8Array {
-    return this.source.subarray(this.start, this.end);
-  }
-}
-
-/** The table of no raw codes. */
-const NO_RAW_CODES = new Uint8Array(256);
-/**
- * Raw-code tables by rawCodes array: a harness client has a decoder per server stream (thousands of clients,
- * nine streams each), and a table per decoder would cost more than the rest of the decoder.
- */
-const rawTables = new WeakMap<Iterable<number>, Uint8Array>();
-
-/** The raw-code table of a rawCodes option (validated; built once per array). */
-function rawTableOf(rawCodes: Iterable<number> | undefined): Uint8Array {
-  if (rawCodes === undefined) return NO_RAW_CODES;
-  let table = rawTables.get(rawCodes);
-  if (table !== undefined) return table;
-  table = new Uint8Array(256);
-  for (const code of rawCodes) {
-    if (!Number.isInteger(code) || code < 0 || code > 255 || COMPILED_BY_CODE[code] === undefined)
-      throw new RangeError(`rawCodes: ${code} is not a frame code`);
-    if (code === UPLOAD_CHUNK_CODE) throw new RangeError('rawCodes: UploadChunk cannot be returned raw');
-    table[code] = 1;
-  }
-  rawTables.set(rawCodes, table);
-  return table;
-}
-
-/** The u32 `size` member of UploadChunk metadata that is valid JSON (checked by the caller), or null. */
-function validChunkSize(payloadBytes: Uint8Array): number | null {
-  try {
-    const size = (JSON.parse(utf8.decode(payloadBytes)) as { size?: unknown }).size;
-    return typeof size === 'number' && Number.isInteger(size) && size >= 0 && size <= 0xffffffff
-      ? size
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Incremental decoder for one stream's bytes. Feed chunks of any size with `push`, then
- * pull frames with `next()` until it returns undefined:
- *
- * ```ts
- * decoder.push(chunk);
- * for (;;) {
- *   let frame;
- *   try { frame = decoder.next(); } catch (e) {
- *     if (e instanceof FrameError && e.framingIntact) { reportBadFrame(e); continue; }
- *     throw e; // framing lost: drop the stream
- *   }
- *   if (frame === undefined) break;
- *   handle(frame);
- * }
- * ```
- *
- * `next()` throws FrameError in stream order. A PayloadError with `framingIntact` skips just
- * that frame; any other error is sticky (every later `next()` rethrows it, buffers are
- * released and later pushes are ignored). Limits are enforced from the header before any
- * payload is buffered, so the decoder never holds more than header + limit bytes of an
- * unfinished frame. Chunks are referenced, not copied, while they hold unfinished frames
- * (and UploadChunk `data` may alias them): do not modify a chunk after pushing it.
- */
-export class FrameDecoder {
-  private chunks: Uint8Array[] = [];
-  /** Index in `chunks` of the first chunk with unread bytes. */
-  private head = 0;
-  /** Read position in chunks[head]. */
-  private offset = 0;
-  private buffered = 0;
-  /** Data bytes still to skip after an UploadChunk refused for a field other than its valid `size`. */
-  private skipping = 0;
-  /** Decoded UploadChunk waiting for its `size` data bytes. */
-  private pendingUpload: { spec: FrameSpec; payload: UploadChunk } | undefined = undefined;
-  private failure: FrameError | undefined = undefined;
-  private readonly maxPayloadBytes: number;
-  private readonly maxUploadChunkBytes: number;
-  /** rawCodes as a table indexed by frame code (1 = raw), shared by decoders of the same rawCodes array. */
-  private readonly raw: Uint8Array;
-
-  constructor(options: FrameDecoderOptions = {}) {
-    this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
-    this.maxUploadChunkBytes = options.maxUploadChunkBytes ?? MAX_UPLOAD_CHUNK_BYTES;
-    this.raw = rawTableOf(options.rawCodes);
-  }
-
-  /** Bytes received and not yet consumed by a returned frame (0 after a framing error). */
-  get bufferedBytes(): number {
-    return this.buffered;
-  }
-
-  /** The sticky framing error, once one occurred. */
-  get error(): FrameError | undefined {
-    return this.failure;
-  }
-
-  /** Appends received bytes (ignored after a framing error). */
-  push(chunk: Uint8Array): void {
-    if (chunk.length === 0 || this.failure !== undefined) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-  }
-
-  /** The next complete frame, or undefined when more bytes are needed. Throws FrameError. */
-  next(): Frame | undefined {
-    return this.read(false) as Frame | undefined;
-  }
-
-  /**
-   * Like `next()`, but a frame whose code is one of the options' `rawCodes` comes back undecoded, as a
-   * RawFrame (decode it with decodePayload, or read what you need from the bytes). Throws FrameError.
-   */
-  nextOrRaw(): Frame | RawFrame | undefined {
-    return this.read(true);
-  }
-
-  private read(allowRaw: boolean): Frame | RawFrame | undefined {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.skipping > 0) {
-      const count = Math.min(this.skipping, this.buffered);
-      this.take(count);
-      this.skipping -= count;
-      if (this.skipping > 0) return undefined;
-    }
-    if (this.pendingUpload !== undefined) return this.takeUploadData();
-    if (this.buffered === 0) return undefined;
-
-    const chunk = this.chunks[this.head]!;
-    const at = this.offset;
-    const code = chunk[at]!;
-    const compiled = COMPILED_BY_CODE[code];
-    if (compiled === undefined) return this.fail(unknownType(code));
-    if (this.buffered < FRAME_HEADER_BYTES) return undefined;
-
-    const length = chunk.length - at >= FRAME_HEADER_BYTES ? readU32(chunk, at + 1) : this.peekLength();
-    if (length > this.maxPayloadBytes)
-      return this.fail(oversize(compiled.spec, length, this.maxPayloadBytes));
-    const total = FRAME_HEADER_BYTES + length;
-    if (this.buffered < total) return undefined;
-
-    let payloadBytes: Uint8Array;
-    if (chunk.length - at >= total) {
-      // The whole frame sits in one chunk: decode in place, no copy.
-      this.offset = at + total;
-      this.buffered -= total;
-      if (this.offset === chunk.length) this.advanceChunk();
-      if (allowRaw && this.raw[code])
-        return new RawFrame(
-          compiled.spec.code,
-          compiled.spec.name,
-          chunk,
-          at + FRAME_HEADER_BYTES,
-          at + total,
-        );
-      payloadBytes = chunk.subarray(at + FRAME_HEADER_BYTES, at + total);
-    } else {
-      this.skip(FRAME_HEADER_BYTES);
-      payloadBytes = this.take(length);
-    }
-
-    if (code === UPLOAD_CHUNK_CODE) return this.startUpload(compiled, payloadBytes);
-    if (allowRaw && this.raw[code])
-      return new RawFrame(compiled.spec.code, compiled.spec.name, payloadBytes, 0, payloadBytes.length);
-    return makeFrame(compiled.spec, decodeBytes(compiled, payloadBytes, true));
-  }
-
-  /**
-   * Declares the end of the stream (FIN). Throws FramingError 'truncated' when an
-   * unfinished frame (or UploadChunk data) remains.
-   */
-  end(): void {
-    if (this.failure !== undefined) return;
-    if (this.buffered === 0 && this.pendingUpload === undefined) return;
-    const pending = this.pendingUpload;
-    const code = pending !== undefined ? UPLOAD_CHUNK_CODE : this.chunks[this.head]![this.offset]!;
-    const name = COMPILED_BY_CODE[code]?.spec.name;
-    const what =
-      pending !== undefined ? `UploadChunk data (${pending.payload.size} bytes)` : (name ?? 'frame');
-    this.fail(
-      new FramingError('truncated', `stream ended inside ${what} with ${this.buffered} bytes buffered`, {
-        frameCode: code,
-        frameType: name,
-        framingIntact: false,
-      }),
-    );
-  }
-
-  private startUpload(compiled: CompiledFrame, payloadBytes: Uint8Array): Frame | undefined {
-    let payload: UploadChunk;
-    try {
-      // Without a valid `size` the data's extent is unknown: framing is lost.
-      payload = decodeBytes(compiled, payloadBytes, false) as UploadChunk;
-    } catch (error) {
-      // 13/chunk-bad-metadata: with a valid size the data can still be skipped, and only that frame is refused.
-      const size =
-        error instanceof PayloadError && error.kind === 'invalid-payload' && error.field !== 'size'
-          ? validChunkSize(payloadBytes)
-          : null;
-      if (size === null || size > this.maxUploadChunkBytes) return this.fail(error as FrameError);
-      const refused = error as PayloadError;
-      this.skipping = size;
-      throw new PayloadError('invalid-payload', refused.message, {
-        frameCode: refused.frameCode,
-        frameType: refused.frameType,
-        field: refused.field,
-        framingIntact: true,
-      });
-    }
-    if (payload.size > this.maxUploadChunkBytes)
-      return this.fail(chunkTooLarge(payload.size, this.maxUploadChunkBytes));
-    this.pendingUpload = { spec: compiled.spec, payload };
-    return this.takeUploadData();
-  }
-
-  private takeUploadData(): Frame | undefined {
-    const pending = this.pendingUpload!;
-    const size = pending.payload.size;
-    if (this.buffered < size) return undefined;
-    this.pendingUpload = undefined;
-    const data = this.take(size);
-    return { code: pending.spec.code, name: 'UploadChunk', payload: pending.payload, data } as Frame;
-  }
-
-  private fail(error: FrameError): never {
-    this.failure = error;
-    this.chunks = [];
-    this.head = 0;
-    this.offset = 0;
-    this.buffered = 0;
-    this.pendingUpload = undefined;
-    throw error;
-  }
-
-  private advanceChunk(): void {
-    this.offset = 0;
-    this.head++;
-    if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
-      this.head = 0;
-    } else if (this.head >= 64) {
-      // Drop consumed chunk references now and then instead of shifting on every chunk.
-      this.chunks = this.chunks.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Length field of a header split across chunks. */
-  private peekLength(): number {
-    let length = 0;
-    let chunkIndex = this.head;
-    let at = this.offset + 1;
-    for (let read = 0; read < 4; read++) {
-      let chunk = this.chunks[chunkIndex]!;
-      while (at >= chunk.length) {
-        chunkIndex++;
-        at = 0;
-        chunk = this.chunks[chunkIndex]!;
-      }
-      length = length * 256 + chunk[at]!;
-      at++;
-    }
-    return length;
-  }
-
-  private skip(count: number): void {
-    this.buffered -= count;
-    while (count > 0) {
-      const chunk = this.chunks[this.head]!;
-      const available = chunk.length - this.offset;
-      if (available > count) {
-        this.offset += count;
-        return;
-      }
-      count -= available;
-      this.advanceChunk();
-    }
-  }
-
-  /** Consumes `count` buffered bytes: a view when they sit in one chunk, else a copy. */
-  private take(count: number): Uint8Array {
-    if (count === 0) return new Uint8Array(0);
-    const first = this.chunks[this.head]!;
-    if (first.length - this.offset >= count) {
-      const view = first.subarray(this.offset, this.offset + count);
-      this.skip(count);
-      return view;
-    }
-    const out = new Uint8Array(count);
-    let filled = 0;
-    while (filled < count) {
-      const chunk = this.chunks[this.head]!;
-      const n = Math.min(chunk.length - this.offset, count - filled);
-      out.set(chunk.subarray(this.offset, this.offset + n), filled);
-      filled += n;
-      this.skip(n);
-    }
-    return out;
-  }
-}
-
-/**
- * Decodes a complete byte string of frames at once (tests, tools). Throws the first
- * FrameError, including 'truncated' when the bytes end mid-frame.
- */
-export function decodeFrames(bytes: Uint8Array): Frame[] {
-  const decoder = new FrameDecoder();
-  decoder.push(bytes);
-  const frames: Frame[] = [];
-  for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) frames.push(frame);
-  decoder.end();
-  return frames;
 }

@@ -1,5 +1,6 @@
 /** Public API of the simulated client: one garou protocol client per connection, many per endpoint. */
-export { FULL_DECODE_EVERY, SimClient, type ClientContext, type ClientState } from './sim-client.js';
+export { SimClient, type ClientContext, type ClientState } from './sim-client.js';
+export { FULL_DECODE_EVERY } from './server-stream-reader.js';
 export {
   CONNECT_FAILURE_TEXT,
   classifyClose,

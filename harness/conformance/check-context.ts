@@ -3,7 +3,7 @@
  * run's timeouts and the server's parameters, and warnings (SHOULD-level findings that never fail a check).
  */
 import { compareU64, type PayloadOf, type U64 } from '../../spec/index.js';
-import { CheckFailed, type ConformanceCheck } from './check.js';
+import { CheckFailed } from './check-verdict.js';
 import { ProbeConnectError, type ProbeConnection } from './probe-connection.js';
 import type { HotRoomParams, SuiteEnvironment } from './suite-environment.js';
 
@@ -12,6 +12,13 @@ export interface SentMessage {
   readonly nonce: string;
   readonly roomId: U64;
   readonly ack: PayloadOf<'MessageAck'>;
+}
+
+/** What a context knows of the check it serves (a ConformanceCheck, check.ts). */
+export interface CheckIdentity {
+  readonly id: string;
+  readonly title: string;
+  readonly rules: readonly string[];
 }
 
 /** Per-check context. */
@@ -23,7 +30,7 @@ export class CheckContext {
 
   constructor(
     readonly env: SuiteEnvironment,
-    readonly check: ConformanceCheck,
+    readonly check: CheckIdentity,
   ) {}
 
   /** Bound of every single wait, ms. */
@@ -82,6 +89,21 @@ export class CheckContext {
   /** Sends JoinRoom and waits for the room's RoomInit on any stream. */
   join(probe: ProbeConnection, roomId: U64): Promise<PayloadOf<'RoomInit'>> {
     return probe.joinRoom(roomId, this.timeoutMs);
+  }
+
+  /**
+   * The prologue of most room checks: a fresh login per label (in order), then a fresh group room created by the
+   * first and joined by the others in order. Returns the room id, then the probes in the order of their labels:
+   * `const [roomId, owner, member] = await ctx.loginToRoom('owner', 'member')`.
+   */
+  async loginToRoom<const Labels extends readonly [string, ...string[]]>(
+    ...labels: Labels
+  ): Promise<[roomId: number, ...probes: { [K in keyof Labels]: ProbeConnection }]> {
+    const probes: ProbeConnection[] = [];
+    for (const label of labels) probes.push(await this.login(label));
+    const [owner, ...members] = probes as [ProbeConnection, ...ProbeConnection[]];
+    const roomId = await this.groupRoom(owner, ...members);
+    return [roomId, ...(probes as { [K in keyof Labels]: ProbeConnection })];
   }
 
   /** A fresh group room created by `owner` (JoinRoom of an unknown id) and joined by `members`. */

@@ -1,5 +1,5 @@
 /**
- * What a conformance check is, and how it reports a verdict.
+ * What a conformance check is; how it reports a verdict is in check-verdict.ts (re-exported here).
  *
  * A check is an async function that throws `CheckFailed` (expected vs actual) or `CheckSkipped` (with a reason);
  * returning normally is a pass. Any other exception is a failure too (reported with its message), so a check can
@@ -8,45 +8,7 @@
 import { ruleLevel, type RuleLevel } from '../../spec/rule-levels.js';
 import type { CheckContext } from './check-context.js';
 
-/** A check's verdict when it saw something other than the spec's answer. */
-export class CheckFailed extends Error {
-  constructor(
-    /** What the spec requires, in words. */
-    readonly expected: string,
-    /** What the server did. */
-    readonly actual: string,
-  ) {
-    super(`expected ${expected}; saw ${actual}`);
-    this.name = 'CheckFailed';
-  }
-}
-
-/** A check that cannot run (a precondition does not hold); never counts as a pass. */
-export class CheckSkipped extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'CheckSkipped';
-  }
-}
-
-/** Fails the current check. */
-export function fail(expected: string, actual: string): never {
-  throw new CheckFailed(expected, actual);
-}
-
-/** Skips the current check. */
-export function skip(reason: string): never {
-  throw new CheckSkipped(reason);
-}
-
-/** Fails with `expected` / `actual()` unless `condition` holds. */
-export function ensure(
-  condition: boolean,
-  expected: string,
-  actual: string | (() => string),
-): asserts condition {
-  if (!condition) fail(expected, typeof actual === 'string' ? actual : actual());
-}
+export { CheckFailed, CheckSkipped, ensure, fail, skip } from './check-verdict.js';
 
 /** One conformance check. */
 export interface ConformanceCheck {

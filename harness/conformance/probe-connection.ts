@@ -19,65 +19,23 @@ import {
 import {
   STOP_SENDING_CODE_UNKNOWN,
   TransportError,
-  type ClientOptions,
   type CloseInfo,
   type QuicConnection,
-  type QuicEndpoint,
 } from '../../transport/index.js';
 import { describeClose } from '../client/connect-failure.js';
-import { CheckFailed } from './check.js';
+import { CheckFailed } from './check-verdict.js';
 import { ServerFrameReader, decodeServerDatagram, type RawServerFrame } from './server-frame-reader.js';
+import { describeReceived, type ReceivedFrame, type StreamRef, type StreamSelector } from './probe-frames.js';
+import { ProbeConnectError, type ProbeOptions, type ProbeTarget } from './probe-target.js';
 
-/** Where the probe connects, and with which client options (one options object per ALPN). */
-export interface ProbeTarget {
-  readonly endpoint: QuicEndpoint;
-  /** IP literal. */
-  readonly host: string;
-  readonly port: number;
-  /** Human-readable target for reports. */
-  readonly label: string;
-  /** Client options for an ALPN; the same object for the same ALPN so its TLS context is built once. */
-  clientOptions(alpn: string): ClientOptions;
-}
-
-/** A frame (or framing failure) the probe received, with where and when. */
-export interface ReceivedFrame extends RawServerFrame {
-  /** Arrival order on this connection. */
-  readonly seq: number;
-  /** Arrival time, performance.now() ms. */
-  readonly at: number;
-  /** QUIC stream id, or 'datagram'. */
-  readonly streamId: number | 'datagram';
-}
-
-/** A stream given by id, or the control stream. */
-export type StreamRef = number | 'control';
-
-/**
- * Where to look for frames: one stream, every stream ('any'), every stream of a kind ('shard', 'hot-room'), or
- * the datagrams.
- */
-export type StreamSelector = StreamRef | 'any' | 'shard' | 'hot-room' | 'datagram';
-
-/** A probe could not complete the QUIC handshake. */
-export class ProbeConnectError extends Error {
-  constructor(
-    message: string,
-    readonly closeInfo: CloseInfo | null,
-  ) {
-    super(message);
-    this.name = 'ProbeConnectError';
-  }
-}
-
-/** Options of one probe connection. */
-export interface ProbeOptions {
-  readonly alpn: string;
-  /** Name for reports (e.g. "alice"). */
-  readonly label: string;
-  /** Shard count to assume until a HelloAck says otherwise. */
-  readonly defaultNumShards: number;
-}
+export {
+  describeReceived,
+  hexPreview,
+  type ReceivedFrame,
+  type StreamRef,
+  type StreamSelector,
+} from './probe-frames.js';
+export { ProbeConnectError, type ProbeOptions, type ProbeTarget } from './probe-target.js';
 
 /** Options of a bounded wait. */
 export interface WaitOptions {
@@ -94,14 +52,6 @@ let nextPingStamp = Date.now() * 1000;
 
 /** How often a wait re-checks its condition besides reacting to events, ms. */
 const POLL_MS = 25;
-
-/** Human-readable description of a received frame, e.g. `Error{"code":1001,...}`. */
-export function describeReceived(item: RawServerFrame): string {
-  if (item.error !== undefined)
-    return `${item.name}(invalid: ${item.error}${item.text ? `; payload ${item.text}` : ''})`;
-  const text = item.text.length > 160 ? `${item.text.slice(0, 160)}…` : item.text;
-  return `${item.name}${text}`;
-}
 
 /** A low-level probe connection. */
 export class ProbeConnection {
@@ -687,10 +637,4 @@ export class ProbeConnection {
     for (let i = 0; i < chunks.length; i++)
       this.write(streamId, chunks[i]!, queue.fin && i === chunks.length - 1);
   }
-}
-
-/** Bytes as short hex for reports. */
-export function hexPreview(bytes: Uint8Array, limit = 48): string {
-  const hex = Buffer.from(bytes.subarray(0, limit)).toString('hex');
-  return bytes.length > limit ? `${hex}… (${bytes.length} bytes)` : hex;
 }

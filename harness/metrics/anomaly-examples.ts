@@ -5,7 +5,7 @@
  * saw them. Memory is bounded (`perKind` examples per kind) and nothing is recorded unless an anomaly happens, so
  * the per-delivery hot path pays nothing.
  */
-import type { MembershipInterval } from './delivery-tracker.js';
+import type { MembershipInterval } from './delivery-records.js';
 
 /** The kinds of anomaly a run counts (the counters they explain: loss, duplicates, reorders, late, unexpected, errors). */
 export const ANOMALY_KINDS = [

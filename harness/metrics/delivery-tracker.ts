@@ -38,78 +38,23 @@ export {
 import { IdRangeSet } from './id-set.js';
 import { PendingWindow } from './pending-window.js';
 import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
+import { RecipientViews, type RecipientView } from './recipient-views.js';
+import {
+  membershipCoverage,
+  type AckedMessage,
+  type DeliveryVerdict,
+  type ForeignIdLog,
+  type MembershipLog,
+} from './delivery-records.js';
 
-/** What `DeliveryTracker.delivered` concluded about one delivery. */
-export type DeliveryVerdict =
-  | 'ok'
-  | 'reordered'
-  | 'optional'
-  | 'late'
-  | 'duplicate'
-  | 'unexpected'
-  /** The message's ack is not registered yet; it is classified when it is. */
-  | 'pending';
-
-/** An acked message, as known to its sender. Times are epoch milliseconds. */
-export interface AckedMessage {
-  roomId: number;
-  messageId: number;
-  /** When the SendMessage was written (actual send time). */
-  sentAtMs: number;
-  /** When the MessageAck was received. */
-  ackedAtMs: number;
-  /** Client index of the sender (for anomaly examples); absent when not known. */
-  sender?: number;
-}
-
-/** A membership of a recipient in a room, with its uncertain edges. Epoch ms. */
-export interface MembershipInterval {
-  /** Earliest time the membership may have started (JoinRoom sent, or RoomInit if no request was seen). */
-  from: number;
-  /** Latest time the membership may have ended (RoomClose or close); Infinity while open. */
-  to: number;
-  /** From here on the server certainly has the member (RoomInit received); Infinity while only joining. */
-  certainFrom: number;
-  /** Up to here the server certainly has the member (LeaveRoom sent, deliberate disconnect); Infinity by default. */
-  certainTo: number;
-}
-
-interface Interval extends MembershipInterval {
-  /**
-   * A JoinRoom was sent while this membership's leave was still under way (RoomClose not in yet): the server ends the
-   * old membership and starts the new one somewhere in between, so the interval stays open (uncertain) across that
-   * RoomClose until the RoomInit starts a certain one.
-   */
-  rejoining?: boolean;
-}
-
-interface RecipientView {
-  /** Membership intervals, oldest first; the open one has `to = Infinity`. */
-  intervals: Interval[];
-  /** Highest message id delivered to this recipient in this room. */
-  highest: number;
-  /** Intervals pruned from `intervals`, oldest first (only with `keepMembershipLog`, else null). */
-  past: Interval[] | null;
-  /** Ids received from senders of other segments (first deliveries), or null before the first one. */
-  foreign: IdRangeSet | null;
-  /** The recipient's slot in the pending messages' recipient bitmaps (recipient-bits.ts). */
-  slot: number;
-}
-
-/** Membership intervals of one recipient in one room, oldest first. */
-export interface MembershipLog {
-  recipient: number;
-  roomId: number;
-  intervals: MembershipInterval[];
-}
-
-/** Ids one recipient received in one room from senders of other segments (first deliveries). */
-export interface ForeignIdLog {
-  recipient: number;
-  roomId: number;
-  /** Inclusive id ranges in increasing order, flat: start0, end0, start1, end1, ... */
-  ranges: number[];
-}
+export {
+  membershipCoverage,
+  type AckedMessage,
+  type DeliveryVerdict,
+  type ForeignIdLog,
+  type MembershipInterval,
+  type MembershipLog,
+} from './delivery-records.js';
 
 interface PendingMessage extends AckedMessage {
   /** Sender client index, -1 when unknown (one object shape). */
@@ -150,13 +95,9 @@ interface OrphanDelivery {
 export class DeliveryTracker {
   private readonly graceMs: number;
   private readonly maxMissingRecords: number;
-  private readonly keepMembershipLog: boolean;
-  /** room -> recipient -> view. */
-  private readonly views = new Map<number, Map<number, RecipientView>>();
+  /** Each recipient's membership and progress in each room, and its slot in the recipient bitmaps. */
+  private readonly views: RecipientViews;
   private readonly pending = new PendingWindow<PendingMessage>();
-  /** Dense slot of each recipient (the bit of `PendingMessage.remaining`), and back. */
-  private readonly slotOf = new Map<number, number>();
-  private readonly recipientAt: number[] = [];
   private readonly finished = new IdRangeSet();
   /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
   private readonly orphans = new Map<number, OrphanDelivery[]>();
@@ -180,10 +121,7 @@ export class DeliveryTracker {
   /** The time of the `expire` call retiring messages (when optional pairs were left). */
   private retireAtMs = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
-  /** One-entry caches of `view` and `room` (per-delivery lookups). */
-  private lastView: RecipientView | undefined = undefined;
-  private lastViewRoom = -1;
-  private lastViewRecipient = -1;
+  /** One-entry cache of `room` (per-delivery lookups). */
   private lastCounts: DeliveryCounts | undefined = undefined;
   private lastCountsRoom = -1;
 
@@ -204,65 +142,27 @@ export class DeliveryTracker {
     this.examples = options.examples ?? null;
     this.graceMs = options.graceMs;
     this.maxMissingRecords = options.maxMissingRecords ?? 100_000;
-    this.keepMembershipLog = options.keepMembershipLog ?? false;
+    this.views = new RecipientViews(options.keepMembershipLog ?? false);
   }
 
   /** A recipient became a member of a room (RoomInit received) at `atMs`. */
   joined(recipient: number, roomId: number, atMs: number): void {
-    const view = this.view(recipient, roomId);
-    const last = view.intervals.at(-1);
-    if (last && last.to === Infinity && last.rejoining === true) {
-      // The rejoin's RoomInit: the old membership (leave under way) ends here at the latest, the new one is certain.
-      last.to = Math.max(atMs, last.from);
-      last.rejoining = false;
-      view.intervals.push({ from: atMs, to: Infinity, certainFrom: atMs, certainTo: Infinity });
-      return;
-    }
-    if (last && last.to === Infinity) {
-      // Ends the uncertain start opened by `joining`.
-      if (last.certainFrom === Infinity) last.certainFrom = Math.max(atMs, last.from);
-      return;
-    }
-    view.intervals.push({ from: atMs, to: Infinity, certainFrom: atMs, certainTo: Infinity });
+    this.views.joined(recipient, roomId, atMs);
   }
 
-  /**
-   * A recipient asked to join (JoinRoom sent) at `atMs`: until `joined`, messages in flight may or may not
-   * reach it (optional, never expected).
-   */
+  /** A recipient asked to join (JoinRoom sent) at `atMs`: see RecipientViews.joining. */
   joining(recipient: number, roomId: number, atMs: number): void {
-    const view = this.view(recipient, roomId);
-    const last = view.intervals.at(-1);
-    if (last && last.to === Infinity) {
-      // Joining again while the leave is under way (issue 15: such deliveries counted as unexpected).
-      if (last.certainTo !== Infinity) last.rejoining = true;
-      return;
-    }
-    view.intervals.push({ from: atMs, to: Infinity, certainFrom: Infinity, certainTo: Infinity });
+    this.views.joining(recipient, roomId, atMs);
   }
 
-  /**
-   * A recipient started to leave at `atMs` (LeaveRoom sent, deliberate disconnect): messages acked after it
-   * may or may not reach it (optional) until `left` ends the membership.
-   */
+  /** A recipient started to leave at `atMs`: see RecipientViews.leaving. */
   leaving(recipient: number, roomId: number, atMs: number): void {
-    const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
-    if (last && last.to === Infinity) last.certainTo = Math.min(last.certainTo, atMs);
+    this.views.leaving(recipient, roomId, atMs);
   }
 
-  /**
-   * A recipient stopped being a member at `atMs`: LeaveRoom sent, RoomClose received, or its connection
-   * was lost (pass the last time the connection was known good, and `connectionClosed`). A RoomClose while a
-   * rejoin is under way leaves the membership open (see Interval.rejoining); a closed connection ends it.
-   */
+  /** A recipient stopped being a member at `atMs`: see RecipientViews.left. */
   left(recipient: number, roomId: number, atMs: number, connectionClosed = false): void {
-    const last = this.views.get(roomId)?.get(recipient)?.intervals.at(-1);
-    if (last && last.to === Infinity) {
-      if (last.rejoining === true && !connectionClosed) return;
-      last.rejoining = false;
-      last.to = Math.max(atMs, last.from);
-      last.certainTo = Math.min(last.certainTo, last.to);
-    }
+    this.views.left(recipient, roomId, atMs, connectionClosed);
   }
 
   /**
@@ -271,7 +171,7 @@ export class DeliveryTracker {
    */
   outstandingFor(recipient: number): number {
     let count = 0;
-    const slot = this.slotOf.get(recipient);
+    const slot = this.views.slotOf(recipient);
     if (slot === undefined) return 0;
     for (const entry of this.pending.values()) if (hasSlot(entry.remaining, slot)) count++;
     return count;
@@ -293,7 +193,7 @@ export class DeliveryTracker {
       optional: null,
       optionalCount: 0,
     };
-    for (const view of this.views.get(message.roomId)?.values() ?? []) {
+    for (const view of this.views.inRoom(message.roomId) ?? []) {
       const coverage = membershipCoverage(view.intervals, message.sentAtMs, message.ackedAtMs);
       if (coverage === 'full') {
         addSlot(entry.remaining, view.slot);
@@ -333,7 +233,7 @@ export class DeliveryTracker {
     list.push({ recipient, roomId, atMs });
     this.orphans.set(messageId, list);
     // The order is a property of arrival, so it is judged now even though the verdict waits for the ack.
-    this.advance(this.view(recipient, roomId), roomId, messageId);
+    this.advance(this.views.get(recipient, roomId), roomId, messageId);
     return 'pending';
   }
 
@@ -349,7 +249,7 @@ export class DeliveryTracker {
     atMs = 0,
   ): 'ok' | 'reordered' | 'duplicate' {
     this.deliveringAtMs = atMs;
-    const view = this.view(recipient, roomId);
+    const view = this.views.get(recipient, roomId);
     const foreign = (view.foreign ??= new IdRangeSet());
     if (foreign.has(messageId)) {
       this.room(roomId).duplicates++;
@@ -362,25 +262,12 @@ export class DeliveryTracker {
 
   /** Every membership interval of every recipient (all of them only with `keepMembershipLog`). */
   membershipLog(): MembershipLog[] {
-    const logs: MembershipLog[] = [];
-    for (const [roomId, roomViews] of this.views) {
-      for (const [recipient, view] of roomViews) {
-        const intervals = [...(view.past ?? []), ...view.intervals].map((i) => ({ ...i }));
-        if (intervals.length > 0) logs.push({ recipient, roomId, intervals });
-      }
-    }
-    return logs;
+    return this.views.membershipLog();
   }
 
   /** The ids each recipient received from other segments' senders (see `deliveredForeign`). */
   foreignIds(): ForeignIdLog[] {
-    const logs: ForeignIdLog[] = [];
-    for (const [roomId, roomViews] of this.views) {
-      for (const [recipient, view] of roomViews) {
-        if (view.foreign !== null) logs.push({ recipient, roomId, ranges: view.foreign.flatRanges() });
-      }
-    }
-    return logs;
+    return this.views.foreignIds();
   }
 
   /** Finalizes messages whose grace has passed and drops orphans that no ack explained. Call about once a second. */
@@ -416,14 +303,7 @@ export class DeliveryTracker {
       this.optionalLeft.delete(id);
       this.optionalLeftPairs -= left.recipients.size;
     }
-    for (const roomViews of this.views.values()) {
-      for (const view of roomViews.values()) {
-        while (view.intervals.length > 1 && (view.intervals[0] as Interval).to < horizon) {
-          const old = view.intervals.shift() as Interval;
-          if (this.keepMembershipLog) (view.past ??= []).push(old);
-        }
-      }
-    }
+    this.views.prune(horizon);
   }
 
   /** Ends tracking: every pending message is finalized and every unexplained delivery is unexpected. */
@@ -432,7 +312,7 @@ export class DeliveryTracker {
     this.confirmedLoss = 0;
     for (const [id, record] of this.missing) {
       for (const recipient of record.recipients) {
-        const view = this.views.get(record.roomId)?.get(recipient);
+        const view = this.views.find(recipient, record.roomId);
         if (view === undefined || view.highest <= id) continue;
         // The interval that owed it the message is still open: no leave, drop or reconnect since.
         const owing = view.intervals.find(
@@ -496,7 +376,7 @@ export class DeliveryTracker {
   ): DeliveryVerdict {
     if (entry.roomId !== roomId) return this.classifyDone(recipient, roomId, id, judgeOrder);
     const counts = this.room(roomId);
-    const view = this.view(recipient, roomId);
+    const view = this.views.get(recipient, roomId);
     if (takeSlot(entry.remaining, view.slot)) {
       entry.remainingCount--;
       counts.seen++;
@@ -524,7 +404,7 @@ export class DeliveryTracker {
   /** `classify` for a message no longer pending (or pending in another room). */
   private classifyDone(recipient: number, roomId: number, id: number, judgeOrder: boolean): DeliveryVerdict {
     const counts = this.room(roomId);
-    const view = this.view(recipient, roomId);
+    const view = this.views.get(recipient, roomId);
     const missed = this.missing.get(id);
     if (missed && missed.roomId === roomId && missed.recipients.delete(recipient)) {
       if (missed.recipients.size === 0) this.missing.delete(id);
@@ -563,7 +443,7 @@ export class DeliveryTracker {
     if (id < view.highest) {
       this.room(roomId).reorders++;
       if (this.examples?.wants('reorder')) {
-        const recipient = this.recipientAt[view.slot] as number;
+        const recipient = this.views.recipientAt[view.slot] as number;
         const entry = this.pending.get(id) ?? this.missing.get(id) ?? null;
         this.examples.record('reorder', {
           ...this.exampleFacts(recipient, roomId, id, entry),
@@ -587,7 +467,7 @@ export class DeliveryTracker {
       const recipients = new Set<number>();
       for (const slot of slotsOf(entry.optional)) {
         if (this.optionalLeftPairs >= OPTIONAL_LEFT_MAX) break;
-        recipients.add(this.recipientAt[slot] as number);
+        recipients.add(this.views.recipientAt[slot] as number);
         this.optionalLeftPairs++;
       }
       if (recipients.size > 0) {
@@ -598,7 +478,7 @@ export class DeliveryTracker {
     this.room(entry.roomId).loss += entry.remainingCount;
     const room = entry.roomId;
     for (const slot of slotsOf(entry.remaining)) {
-      const recipient = this.recipientAt[slot] as number;
+      const recipient = this.views.recipientAt[slot] as number;
       if (this.missingRecords >= this.maxMissingRecords) break;
       let record = this.missing.get(entry.messageId);
       if (!record) {
@@ -617,7 +497,7 @@ export class DeliveryTracker {
     if (this.examples?.wants('loss')) {
       for (const slot of slotsOf(entry.remaining)) {
         if (!this.examples.wants('loss')) break;
-        const recipient = this.recipientAt[slot] as number;
+        const recipient = this.views.recipientAt[slot] as number;
         this.examples.record('loss', {
           ...this.exampleFacts(recipient, room, entry.messageId, entry),
           deliveredAt: null,
@@ -653,40 +533,8 @@ export class DeliveryTracker {
       sentAt: message?.sentAtMs ?? null,
       ackedAt: message?.ackedAtMs ?? null,
       deliveredAt: this.deliveringAtMs,
-      membership: this.views.get(roomId)?.get(recipient)?.intervals ?? null,
+      membership: this.views.find(recipient, roomId)?.intervals ?? null,
     };
-  }
-
-  private view(recipient: number, roomId: number): RecipientView {
-    // Consecutive deliveries mostly hit the same view (views are never removed, so the cache stays valid).
-    const cached = this.lastView;
-    if (cached !== undefined && this.lastViewRoom === roomId && this.lastViewRecipient === recipient)
-      return cached;
-    const view = this.lookupView(recipient, roomId);
-    this.lastView = view;
-    this.lastViewRoom = roomId;
-    this.lastViewRecipient = recipient;
-    return view;
-  }
-
-  private lookupView(recipient: number, roomId: number): RecipientView {
-    let roomViews = this.views.get(roomId);
-    if (!roomViews) {
-      roomViews = new Map();
-      this.views.set(roomId, roomViews);
-    }
-    let view = roomViews.get(recipient);
-    if (!view) {
-      let slot = this.slotOf.get(recipient);
-      if (slot === undefined) {
-        slot = this.recipientAt.length;
-        this.slotOf.set(recipient, slot);
-        this.recipientAt.push(recipient);
-      }
-      view = { intervals: [], highest: 0, past: null, foreign: null, slot };
-      roomViews.set(recipient, view);
-    }
-    return view;
   }
 
   private room(roomId: number): DeliveryCounts {
@@ -701,18 +549,4 @@ export class DeliveryTracker {
     this.lastCountsRoom = roomId;
     return counts;
   }
-}
-
-/** Whether membership intervals cover the whole in-flight window [sentAt, ackedAt], part of it, or none. */
-export function membershipCoverage(
-  intervals: readonly MembershipInterval[],
-  sentAtMs: number,
-  ackedAtMs: number,
-): 'full' | 'partial' | 'none' {
-  let partial = false;
-  for (const interval of intervals) {
-    if (interval.certainFrom <= sentAtMs && interval.certainTo >= ackedAtMs) return 'full';
-    if (interval.from <= ackedAtMs && interval.to >= sentAtMs) partial = true;
-  }
-  return partial ? 'partial' : 'none';
 }

@@ -2,19 +2,10 @@
 import { formatDuration } from '../scenario/quantities.js';
 import type { RoomPlan } from '../scenario/membership.js';
 import type { Expectation } from '../scenario/types.js';
+import type { ExpectationResult } from './check-outcomes.js';
 import type { RunResult } from './run-result.js';
 
-/** Outcome of one expectation. */
-export interface ExpectationResult {
-  /** The expectation, e.g. "viral promoted during surge within 5s". */
-  text: string;
-  passed: boolean;
-  /** What was observed, e.g. "promoted at +34.2s (4.2s into surge)". */
-  actual: string;
-  /** Offset (since run start) of the matching event; null when none matched. */
-  atOffsetMs: number | null;
-  line: number | null;
-}
+export type { ExpectationResult } from './check-outcomes.js';
 
 /** Evaluates every expectation against the events of `result`. */
 export function evaluateExpectations(

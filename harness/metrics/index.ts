@@ -26,5 +26,6 @@ export * from './worker-result.js';
 export { mergeResults, mergeEncodedHistograms, mergeTimelines, mergeRoomEvents } from './merge-results.js';
 export { mergeProgress } from './progress.js';
 export * from './run-result.js';
+export { buildRunResult, type RunMeta } from './run-result-builder.js';
 export { evaluateThresholds, metricValue, type ThresholdResult } from './threshold-evaluation.js';
 export { evaluateExpectations, type ExpectationResult } from './expectation-evaluation.js';

@@ -10,8 +10,7 @@
  * after its message was finalized (seconds late) cannot be told from a second one (duplicates, seen likewise).
  */
 import type { WindowHealth } from './harness-health.js';
-import type { ExpectationResult } from './expectation-evaluation.js';
-import type { ThresholdResult } from './threshold-evaluation.js';
+import type { ExpectationResult, ThresholdResult } from './check-outcomes.js';
 
 /** The three outcomes of a run. */
 export type VerdictStatus = 'PASS' | 'FAIL' | 'INCONCLUSIVE';

@@ -1,32 +1,17 @@
 /** Evaluates scenario thresholds against a run result: pass/fail with the actual value. */
+import type { ThresholdResult } from './check-outcomes.js';
 import type { RunResult } from './run-result.js';
 import {
   compare,
   formatMetricRef,
   metricUnit,
-  type ComparisonOp,
   type MetricRef,
   type Threshold,
 } from '../scenario/threshold.js';
 import type { SourcePosition } from '../scenario/types.js';
 import { LatencyRecorder } from './latency-recorder.js';
 
-/** Outcome of one threshold. `expected` and `actual` are in `unit` (ms, /s, ratio, or "" for counts). */
-export interface ThresholdResult {
-  expression: string;
-  /** Canonical metric name, e.g. "deliver.p99@surge". */
-  metric: string;
-  op: ComparisonOp;
-  expected: number;
-  /** null when the metric has no data (e.g. no samples): the threshold then fails. */
-  actual: number | null;
-  unit: 'ms' | '/s' | '' | 'ratio';
-  passed: boolean;
-  /** Why `actual` is null, or a caveat. */
-  note: string | null;
-  /** Line of the threshold in the scenario file, when known. */
-  line: number | null;
-}
+export type { ThresholdResult } from './check-outcomes.js';
 
 /** Evaluates every threshold. */
 export function evaluateThresholds(

@@ -5,7 +5,7 @@
 import { ANOMALY_KINDS, type AnomalyKind } from '../metrics/anomaly-examples.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { ANOMALY_COLUMNS, ANOMALY_MEANING, anomalyRows } from './anomaly-rows.js';
-import { escapeHtml } from './html-report.js';
+import { escapeHtml } from './html-escape.js';
 
 /** Counted occurrences of each anomaly kind in a result. */
 export function anomalyCounts(result: RunResult): Record<AnomalyKind, number> {

@@ -15,6 +15,9 @@ import { connectFailureRows, readinessLines, socketFactLine } from './fleet-fact
 import { segmentFactLines } from './segment-facts.js';
 import { anomalySectionHtml } from './anomaly-section.js';
 import { verdictSectionHtml } from './verdict-section.js';
+import { escapeHtml } from './html-escape.js';
+
+export { escapeHtml } from './html-escape.js';
 
 let chartJsSource: string | undefined;
 
@@ -26,14 +29,6 @@ export function loadChartJsSource(): string {
     chartJsSource = readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
   }
   return chartJsSource;
-}
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 }
 
 /** JSON safe to place inside a <script> element. */

@@ -3,7 +3,7 @@
  * run, and the load generator's health per window (harness-health.ts).
  */
 import type { RunResult } from '../metrics/run-result.js';
-import { escapeHtml } from './html-report.js';
+import { escapeHtml } from './html-escape.js';
 
 /** The HTML of the verdict section ("" for results without a verdict). */
 export function verdictSectionHtml(result: RunResult): string {

@@ -9,7 +9,8 @@ import { epochNowMs } from '../metrics/clock.js';
 import { LiveMetrics } from '../metrics/live-metrics.js';
 import { mergeProgress } from '../metrics/progress.js';
 import type { ProgressSnapshot } from '../metrics/run-recorder.js';
-import { buildRunResult, type RunResult } from '../metrics/run-result.js';
+import { buildRunResult } from '../metrics/run-result-builder.js';
+import type { RunResult } from '../metrics/run-result.js';
 import { mergeResults } from '../metrics/merge-results.js';
 import {
   formatReadinessGroup,

@@ -11,7 +11,6 @@ import { parseThreshold, ThresholdSyntaxError } from './threshold.js';
 import {
   ACTIONS,
   type ActionMix,
-  type ActionName,
   type ClientAuth,
   type Expectation,
   type HotRoomOptions,
@@ -29,80 +28,9 @@ import {
   type TargetSpec,
 } from './types.js';
 import { formatUsername, MAX_USERNAME_LENGTH } from './username.js';
+import type { ByteSize, Rate, RawMix, RawNormal, RawScenario, RawSize } from './raw-scenario.js';
 
-type Rate = number | string;
-type ByteSize = number | string;
-type RawSize = { fixed?: ByteSize; uniform?: { min: ByteSize; max: ByteSize }; normal?: RawNormal };
-type RawNormal = { mean: ByteSize; stddev: ByteSize; min?: ByteSize; max?: ByteSize };
-type RawMix = Partial<Record<ActionName, number>>;
-
-/** Scenario data as written in YAML, after schema validation (field names as in the file). */
-export interface RawScenario {
-  name: string;
-  description?: string;
-  seed?: number;
-  target?: string;
-  server?: {
-    num_shards?: number;
-    hot_rooms?: {
-      promote_rate?: Rate;
-      demote_rate?: Rate;
-      cool_down?: string;
-      rate_window?: string;
-      max_hot_rooms?: number;
-    };
-  };
-  clients: {
-    count: number;
-    connect_rate?: Rate;
-    username?: string;
-    reconnect_on_drop?: boolean;
-    reconnect_backoff?: string;
-    reconnect_backoff_max?: string;
-    auth?: {
-      method: 'username' | 'token';
-      secret?: string;
-      secret_env?: string;
-      ttl?: string;
-      audience?: string;
-      issuer?: string;
-    };
-  };
-  rooms?: Array<{
-    name: string;
-    count?: number;
-    id?: number;
-    ids?: number[];
-    first_id?: number;
-    members?: 'all';
-    size?: number;
-    rooms_per_client?: number;
-    popularity?: 'uniform' | { zipf: number };
-  }>;
-  arrival?: 'poisson' | 'constant';
-  mix?: RawMix;
-  message_size?: RawSize;
-  actions?: {
-    upload?: { size?: ByteSize | RawSize; chunk_size?: ByteSize };
-    join_leave?: { rejoin_after?: string };
-    reconnect?: { downtime?: string };
-    receipts?: { delivered?: number; read?: number; read_delay?: string };
-  };
-  correctness?: { grace?: string };
-  phases: Array<{
-    name: string;
-    duration: string;
-    rate?: { per_room?: Rate; per_client?: Rate; total?: Rate };
-    rooms?: Record<string, Rate>;
-    mix?: RawMix;
-    message_size?: RawSize;
-    storms?: Array<{ at: string; fraction: number; spread?: string; downtime?: string }>;
-  }>;
-  expectations?: Array<{ room: string; event: 'promoted' | 'demoted'; during?: string; within?: string }>;
-  thresholds?: string[];
-  /** Read by `garou-bench compare` (harness/compare/budgets.ts), not by the run. */
-  budgets?: Record<string, string | number>;
-}
+export type { RawScenario } from './raw-scenario.js';
 
 /** Defaults of the hot-room parameters (wire-facts.md / decisions.md, section 10). */
 export const DEFAULT_HOT_ROOMS: Readonly<HotRoomOptions> = {

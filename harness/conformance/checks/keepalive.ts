@@ -100,9 +100,7 @@ export const KEEPALIVE_CHECKS: readonly ConformanceCheck[] = [
     title: 'Goodbye closes the connection with application code 0; the other members get RoomUserLeft',
     rules: ['12/goodbye-client', '12/close-codes', '7/disconnect'],
     async run(ctx) {
-      const stayer = await ctx.login('goodbye-a');
-      const leaver = await ctx.login('goodbye-b');
-      const roomId = await ctx.groupRoom(stayer, leaver);
+      const [roomId, stayer, leaver] = await ctx.loginToRoom('goodbye-a', 'goodbye-b');
       leaver.send('Goodbye', { reason: 'conformance done' });
       const info = await leaver.expectClose(
         ctx.timeoutMs,
@@ -126,9 +124,7 @@ export const KEEPALIVE_CHECKS: readonly ConformanceCheck[] = [
       'Typing is relayed as a datagram to the other members with the sender id (retried: datagrams are lossy)',
     rules: ['11/typing-relay', '11/datagram-size'],
     async run(ctx) {
-      const typist = await ctx.login('typist');
-      const reader = await ctx.login('reader');
-      const roomId = await ctx.groupRoom(typist, reader);
+      const [roomId, typist, reader] = await ctx.loginToRoom('typist', 'reader');
       const relayed = (): boolean =>
         reader
           .datagramPayloads('Typing')

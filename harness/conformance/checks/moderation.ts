@@ -118,10 +118,11 @@ export const MODERATION_CHECKS: readonly ConformanceCheck[] = [
       'The owner kicks a member: RoomClose "kicked" to it, RoomUserLeft to the others, the command echoed to the owner',
     rules: ['7/kick', '4.1/server-command', '7/permissions'],
     async run(ctx) {
-      const owner = await ctx.login('kick-owner');
-      const target = await ctx.login('kick-target');
-      const bystander = await ctx.login('kick-bystander');
-      const roomId = await ctx.groupRoom(owner, target, bystander);
+      const [roomId, owner, target, bystander] = await ctx.loginToRoom(
+        'kick-owner',
+        'kick-target',
+        'kick-bystander',
+      );
       await expectEcho(
         ctx,
         owner,
@@ -146,10 +147,7 @@ export const MODERATION_CHECKS: readonly ConformanceCheck[] = [
     title: 'A member may not kick (neither another member nor the owner): Error 1004, nobody leaves',
     rules: ['7/kick', '7/permissions', '14/permission'],
     async run(ctx) {
-      const owner = await ctx.login('deny-owner');
-      const member = await ctx.login('deny-member');
-      const other = await ctx.login('deny-other');
-      const roomId = await ctx.groupRoom(owner, member, other);
+      const [roomId, owner, member, other] = await ctx.loginToRoom('deny-owner', 'deny-member', 'deny-other');
       for (const victim of [other, owner])
         await expectDenied(
           ctx,
@@ -181,10 +179,7 @@ export const MODERATION_CHECKS: readonly ConformanceCheck[] = [
       'set_role by the owner is in effect once echoed: the new moderator may kick a member, but may not set roles',
     rules: ['7/set-role', '7/kick', '7/permissions'],
     async run(ctx) {
-      const owner = await ctx.login('role-owner');
-      const member = await ctx.login('role-member');
-      const other = await ctx.login('role-other');
-      const roomId = await ctx.groupRoom(owner, member, other);
+      const [roomId, owner, member, other] = await ctx.loginToRoom('role-owner', 'role-member', 'role-other');
       await expectEcho(
         ctx,
         owner,

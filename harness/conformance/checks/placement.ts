@@ -85,9 +85,7 @@ export const PLACEMENT_CHECKS: readonly ConformanceCheck[] = [
     ],
     async run(ctx) {
       // A small workload of its own, so that the check means something when run alone.
-      const a = await ctx.login('placement-a');
-      const b = await ctx.login('placement-b');
-      const roomId = await ctx.groupRoom(a, b);
+      const [roomId, a, b] = await ctx.loginToRoom('placement-a', 'placement-b');
       const nonce = ctx.nonce('placement');
       a.command('SendMessage', {
         room_id: roomId,

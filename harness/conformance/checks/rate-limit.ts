@@ -26,8 +26,7 @@ export const RATE_LIMIT_CHECKS: readonly ConformanceCheck[] = [
       'A burst of chat commands beyond the per-connection limit: Error 1006, then Throttle{room_id null, delay_ms >= 1}',
     rules: ['8/rate-limit', '14/rate-limited', '12/throttle', '4.2/chat-semantics'],
     async run(ctx) {
-      const probe = await ctx.login('throttled');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('throttled');
       const sent = await ctx.sendMessage(probe, roomId, 'react to me, many times');
       const reaction = { message_id: sent.ack.message_id, emoji: '🔁' };
       probe.command('AddReaction', reaction);

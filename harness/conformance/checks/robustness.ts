@@ -37,8 +37,7 @@ async function expectFreshClientServed(
   sequences: readonly HostileSequence[],
 ): Promise<void> {
   try {
-    const fresh = await ctx.login('fresh');
-    const roomId = await ctx.groupRoom(fresh);
+    const [roomId, fresh] = await ctx.loginToRoom('fresh');
     const sent = await ctx.sendMessage(fresh, roomId, 'still serving?');
     await ctx.expectRoomMessage(fresh, roomId, sent.ack.message_id);
   } catch (error) {

@@ -79,8 +79,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'An accepted SendMessage gets exactly one MessageAck with the RoomMessage id and timestamp',
     rules: ['8/message-ack'],
     async run(ctx) {
-      const probe = await ctx.login('ack');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('ack');
       const sent = await ctx.sendMessage(probe, roomId);
       const message = await ctx.expectRoomMessage(probe, roomId, sent.ack.message_id);
       ensure(
@@ -98,9 +97,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'MessageAck echoes the SendMessage nonce; RoomMessage carries it to every member',
     rules: ['8/message-ack', '8/fan-out'],
     async run(ctx) {
-      const sender = await ctx.login('nonce-a');
-      const other = await ctx.login('nonce-b');
-      const roomId = await ctx.groupRoom(sender, other);
+      const [roomId, sender, other] = await ctx.loginToRoom('nonce-a', 'nonce-b');
       const nonce = ctx.nonce('echo');
       const after = sender.mark;
       sender.command('SendMessage', {
@@ -131,8 +128,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'Message ids come from one counter: strictly increasing by 1 per accepted message',
     rules: ['8/message-id', '8/per-stream-order'],
     async run(ctx) {
-      const probe = await ctx.login('ids');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('ids');
       const nonces = Array.from({ length: 6 }, () => ctx.nonce('id'));
       const mark = probe.sendBurst(roomId, nonces);
       const ids = (await probe.waitAcks(nonces, ctx.timeoutMs, mark)).map((a) => a.ack.message_id);
@@ -164,9 +160,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'Every member gets exactly one RoomMessage per accepted message, the sender included (echo)',
     rules: ['8/fan-out', '8/exactly-once'],
     async run(ctx) {
-      const sender = await ctx.login('echo-a');
-      const other = await ctx.login('echo-b');
-      const roomId = await ctx.groupRoom(sender, other);
+      const [roomId, sender, other] = await ctx.loginToRoom('echo-a', 'echo-b');
       const sent = await ctx.sendMessage(sender, roomId, 'echo me');
       for (const probe of [sender, other]) {
         const message = await ctx.expectRoomMessage(probe, roomId, sent.ack.message_id);
@@ -223,9 +217,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'LeaveRoom: the leaver gets RoomClose "left"; the remaining members get RoomUserLeft',
     rules: ['7/leave'],
     async run(ctx) {
-      const stayer = await ctx.login('leave-a');
-      const leaver = await ctx.login('leave-b');
-      const roomId = await ctx.groupRoom(stayer, leaver);
+      const [roomId, stayer, leaver] = await ctx.loginToRoom('leave-a', 'leave-b');
       leaver.command('LeaveRoom', { room_id: roomId });
       await expectOnRoomStream(
         ctx,
@@ -250,9 +242,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'A closed connection leaves its rooms: the remaining members get RoomUserLeft',
     rules: ['7/disconnect'],
     async run(ctx) {
-      const stayer = await ctx.login('gone-a');
-      const goner = await ctx.login('gone-b');
-      const roomId = await ctx.groupRoom(stayer, goner);
+      const [roomId, stayer, goner] = await ctx.loginToRoom('gone-a', 'gone-b');
       goner.close();
       await expectOnRoomStream(
         ctx,
@@ -269,9 +259,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'EditMessage by the author: RoomMessageEdited to every member, the editor included',
     rules: ['8/edit'],
     async run(ctx) {
-      const author = await ctx.login('edit-a');
-      const other = await ctx.login('edit-b');
-      const roomId = await ctx.groupRoom(author, other);
+      const [roomId, author, other] = await ctx.loginToRoom('edit-a', 'edit-b');
       const sent = await ctx.sendMessage(author, roomId, 'first draft');
       author.command('EditMessage', { message_id: sent.ack.message_id, content: 'final' });
       for (const probe of [author, other])
@@ -293,9 +281,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'DeleteMessage by the author: RoomMessageDeleted to every member, the deleter included',
     rules: ['8/delete'],
     async run(ctx) {
-      const author = await ctx.login('delete-a');
-      const other = await ctx.login('delete-b');
-      const roomId = await ctx.groupRoom(author, other);
+      const [roomId, author, other] = await ctx.loginToRoom('delete-a', 'delete-b');
       const sent = await ctx.sendMessage(author, roomId, 'to be deleted');
       author.command('DeleteMessage', { message_id: sent.ack.message_id });
       for (const probe of [author, other])
@@ -314,9 +300,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: 'AddReaction: RoomReactionAdded to every member, the reactor included',
     rules: ['8/react-add'],
     async run(ctx) {
-      const author = await ctx.login('react-a');
-      const reactor = await ctx.login('react-b');
-      const roomId = await ctx.groupRoom(author, reactor);
+      const [roomId, author, reactor] = await ctx.loginToRoom('react-a', 'react-b');
       const sent = await ctx.sendMessage(author, roomId, 'react to me');
       reactor.command('AddReaction', { message_id: sent.ack.message_id, emoji: '👍' });
       for (const probe of [author, reactor])
@@ -338,9 +322,7 @@ export const ROOM_CHECKS: readonly ConformanceCheck[] = [
     title: "RemoveReaction of one's own reaction: RoomReactionRemoved to every member",
     rules: ['8/react-remove'],
     async run(ctx) {
-      const author = await ctx.login('unreact-a');
-      const reactor = await ctx.login('unreact-b');
-      const roomId = await ctx.groupRoom(author, reactor);
+      const [roomId, author, reactor] = await ctx.loginToRoom('unreact-a', 'unreact-b');
       const sent = await ctx.sendMessage(author, roomId, 'react and undo');
       reactor.command('AddReaction', { message_id: sent.ack.message_id, emoji: '🎉' });
       await reactor

@@ -170,8 +170,7 @@ export const UPLOAD_CHECKS: readonly ConformanceCheck[] = [
       'UploadStart by a room member: UploadAck{upload_id, bytes_received 0, url null} on the control stream',
     rules: ['13/upload-start', '13/upload-stream'],
     async run(ctx) {
-      const probe = await ctx.login('upload-start');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('upload-start');
       const { ack } = await startUpload(ctx, probe, roomId, 'start.bin', fileBytes(10));
       ensure(
         sameId(ack.bytes_received, 0) && ack.url === null,
@@ -186,8 +185,7 @@ export const UPLOAD_CHECKS: readonly ConformanceCheck[] = [
       'Chunks then UploadComplete with the right SHA-256: UploadAck{bytes_received size, url garou://uploads/<id>/<name>}',
     rules: ['13/upload-complete', '13/chunk-bytes', '13/chunk-offset'],
     async run(ctx) {
-      const probe = await ctx.login('upload-complete');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('upload-complete');
       const data = fileBytes(2500);
       const { uploadId, url } = await uploadFile(ctx, probe, roomId, 'report-2026.txt', data);
       const expected = uploadUrl(uploadId, 'report-2026.txt');
@@ -200,8 +198,7 @@ export const UPLOAD_CHECKS: readonly ConformanceCheck[] = [
       'The URL carries the sanitized filename: characters outside A-Z a-z 0-9 . _ - become _, at most 128, "file" for dots',
     rules: ['13/filename-sanitize', '13/upload-complete'],
     async run(ctx) {
-      const probe = await ctx.login('upload-names');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('upload-names');
       for (const [filename, sanitized] of SANITIZED_NAMES) {
         const { uploadId, url } = await uploadFile(ctx, probe, roomId, filename, fileBytes(1));
         const expected = uploadUrl(uploadId, sanitized);
@@ -219,8 +216,7 @@ export const UPLOAD_CHECKS: readonly ConformanceCheck[] = [
       'UploadComplete of bytes whose SHA-256 differs from the declared one: Error 1009 "upload <id>", upload discarded',
     rules: ['13/upload-complete', '14/upload-failed', '4.8/error-context', '13/attachments'],
     async run(ctx) {
-      const probe = await ctx.login('upload-checksum');
-      const roomId = await ctx.groupRoom(probe);
+      const [roomId, probe] = await ctx.loginToRoom('upload-checksum');
       const declared = fileBytes(1500, 1);
       const sent = fileBytes(1500, 2);
       const { upload } = await startUpload(ctx, probe, roomId, 'tampered.bin', sent, {
@@ -255,9 +251,7 @@ export const UPLOAD_CHECKS: readonly ConformanceCheck[] = [
       'SendMessage naming completed uploads: every member gets RoomMessage.attachments with their URLs, in order',
     rules: ['13/attachments', '8/fan-out'],
     async run(ctx) {
-      const sender = await ctx.login('attach-a');
-      const other = await ctx.login('attach-b');
-      const roomId = await ctx.groupRoom(sender, other);
+      const [roomId, sender, other] = await ctx.loginToRoom('attach-a', 'attach-b');
       const first = await uploadFile(ctx, sender, roomId, 'first.txt', fileBytes(1200, 3));
       const second = await uploadFile(ctx, sender, roomId, 'second.txt', fileBytes(300, 4));
       const nonce = ctx.nonce('attach');

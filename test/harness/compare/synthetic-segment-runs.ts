@@ -3,7 +3,8 @@
  * back), 900 sends numbered by a server in arrival order and fanned out to the members with latencies, drops (3%)
  * and duplicates (2%). Recorded through the real recording path (RunRecorder, recordRoomMessage, segment rule).
  */
-import { buildRunResult, type RunResult } from '../../../harness/metrics/run-result.js';
+import { buildRunResult } from '../../../harness/metrics/run-result-builder.js';
+import type { RunResult } from '../../../harness/metrics/run-result.js';
 import { RunRecorder } from '../../../harness/metrics/run-recorder.js';
 import { encodeSendStamp } from '../../../harness/metrics/send-stamp.js';
 import { parseResult, serializeResult } from '../../../harness/report/summary-json.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder } from '../../../harness/metrics/latency-recorder.js';
-import { buildRunResult } from '../../../harness/metrics/run-result.js';
+import { buildRunResult } from '../../../harness/metrics/run-result-builder.js';
 import { sampleRun } from './sample-run.js';
 
 describe('buildRunResult', () => {

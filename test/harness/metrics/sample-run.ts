@@ -1,6 +1,7 @@
 /** A small deterministic run (recorded through RunRecorder) used by the result and report tests. */
 import { mergeResults } from '../../../harness/metrics/merge-results.js';
-import { buildRunResult, type RunMeta, type RunResult } from '../../../harness/metrics/run-result.js';
+import { buildRunResult, type RunMeta } from '../../../harness/metrics/run-result-builder.js';
+import type { RunResult } from '../../../harness/metrics/run-result.js';
 import type { WorkerResult } from '../../../harness/metrics/worker-result.js';
 import { RunRecorder } from '../../../harness/metrics/run-recorder.js';
 import { parseScenario } from '../../../harness/scenario/load.js';
