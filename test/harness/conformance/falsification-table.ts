@@ -335,6 +335,13 @@ export const FATE_FIELD_SCOPE: readonly string[] = [
   '5/client-uni-classify',
   '5/client-uni-direction',
   '5/extra-bidi',
+  ...['chat-commands', 'acks', 'uploads'].flatMap((stream) =>
+    ['unknown-type', 'oversize', 'truncated', 'invalid-payload', 'wrong-stream'].map(
+      (kind) => `14/declared-error/${kind}/${stream}`,
+    ),
+  ),
+  '14/declared-error/uni-classify',
+  '14/declared-error/uni-direction',
 ];
 
 export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
@@ -426,7 +433,26 @@ export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
   {
     fault: 'stop-sending-wrong-code',
     scope: FATE_FIELD_SCOPE,
-    fails: { '5/extra-bidi': /RESET_STREAM with 1007/ },
+    // Every stream the server aborts: STOP_SENDING carries 1007 instead of 1001 (1003 instead of 1002).
+    fails: {
+      '6.5/uni-before-auth': /^STOP_SENDING with 1003$/,
+      ...Object.fromEntries(
+        [
+          ...['chat-commands', 'acks', 'uploads'].flatMap((stream) =>
+            ['unknown-type', 'oversize', 'wrong-stream'].flatMap((kind) => [
+              `14/${kind}/${stream}`,
+              `14/declared-error/${kind}/${stream}`,
+            ]),
+          ),
+          '14/declared-error/uni-classify',
+          '14/declared-error/uni-direction',
+          '5/client-uni-classify',
+          '5/client-uni-direction',
+        ].map((check) => [check, /^STOP_SENDING with 1007$/]),
+      ),
+      // A bidi stream's STOP_SENDING code may be hidden by the RESET_STREAM that comes with it.
+      '5/extra-bidi': /^(STOP_SENDING|RESET_STREAM) with 1007$/,
+    },
   },
   {
     fault: 'message-wrong-content',
