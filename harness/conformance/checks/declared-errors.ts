@@ -70,7 +70,7 @@ function expectStopMatchesError(probe: ProbeConnection, streamId: number, code: 
   ensure(
     stopCode === code,
     `STOP_SENDING on stream ${streamId} with the Error's code ${code} (14/error-then-fate)`,
-    `STOP_SENDING with ${stopCode}`,
+    `STOP_SENDING with ${stopCode} after Error{code ${code}}`,
   );
 }
 

@@ -5,6 +5,8 @@
  */
 import type { FaultName } from '../../../reference-server/faults.js';
 import type { FieldFaultName } from '../../../reference-server/field-faults.js';
+import { DECLARED_ERROR_CHECKS } from '../../../harness/conformance/checks/declared-errors.js';
+import { FRAME_CHECKS } from '../../../harness/conformance/checks/frames.js';
 
 /** A check, the faults that must make it fail, and what its failure report must mention (the right reason). */
 export interface Falsification {
@@ -256,7 +258,8 @@ export function pairs(
  * evidence: matched against that check's "actual" (what the server did).
  */
 export interface FieldFalsification {
-  readonly fault: FieldFaultName;
+  /** A fault of field-faults.ts, or one of faults.ts that rewrites one field. */
+  readonly fault: FieldFaultName | FieldLevelFaultName;
   /** The checks run against the fault: every one not in `fails` must pass. */
   readonly scope: readonly string[];
   readonly fails: Readonly<Record<string, RegExp>>;
@@ -448,7 +451,12 @@ export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
           '14/declared-error/uni-direction',
           '5/client-uni-classify',
           '5/client-uni-direction',
-        ].map((check) => [check, /^STOP_SENDING with 1007$/]),
+        ].map((check) => [
+          check,
+          check.startsWith('14/declared-error/')
+            ? /^STOP_SENDING with 1007 after Error\{code 1001\}$/
+            : /^STOP_SENDING with 1007$/,
+        ]),
       ),
       // A bidi stream's STOP_SENDING code may be hidden by the RESET_STREAM that comes with it.
       '5/extra-bidi': /^(STOP_SENDING|RESET_STREAM) with 1007$/,
@@ -500,3 +508,288 @@ export const FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
     fails: { '6.2/hello-ack': /^version 2$/ },
   },
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// More field-level rows (issue 19): codes in Error frames, closes and AuthFailed, handshake fields, acks, Throttle,
+// uploads, Pong, large rooms and hot rooms.
+
+/** Faults of faults.ts that are field-level: the right frame with one field wrong. */
+export type FieldLevelFaultName = 'undeclared-error-code';
+
+/** Every framing, stream-rule and declared-error check (sections 5 and 14, hostile runs excluded: slow). */
+const FRAMING_CHECK_IDS: readonly string[] = [...FRAME_CHECKS, ...DECLARED_ERROR_CHECKS].map((c) => c.id);
+
+/** Checks that compare a code the server sends: Error frames, closes, AuthFailed, STOP_SENDING. */
+export const CODE_FIELD_SCOPE: readonly string[] = [
+  ...HANDSHAKE_FIELD_SCOPE,
+  ...FRAMING_CHECK_IDS,
+  '7/permissions',
+  '7/kick/member-denied',
+  '13/upload-complete/checksum',
+  '12/goodbye-client',
+];
+
+/** The rate limit's check, alone (it waits out a token bucket). */
+export const RATE_FIELD_SCOPE: readonly string[] = ['8/rate-limit', '8/message-ack'];
+
+/** Large rooms next to the room checks that read RoomInit. */
+export const LARGE_ROOM_FIELD_SCOPE: readonly string[] = [
+  '16.2/membership-events',
+  '7/join-existing',
+  '6.4/auto-join',
+];
+
+/** Hot-room checks (the split point and exactly-once runs excluded: slow; their faults are frame-level). */
+export const HOT_ROOM_FIELD_SCOPE: readonly string[] = [
+  '10/promote/below-threshold',
+  '10/promote',
+  '10/promote-order',
+  '10/demote',
+  '10/max-hot',
+];
+
+/** Declared codes of the control stream and every client stream class, for the rows below. */
+const ABORTED_STREAM_CHECKS: readonly string[] = ['chat-commands', 'acks', 'uploads'].flatMap((stream) =>
+  ['unknown-type', 'oversize', 'wrong-stream'].map((kind) => `14/${kind}/${stream}`),
+);
+
+/** The Error frames of the framing checks, each with its shifted code (1001 -> 1007, 1007 -> 1001, 1002 -> 1003). */
+const SHIFTED_ERROR = /^Error\{"code":(1001|1003|1007),/;
+
+/** Declared-error checks of a client stream the server aborts (STOP_SENDING compared with the Error's code). */
+const DECLARED_ABORT_CHECKS: readonly string[] = [
+  ...ABORTED_STREAM_CHECKS.map((id) => id.replace(/^14\//, '14/declared-error/')),
+  '14/declared-error/uni-classify',
+  '14/declared-error/uni-direction',
+];
+
+/** The framing and handshake checks whose fate closes the connection. */
+const CLOSING_CHECKS: readonly string[] = [
+  '6.2/hello-version',
+  '6.5/non-hello-first',
+  '6.5/bad-header-first',
+  '6.5/out-of-sequence',
+  '14/unknown-type/control',
+  '14/oversize/control',
+  '14/truncated/control',
+  '14/wrong-stream/control',
+];
+
+/** Every framing check that answers with an Error frame (bad datagrams get none; the declared-error twins differ). */
+const ERROR_FRAME_CHECKS: readonly string[] = FRAMING_CHECK_IDS.filter(
+  (id) => id !== '14/bad-datagram' && !id.startsWith('14/declared-error/'),
+);
+
+export const MORE_FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
+  {
+    fault: 'error-code-shifted',
+    scope: CODE_FIELD_SCOPE,
+    // Exact codes fail; the declared-error twins pass where the shifted code is still declared and no stream is
+    // aborted, and fail where STOP_SENDING (right) and the Error frame (shifted) disagree.
+    fails: {
+      ...Object.fromEntries(
+        [
+          '6.2/hello-version',
+          '6.5/non-hello-first',
+          '6.5/bad-header-first',
+          '6.5/out-of-sequence',
+          '6.5/command-before-auth',
+          '6.5/uni-before-auth',
+          ...ERROR_FRAME_CHECKS,
+        ].map((id) => [id, SHIFTED_ERROR]),
+      ),
+      ...Object.fromEntries(
+        DECLARED_ABORT_CHECKS.map((id) => [id, /^STOP_SENDING with 1001 after Error\{code 1007\}$/]),
+      ),
+      '7/permissions': /^Error\{"code":1005,/,
+      '7/kick/member-denied': /^Error\{"code":1005,/,
+      '13/upload-complete/checksum': /^Error\{"code":1010,/,
+    },
+  },
+  {
+    fault: 'close-code-shifted',
+    scope: CODE_FIELD_SCOPE,
+    fails: {
+      ...Object.fromEntries(
+        CLOSING_CHECKS.map((id) => [id, /connection closed \(peer, application error (1003|1007) "/]),
+      ),
+      '12/goodbye-client': /^connection closed \(peer, application error 1 "goodbye"\)$/,
+    },
+  },
+  {
+    fault: 'undeclared-error-code',
+    scope: CODE_FIELD_SCOPE,
+    fails: {
+      ...Object.fromEntries(
+        [
+          '6.2/hello-version',
+          '6.5/non-hello-first',
+          '6.5/bad-header-first',
+          '6.5/out-of-sequence',
+          '6.5/command-before-auth',
+          '6.5/uni-before-auth',
+          '7/permissions',
+          '7/kick/member-denied',
+          '13/upload-complete/checksum',
+          ...ERROR_FRAME_CHECKS,
+        ].map((id) => [id, /^Error\{"code":1099,/]),
+      ),
+      ...Object.fromEntries(
+        FRAMING_CHECK_IDS.filter((id) => id.startsWith('14/declared-error/')).map((id) => [
+          id,
+          /^Error\{code 1099\}: not a declared code$/,
+        ]),
+      ),
+    },
+  },
+  {
+    fault: 'auth-failed-wrong-code',
+    scope: HANDSHAKE_FIELD_SCOPE,
+    fails: { '6.3/auth-failed': /^AuthFailed\{"code":1004,/ },
+  },
+  {
+    fault: 'session-id-uppercase',
+    scope: HANDSHAKE_FIELD_SCOPE,
+    fails: { '6.2/session-id': /^"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[0-9A-F]{4}-[0-9A-F]{12}"$/ },
+  },
+  {
+    fault: 'auth-ok-wrong-username',
+    scope: [...HANDSHAKE_FIELD_SCOPE, ...ROOM_FIELD_SCOPE],
+    fails: { '6.3/auth-ok': /^"impostor"$/ },
+  },
+  {
+    fault: 'message-ack-wrong-timestamp',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/message-ack': /^MessageAck\.timestamp 1$/ },
+  },
+  {
+    fault: 'message-wrong-nonce',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '8/message-ack/nonce': /^"forged-nonce"$/ },
+  },
+  {
+    fault: 'upload-start-ack-wrong-bytes',
+    scope: ROOM_FIELD_SCOPE,
+    fails: { '13/upload-start': /"bytes_received":"1","url":null/ },
+  },
+  {
+    fault: 'pong-big-timestamp-off',
+    scope: ROOM_FIELD_SCOPE,
+    // 2^60 + 12345 echoed as 2^60 + 12346.
+    fails: { '12/pong-echo': /Pong\{"timestamp":1152921504606859322\}/ },
+  },
+  {
+    fault: 'throttle-zero-delay',
+    scope: RATE_FIELD_SCOPE,
+    fails: { '8/rate-limit': /^Throttle\{"room_id":null,"delay_ms":0,/ },
+  },
+  {
+    fault: 'large-init-lists-member',
+    scope: LARGE_ROOM_FIELD_SCOPE,
+    fails: { '16.2/membership-events': /^members \[impostor\],/ },
+  },
+  // Hot-room checks share one promotion episode: a fault that hides the promotion from the client (a wrong
+  // room id in RoomPromoted) leaves the later checks of the episode without one, so their scopes stop before them.
+  {
+    fault: 'promoted-wrong-room',
+    scope: ['10/promote/below-threshold', '10/promote'],
+    fails: { '10/promote': /RoomPromoted\{"room_id":777777,/ },
+  },
+  {
+    fault: 'hot-header-wrong-room',
+    scope: ['10/promote/below-threshold', '10/promote', '10/promote-order'],
+    fails: { '10/promote-order': /\(hot-room stream\): RoomPromoted\{"room_id":777777,/ },
+  },
+  {
+    fault: 'demoted-wrong-shard',
+    scope: HOT_ROOM_FIELD_SCOPE,
+    fails: { '10/demote': /^\{"to_shard":200\}$/ },
+  },
+];
+
+/** Every field-level row. */
+export const ALL_FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
+  ...FIELD_FALSIFICATIONS,
+  ...MORE_FIELD_FALSIFICATIONS,
+];
+
+/** Why no field-level fault applies to a check, and the fault of the right kind (fate, recipients, order) that falsifies it. */
+export interface NoFieldFault {
+  readonly why: string;
+  readonly fault: FaultName;
+}
+
+const RECIPIENTS =
+  'the rule is about who receives a frame, not what it says (a frame leaked to a non-member)';
+
+/** Checks no field-level fault can falsify, each with the reason and the fault of FALSIFICATIONS that does. */
+export const NO_FIELD_FAULT: Readonly<Record<string, NoFieldFault>> = {
+  '2/alpn': { why: 'the rule is about TLS negotiation: no frame is exchanged', fault: 'no-alpn-check' },
+  '6.4/post-auth-order': {
+    why: 'the rule is about the order of frames, each right',
+    fault: 'wrong-handshake-order',
+  },
+  '6.5/datagram-before-auth': {
+    why: 'the rule is that nothing is sent (no Error frame): there is no field to get wrong',
+    fault: 'datagram-errors',
+  },
+  '14/bad-datagram': {
+    why: 'the rule is that nothing is sent (dropped silently): there is no field to get wrong',
+    fault: 'datagram-errors',
+  },
+  ...Object.fromEntries(
+    ['control', 'chat-commands', 'acks', 'uploads', 'datagram'].map((target) => [
+      `14/one-error/hostile-${target}`,
+      {
+        why: 'the rule is that the connection and the server survive (a fate), whatever frames say',
+        fault: 'crash-on-hostile-frames' as const,
+      },
+    ]),
+  ),
+  '5/control-ranges/server-frames': {
+    why: 'the rule is about which stream a frame travels on, not its fields',
+    fault: 'wrong-stream-for-frame',
+  },
+  '9/mapping': {
+    why: 'the rule is about which shard stream a room travels on',
+    fault: 'wrong-shard-mapping',
+  },
+  '8/message-id': {
+    why: 'ids are how every check matches later frames to a message, so one rewritten id breaks them all; a wrong id in one frame is caught by the edit, delete and reaction rows, the counter order by a frame-level fault',
+    fault: 'non-monotonic-ids',
+  },
+  ...Object.fromEntries(
+    [
+      'room-message',
+      'edit',
+      'delete',
+      'reaction-add',
+      'reaction-remove',
+      'member-joined',
+      'member-left',
+      'room-close',
+    ].map((slug) => [`8/members-only/${slug}`, { why: RECIPIENTS, fault: 'leak-room-frames' as const }]),
+  ),
+  '11/typing-relay/isolation': { why: RECIPIENTS, fault: 'leak-room-frames' },
+  '11/presence-relay/isolation': { why: RECIPIENTS, fault: 'leak-room-frames' },
+  '8/exactly-once': {
+    why: 'the rule is about frames missing or repeated across a switch',
+    fault: 'drop-on-switch',
+  },
+  '8/per-stream-order': {
+    why: 'the rule is about the order of frames on a stream',
+    fault: 'reorder-on-switch',
+  },
+  '10/promote/below-threshold': {
+    why: 'the rule is that no RoomPromoted is sent: there is no field to get wrong',
+    fault: 'promote-below-threshold',
+  },
+  '10/max-hot': {
+    why: 'the rule is that no RoomPromoted is sent beyond max_hot_rooms: there is no field to get wrong',
+    fault: 'ignore-max-hot-rooms',
+  },
+  '10/split-point': {
+    why: 'the rule is about which stream carries the trigger message (placement), not its fields',
+    fault: 'trigger-on-shard',
+  },
+};

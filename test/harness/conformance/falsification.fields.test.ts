@@ -2,14 +2,14 @@
  * Field-level falsification with precision: against a reference server that sends the right frame with one wrong
  * field (or the right Error with the wrong stream fate), exactly the checks the table names fail, every other
  * check of the row's scope passes, and each failure reports the wrong value the server sent. A check that only
- * waited for a frame type would pass here. One server per fault; the table (FIELD_FALSIFICATIONS) drives it.
+ * waited for a frame type would pass here. One server per fault; the table (ALL_FIELD_FALSIFICATIONS) drives it.
  */
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
 import type { SuiteResult } from '../../../harness/conformance/results.js';
 import { FAULT_NAMES } from '../../../reference-server/faults.js';
 import { runChecks, startTestServer } from './conformance-server.js';
-import { FIELD_FALSIFICATIONS } from './falsification-table.js';
+import { ALL_FIELD_FALSIFICATIONS, FALSIFICATIONS, NO_FIELD_FAULT } from './falsification-table.js';
 
 /** Ids of the checks that did not pass, with what they saw. */
 function failures(result: SuiteResult): Map<string, string> {
@@ -19,22 +19,37 @@ function failures(result: SuiteResult): Map<string, string> {
 describe('field-level falsification table', () => {
   it('names known faults once each, and only checks of their scope', () => {
     const ids = new Set(ALL_CHECKS.map((c) => c.id));
-    const faults = FIELD_FALSIFICATIONS.map((row) => row.fault);
+    const faults = ALL_FIELD_FALSIFICATIONS.map((row) => row.fault);
     expect(new Set(faults).size).toBe(faults.length);
-    for (const row of FIELD_FALSIFICATIONS) {
+    for (const row of ALL_FIELD_FALSIFICATIONS) {
       expect(FAULT_NAMES, row.fault).toContain(row.fault);
       for (const check of row.scope) expect(ids.has(check), `${row.fault}: scope check ${check}`).toBe(true);
       const fails = Object.keys(row.fails);
       for (const check of fails) expect(row.scope, `${row.fault}: failing check ${check}`).toContain(check);
       expect(fails.length, row.fault).toBeGreaterThan(0);
     }
-    const covered = new Set(FIELD_FALSIFICATIONS.flatMap((row) => Object.keys(row.fails)));
+    const covered = new Set(ALL_FIELD_FALSIFICATIONS.flatMap((row) => Object.keys(row.fails)));
     console.log(`${covered.size} of ${ALL_CHECKS.length} checks are falsified by a field-level fault`);
+  });
+
+  it('covers every check, or says why no field fault applies and names the fault of the right kind', () => {
+    const covered = new Set(ALL_FIELD_FALSIFICATIONS.flatMap((row) => Object.keys(row.fails)));
+    for (const check of ALL_CHECKS) {
+      const exempt = NO_FIELD_FAULT[check.id];
+      expect(
+        covered.has(check.id) !== (exempt !== undefined),
+        `${check.id}: a field row or a reason, not both`,
+      ).toBe(true);
+      if (exempt === undefined) continue;
+      const row = FALSIFICATIONS.find((r) => r.check === check.id);
+      expect(row?.faults, `${check.id}: ${exempt.fault} falsifies it`).toContain(exempt.fault);
+    }
+    expect(Object.keys(NO_FIELD_FAULT).filter((id) => !ALL_CHECKS.some((c) => c.id === id))).toEqual([]);
   });
 });
 
 describe.concurrent('conformance checks fail exactly where a field is wrong', () => {
-  it.each(FIELD_FALSIFICATIONS.map((row) => ({ ...row, checks: Object.keys(row.fails) })))(
+  it.each(ALL_FIELD_FALSIFICATIONS.map((row) => ({ ...row, checks: Object.keys(row.fails) })))(
     '$fault fails exactly $checks',
     async ({ fault, scope, fails, checks }) => {
       const server = await startTestServer([fault]);
