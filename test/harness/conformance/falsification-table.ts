@@ -580,6 +580,21 @@ const ERROR_FRAME_CHECKS: readonly string[] = FRAMING_CHECK_IDS.filter(
   (id) => id !== '14/bad-datagram' && !id.startsWith('14/declared-error/'),
 );
 
+/** Handshake checks answered with an Error frame. */
+const HANDSHAKE_ERROR_CHECKS: readonly string[] = [
+  '6.2/hello-version',
+  '6.5/non-hello-first',
+  '6.5/bad-header-first',
+  '6.5/out-of-sequence',
+  '6.5/command-before-auth',
+  '6.5/uni-before-auth',
+];
+
+/** The same evidence for each of `checks`. */
+function each(checks: readonly string[], evidence: RegExp): Record<string, RegExp> {
+  return Object.fromEntries(checks.map((id) => [id, evidence]));
+}
+
 export const MORE_FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
   {
     fault: 'error-code-shifted',
@@ -587,22 +602,9 @@ export const MORE_FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
     // Exact codes fail; the declared-error twins pass where the shifted code is still declared and no stream is
     // aborted, and fail where STOP_SENDING (right) and the Error frame (shifted) disagree.
     fails: {
-      ...Object.fromEntries(
-        [
-          '6.2/hello-version',
-          '6.5/non-hello-first',
-          '6.5/bad-header-first',
-          '6.5/out-of-sequence',
-          '6.5/command-before-auth',
-          '6.5/uni-before-auth',
-          ...ERROR_FRAME_CHECKS,
-        ].map((id) => [id, SHIFTED_ERROR]),
-      ),
-      ...Object.fromEntries(
-        DECLARED_ABORT_CHECKS.map((id) => [id, /^STOP_SENDING with 1001 after Error\{code 1007\}$/]),
-      ),
-      '7/permissions': /^Error\{"code":1005,/,
-      '7/kick/member-denied': /^Error\{"code":1005,/,
+      ...each([...HANDSHAKE_ERROR_CHECKS, ...ERROR_FRAME_CHECKS], SHIFTED_ERROR),
+      ...each(DECLARED_ABORT_CHECKS, /^STOP_SENDING with 1001 after Error\{code 1007\}$/),
+      ...each(['7/permissions', '7/kick/member-denied'], /^Error\{"code":1005,/),
       '13/upload-complete/checksum': /^Error\{"code":1010,/,
     },
   },
@@ -610,9 +612,7 @@ export const MORE_FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
     fault: 'close-code-shifted',
     scope: CODE_FIELD_SCOPE,
     fails: {
-      ...Object.fromEntries(
-        CLOSING_CHECKS.map((id) => [id, /connection closed \(peer, application error (1003|1007) "/]),
-      ),
+      ...each(CLOSING_CHECKS, /connection closed \(peer, application error (1003|1007) "/),
       '12/goodbye-client': /^connection closed \(peer, application error 1 "goodbye"\)$/,
     },
   },
@@ -620,25 +620,19 @@ export const MORE_FIELD_FALSIFICATIONS: readonly FieldFalsification[] = [
     fault: 'undeclared-error-code',
     scope: CODE_FIELD_SCOPE,
     fails: {
-      ...Object.fromEntries(
+      ...each(
         [
-          '6.2/hello-version',
-          '6.5/non-hello-first',
-          '6.5/bad-header-first',
-          '6.5/out-of-sequence',
-          '6.5/command-before-auth',
-          '6.5/uni-before-auth',
+          ...HANDSHAKE_ERROR_CHECKS,
+          ...ERROR_FRAME_CHECKS,
           '7/permissions',
           '7/kick/member-denied',
           '13/upload-complete/checksum',
-          ...ERROR_FRAME_CHECKS,
-        ].map((id) => [id, /^Error\{"code":1099,/]),
+        ],
+        /^Error\{"code":1099,/,
       ),
-      ...Object.fromEntries(
-        FRAMING_CHECK_IDS.filter((id) => id.startsWith('14/declared-error/')).map((id) => [
-          id,
-          /^Error\{code 1099\}: not a declared code$/,
-        ]),
+      ...each(
+        FRAMING_CHECK_IDS.filter((id) => id.startsWith('14/declared-error/')),
+        /^Error\{code 1099\}: not a declared code$/,
       ),
     },
   },
@@ -758,20 +752,13 @@ export const NO_FIELD_FAULT: Readonly<Record<string, NoFieldFault>> = {
     why: 'ids are how every check matches later frames to a message, so one rewritten id breaks them all; a wrong id in one frame is caught by the edit, delete and reaction rows, the counter order by a frame-level fault',
     fault: 'non-monotonic-ids',
   },
+  // Room isolation (8/members-only/*, 11/*/isolation): who receives a frame.
   ...Object.fromEntries(
-    [
-      'room-message',
-      'edit',
-      'delete',
-      'reaction-add',
-      'reaction-remove',
-      'member-joined',
-      'member-left',
-      'room-close',
-    ].map((slug) => [`8/members-only/${slug}`, { why: RECIPIENTS, fault: 'leak-room-frames' as const }]),
+    ISOLATION_FALSIFICATIONS.map((row) => [
+      row.check,
+      { why: RECIPIENTS, fault: 'leak-room-frames' as const },
+    ]),
   ),
-  '11/typing-relay/isolation': { why: RECIPIENTS, fault: 'leak-room-frames' },
-  '11/presence-relay/isolation': { why: RECIPIENTS, fault: 'leak-room-frames' },
   '8/exactly-once': {
     why: 'the rule is about frames missing or repeated across a switch',
     fault: 'drop-on-switch',

@@ -62,12 +62,20 @@ describe.concurrent('conformance checks fail exactly where a field is wrong', ()
       const server = await startTestServer([fault]);
       try {
         const failed = failures(await runChecks(server.address, scope));
-        // A check that should pass but failed is run once more on its own: a loaded machine can time a check
-        // out, while a precision error (the fault breaking a check it should not) fails again.
-        const unexpected = [...failed.keys()].filter((id) => !checks.includes(id));
+        // A check that should pass but failed, or failed for another reason than the wrong value, is run once
+        // more on its own: a loaded machine can time a check out (even its handshake), while a precision error
+        // (the fault breaking a check it should not) or a check blind to the field gives the same verdict again.
+        const unexpected = [...failed].filter(
+          ([id, actual]) => !checks.includes(id) || !fails[id]!.test(actual),
+        );
         if (unexpected.length > 0) {
-          const again = failures(await runChecks(server.address, unexpected));
-          for (const id of unexpected) if (!again.has(id)) failed.delete(id);
+          const ids = unexpected.map(([id]) => id);
+          const again = failures(await runChecks(server.address, ids));
+          for (const id of ids) {
+            const actual = again.get(id);
+            if (actual === undefined) failed.delete(id);
+            else failed.set(id, actual);
+          }
         }
         expect([...failed.keys()].sort(), `checks failed by ${fault}`).toEqual([...checks].sort());
         for (const [check, actual] of failed)
@@ -76,6 +84,6 @@ describe.concurrent('conformance checks fail exactly where a field is wrong', ()
         await server.stop();
       }
     },
-    120_000,
+    180_000,
   );
 });
