@@ -9,17 +9,13 @@ import { ALL_CHECKS } from '../../../harness/conformance/checks/index.js';
 import type { SuiteResult } from '../../../harness/conformance/results.js';
 import { FAULT_NAMES } from '../../../reference-server/faults.js';
 import { runChecks, startTestServer } from './conformance-server.js';
+import { serverPartOf } from './falsification-runner.js';
 import { ALL_FIELD_FALSIFICATIONS, FALSIFICATIONS, NO_FIELD_FAULT } from './falsification-table.js';
 
-/** The harness's own conditions appended to every failure (suite-runner): evidence about the harness, not the server. */
-const HARNESS_CONDITIONS = / \[harness during the check: [^\]]*\]$/;
-
-/** Ids of the checks that did not pass, with what they saw (the server's part of it). */
+/** Ids of the checks that did not pass, with what they saw the server do. */
 function failures(result: SuiteResult): Map<string, string> {
   return new Map(
-    result.checks
-      .filter((c) => c.status !== 'pass')
-      .map((c) => [c.id, (c.actual ?? c.status).replace(HARNESS_CONDITIONS, '')]),
+    result.checks.filter((c) => c.status !== 'pass').map((c) => [c.id, serverPartOf(result, c.id)]),
   );
 }
 
