@@ -8,14 +8,11 @@ import type { FaultName } from '../../../reference-server/faults.js';
 import { runChecks, startTestServer, verdictOf } from './conformance-server.js';
 import { sanityCheckFor } from './falsification-table.js';
 
-/** The harness's own conditions appended to every failure (suite-runner): evidence about the harness, not the server. */
-const HARNESS_CONDITIONS = / \[harness during the check: [^\]]*\]$/;
-
 /** What a check that did not pass saw the server do ('pass' for a check that passed). */
 export function serverPartOf(result: SuiteResult, id: string): string {
   const check = result.checks.find((c) => c.id === id);
   if (check === undefined || check.status === 'pass') return check?.status ?? 'missing';
-  return (check.actual ?? check.status).replace(HARNESS_CONDITIONS, '');
+  return check.actual ?? check.status;
 }
 
 /** Asserts that `check` fails against a server with `fault`, showing `evidence` in what it saw, while the sanity check passes. */
