@@ -110,6 +110,8 @@ export class QuicConnection implements Deadlined {
   /** Streams with queued bytes or FIN to hand to quiche at the next flush. */
   private pendingStreams: StreamState[] = [];
   private pendingSpare: StreamState[] = [];
+  /** STOP_SENDINGs asked for since the last send loop: stream id -> code (see stopSending). */
+  private readonly stopsQueued = new Map<number, number>();
   private nextBidi: number;
   private nextUni: number;
   /** Next peer-initiated stream ids we expect to see (probed cheaply for new streams). */
@@ -162,7 +164,7 @@ export class QuicConnection implements Deadlined {
     this.nextPeerUni = this.nextPeerBidi | UNIDIRECTIONAL;
     this.recvInfo = { from: remoteAddress, to: localAddress };
     this.handshakeDeadline = performance.now() + options.handshakeTimeoutMs;
-    this.timing = new SendTiming(options.ackDelayMs);
+    this.timing = new SendTiming(options.ackDelayMs, options.stopProbeIntervalMs);
   }
 
   /** Hex of our source connection id: stable, unique per endpoint; handy in logs. */
@@ -310,13 +312,29 @@ export class QuicConnection implements Deadlined {
       this.checkReadableId(streamId, 'stopSending');
       return;
     }
-    try {
-      this.native.streamShutdown(streamId, quiche.Shutdown.Read, errorCode);
-    } catch {
-      // Already finished inside quiche.
-    }
+    // Handed to quiche after the send loop has sent what the connection owes (the ACK of the stream's bytes), so
+    // STOP_SENDING leaves in a packet of its own: a quiche peer that gets the ACK and STOP_SENDING together forgets
+    // the stream, and its code, before it can report it.
+    this.stopsQueued.set(streamId, errorCode);
     this.closeRead(st);
     this.requestSend();
+  }
+
+  /** @internal Whether STOP_SENDINGs wait for the send loop (the endpoint then sends what is owed first). */
+  get hasQueuedStops(): boolean {
+    return this.stopsQueued.size > 0;
+  }
+
+  /** @internal Hands the queued STOP_SENDINGs to quiche (after a send loop). */
+  applyQueuedStops(): void {
+    for (const [streamId, code] of this.stopsQueued) {
+      try {
+        this.native.streamShutdown(streamId, quiche.Shutdown.Read, code);
+      } catch {
+        // Already finished inside quiche.
+      }
+    }
+    this.stopsQueued.clear();
   }
 
   /** Sets a stream's send priority: urgency 0 (first) .. 7 (last), default 3; incremental = round-robin with equals. */
@@ -510,7 +528,7 @@ export class QuicConnection implements Deadlined {
 
   /**
    * @internal Before the send loop: hand queued bytes to quiche (most urgent streams first), and after packets
-   * arrived look for streams the peer stopped (at most once per SWEEP_INTERVAL_MS).
+   * arrived look for streams the peer stopped (at most once per stopProbeIntervalMs).
    */
   beforeTransmit(now: number): void {
     if (this._state !== 'established') return;
@@ -771,7 +789,7 @@ export class QuicConnection implements Deadlined {
   private readStream(id: number): void {
     let st = this.streams.get(id);
     if (st === undefined) {
-      if (this.isLocal(id)) {
+      if (this.isLocal(id) || this.stopsQueued.has(id)) {
         this.discard(id);
         return;
       }

@@ -539,6 +539,11 @@ export class QuicEndpoint implements ConnectionOwner {
     const closing = conn.state === 'closing';
     const mayRun = !closing || conn.closingMaySend(now);
     conn.timing.transmitted();
+    if (conn.hasQueuedStops && !closing) {
+      // What is owed (the ACK of a stream's bytes) leaves first, STOP_SENDING in the packets after it.
+      this.sendAll(native, SEND_BURST);
+      conn.applyQueuedStops();
+    }
     if (mayRun && this.sendAll(native, closing ? CLOSING_SEND_LIMIT : SEND_BURST) && !closing) {
       conn.dirty = true;
       conn.timing.localWork();

@@ -3,6 +3,7 @@
  * and their validation.
  */
 import { TransportError } from './errors.js';
+import { SWEEP_INTERVAL_MS } from './send-timing.js';
 
 /** PEM text, as a string or as the bytes of a PEM file. */
 export type Pem = string | Uint8Array;
@@ -45,6 +46,12 @@ export interface TransportOptions {
    * Default 25.
    */
   ackDelayMs?: number;
+  /**
+   * Least time between two probes of a connection's idle sending streams for a peer's STOP_SENDING, ms. quiche
+   * forgets a stopped stream (and its code) once our RESET_STREAM answering it is acknowledged, so a peer that
+   * needs the code (a conformance probe) sets 0: probe after every packet. Default 100.
+   */
+  stopProbeIntervalMs?: number;
 }
 
 /** Server-side options: a certificate is required. */
@@ -98,6 +105,7 @@ const DEFAULTS: ResolvedTransportOptions = {
   streamWriteBuffer: 256 * 1024,
   congestionControl: 'cubic',
   ackDelayMs: 25,
+  stopProbeIntervalMs: SWEEP_INTERVAL_MS,
 };
 
 function checkInteger(where: string, value: number, min: number, max: number): number {
@@ -141,6 +149,7 @@ export function resolveTransportOptions(options: TransportOptions, where: string
   checkInteger(`${where}.streamWriteBuffer`, o.streamWriteBuffer, 1024, 2 ** 40);
   // RFC 9000 §18.2: max_ack_delay (ackDelayMs + 10) must stay below 2^14 ms.
   checkInteger(`${where}.ackDelayMs`, o.ackDelayMs, 0, 10_000);
+  checkInteger(`${where}.stopProbeIntervalMs`, o.stopProbeIntervalMs, 0, 60_000);
   if (typeof o.datagrams !== 'boolean') {
     throw new TransportError('INVALID_ARGUMENT', `${where}.datagrams`, 'expected a boolean');
   }

@@ -10,13 +10,13 @@
  *   keep their ACK clock.
  * - STOP_SENDING probe: quiche reports a peer's STOP_SENDING only as an error of the stream's next send call, so
  *   idle sending streams are probed one native call each. The probe runs when packets arrived since the last
- *   one (nothing else can stop a stream) and at most once per SWEEP_INTERVAL_MS; a stream that is written to
+ *   one (nothing else can stop a stream) and at most once per stopProbeIntervalMs (default 100); a stream that is written to
  *   learns of the stop at once from its own send call.
  */
 
 /** Packets that end an acknowledgement hold-back at once. */
 const ACK_EVERY_PACKETS = 2;
-/** Least time between two STOP_SENDING probes of one connection, ms. */
+/** Default least time between two STOP_SENDING probes of one connection, ms (options.stopProbeIntervalMs). */
 export const SWEEP_INTERVAL_MS = 100;
 
 /** One connection's send and probe timing. */
@@ -31,7 +31,11 @@ export class SendTiming {
   private sweepDue = false;
   private lastSweepAt = -Infinity;
 
-  constructor(private readonly ackDelayMs: number) {}
+  constructor(
+    private readonly ackDelayMs: number,
+    /** Least time between two STOP_SENDING probes, ms. */
+    private readonly sweepIntervalMs: number,
+  ) {}
 
   /** Packets received since the send loop last ran. */
   get packetsSinceTransmit(): number {
@@ -68,7 +72,7 @@ export class SendTiming {
 
   /** Whether to probe for STOP_SENDING now (and if so, counts it as done). */
   sweepNow(now: number): boolean {
-    if (!this.sweepDue || now - this.lastSweepAt < SWEEP_INTERVAL_MS) return false;
+    if (!this.sweepDue || now - this.lastSweepAt < this.sweepIntervalMs) return false;
     this.sweepDue = false;
     this.lastSweepAt = now;
     return true;
@@ -76,7 +80,7 @@ export class SendTiming {
 
   /** When a postponed probe is due (Infinity when none is); the connection's timer must wake it by then. */
   nextSweepAt(): number {
-    return this.sweepDue ? this.lastSweepAt + SWEEP_INTERVAL_MS : Infinity;
+    return this.sweepDue ? this.lastSweepAt + this.sweepIntervalMs : Infinity;
   }
 
   /** Nothing left to probe or hold (the connection is closing). */

@@ -83,6 +83,8 @@ export class ResolvedTarget implements ProbeTarget {
         handshakeTimeoutMs: this.policy.handshakeTimeoutMs,
         // Probes are short-lived; an idle server is noticed by the per-wait timeouts anyway.
         idleTimeoutMs: 60_000,
+        // Checks compare STOP_SENDING codes: look for them after every packet, before quiche forgets the stream.
+        stopProbeIntervalMs: 0,
       };
       if (this.policy.ca !== null) options.ca = this.policy.ca;
       if (this.policy.serverName !== null) options.serverName = this.policy.serverName;

@@ -8,14 +8,51 @@ import {
   QuicEndpoint,
   STOP_SENDING_CODE_UNKNOWN,
   TransportError,
+  createUdpPacketIO,
   generateSelfSignedCert,
 } from '../../transport/index.js';
-import type { CloseInfo, QuicConnection } from '../../transport/index.js';
+import type { CloseInfo, PacketIO, PacketReceiver, QuicConnection } from '../../transport/index.js';
 import { INSECURE, endpointPair, testCertificate } from './helpers/endpoints.js';
 import type { EndpointPair } from './helpers/endpoints.js';
 import { StreamRecorder, payload, sleep, writeAll } from './helpers/streams.js';
 
 vi.setConfig({ testTimeout: 10_000 });
+
+/** A packet I/O that, once armed, sends the next two packets in reverse order. */
+class SwapNextTwo implements PacketIO {
+  armed = false;
+  swapped = false;
+  private held: [Buffer, string, number] | null = null;
+
+  constructor(private readonly inner: PacketIO) {}
+
+  get localAddress(): PacketIO['localAddress'] {
+    return this.inner.localAddress;
+  }
+
+  start(receiver: PacketReceiver): void {
+    this.inner.start(receiver);
+  }
+
+  send(buffer: Buffer, offset: number, length: number, toHost: string, toPort: number): void {
+    if (this.armed && this.held === null) {
+      this.held = [Buffer.from(buffer.subarray(offset, offset + length)), toHost, toPort];
+      return;
+    }
+    this.inner.send(buffer, offset, length, toHost, toPort);
+    if (this.held !== null) {
+      const [held, host, port] = this.held;
+      this.inner.send(held, 0, held.length, host, port);
+      this.held = null;
+      this.armed = false;
+      this.swapped = true;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
 
 let pair: EndpointPair | null = null;
 afterEach(async () => {
@@ -227,7 +264,9 @@ describe('streams', () => {
   });
 
   it('reports a peer reset with its code and a stop-sending with its code', async () => {
-    const { client, server } = await established();
+    // The client probes for STOP_SENDING after every packet: quiche forgets a stopped stream (and its code) once
+    // the client's RESET_STREAM answering it is acknowledged, which may come before a throttled probe.
+    const { client, server } = await established({}, { ...INSECURE, stopProbeIntervalMs: 0 });
     const atServer = new StreamRecorder(server);
     const atClient = new StreamRecorder(client);
     const resetMe = client.openBidi();
@@ -239,12 +278,9 @@ describe('streams', () => {
 
     const stopMe = client.openUni();
     client.write(stopMe, Buffer.from('hello'));
-    // STOP_SENDING is only meaningful for a stream the server knows: wait for its bytes. Then let the server's
-    // delayed ACK of them leave (ack delay 25 ms) before STOP_SENDING: sent together they let quiche collect the
-    // stream before the client's stop probe runs, and the code is lost (the next test covers that case). The
-    // transport exposes no "ACK sent" event to wait for, so this one wait is a bounded delay past ackDelayMs.
+    // STOP_SENDING is only meaningful for a stream the server knows: wait for its bytes. The server sends the ACK
+    // of them before STOP_SENDING, in separate packets, so the client still knows the stream when it is stopped.
     await atServer.receivedData(stopMe);
-    await sleep(80);
     server.stopSending(stopMe, 9);
     expect(await atClient.stopped(stopMe)).toBe(9);
     expect(client.write(stopMe, Buffer.from('ignored'))).toBe(0);
@@ -252,23 +288,30 @@ describe('streams', () => {
   });
 
   it('reports STOP_SENDING of a stream quiche already discarded as a stop, never as an endpoint error', async () => {
-    const { p, client, server } = await established();
+    // A peer that sends STOP_SENDING with (or before) the ACK of the stream's bytes: quiche marks the stream
+    // complete and collects it before we can ask about it. Ours never does; the server's packets after the
+    // stream's bytes arrived (the ACK, then STOP_SENDING) are swapped on the way to give the same order.
+    const swap = new SwapNextTwo(await createUdpPacketIO({ host: '127.0.0.1' }));
+    const p = await endpointPair(
+      {},
+      { server: swap, client: await createUdpPacketIO({ host: '127.0.0.1' }) },
+    );
+    pair = p;
+    // Probing for stops at most every 200 ms: none runs between the two swapped packets.
+    const client = p.connect({ ...INSECURE, stopProbeIntervalMs: 200 });
+    await client.whenEstablished();
+    const server = await p.acceptedAt(0);
     const atClient = new StreamRecorder(client);
     const errors: unknown[] = [];
     p.client.onError = (error) => errors.push(error);
-    // The server stops the stream as soon as its first bytes arrive, so the ACK of those bytes and STOP_SENDING
-    // reach the client together: quiche marks the stream complete and collects it before we can ask about it.
     server.onData = function (id) {
+      swap.armed = true;
       this.stopSending(id, 9);
     };
     const stream = client.openUni();
     client.write(stream, Buffer.from('hello'));
-    let code: number | undefined;
-    for (let i = 0; i < 200 && code === undefined; i++) {
-      await sleep(5);
-      code = atClient.stopSending.get(stream);
-    }
-    expect(code).toBe(STOP_SENDING_CODE_UNKNOWN);
+    expect(await atClient.stopped(stream)).toBe(STOP_SENDING_CODE_UNKNOWN);
+    expect(swap.swapped).toBe(true);
     expect(errors).toEqual([]);
     expect(client.write(stream, Buffer.from('ignored'))).toBe(0);
     expect(client.writableBytes(stream)).toBe(0);

@@ -7,7 +7,7 @@ import { SWEEP_INTERVAL_MS, SendTiming } from '../../transport/send-timing.js';
 
 /** A timing whose first send loop has run (a new connection always sends at once: its handshake). */
 function afterFirstTransmit(ackDelayMs = 25): SendTiming {
-  const timing = new SendTiming(ackDelayMs);
+  const timing = new SendTiming(ackDelayMs, SWEEP_INTERVAL_MS);
   expect(timing.holdUntil(0, true)).toBe(0);
   timing.transmitted();
   return timing;
@@ -58,7 +58,7 @@ describe('SendTiming acknowledgement hold-back', () => {
 
 describe('SendTiming STOP_SENDING probe', () => {
   it('probes only after packets arrived, at most once per interval, and names when the next is due', () => {
-    const timing = new SendTiming(25);
+    const timing = new SendTiming(25, SWEEP_INTERVAL_MS);
     expect(timing.sweepNow(0)).toBe(false);
     expect(timing.nextSweepAt()).toBe(Infinity);
     timing.packetArrived();

@@ -27,9 +27,13 @@ const DECLARED = 'an Error frame with a declared code (1000-1010) on the control
 
 /**
  * Waits for the server's answer to a violation sent after `after`: the first Error frame must carry a declared
- * code; a close with a declared application code and no Error frame passes with a warning.
+ * code (returned); a close with a declared application code and no Error frame passes with a warning (null).
  */
-async function expectDeclaredAnswer(ctx: CheckContext, probe: ProbeConnection, after: number): Promise<void> {
+async function expectDeclaredAnswer(
+  ctx: CheckContext,
+  probe: ProbeConnection,
+  after: number,
+): Promise<number | null> {
   const errors = (): ReturnType<ProbeConnection['find']> =>
     probe.find('control', 'Error', (_p, item) => item.seq >= after);
   await probe.until(() => errors().length > 0 || probe.closed, {
@@ -43,7 +47,7 @@ async function expectDeclaredAnswer(ctx: CheckContext, probe: ProbeConnection, a
     if (first.frame?.name !== 'Error') fail(DECLARED, describeReceived(first));
     const code = first.frame.payload.code;
     ensure(DECLARED_CODES.has(code), DECLARED, `Error{code ${code}}: not a declared code`);
-    return;
+    return code;
   }
   const info = await probe.expectClose(ctx.timeoutMs);
   const peer = info.peerError;
@@ -53,14 +57,35 @@ async function expectDeclaredAnswer(ctx: CheckContext, probe: ProbeConnection, a
     () => `no Error frame${probe.describeClose()}`,
   );
   ctx.warn(`no Error frame arrived before the close with code ${peer.code} (PROTOCOL.md 14/declared-error)`);
+  return null;
 }
 
-/** A protocol-level check: `violate` breaks a rule on the probe's connection, `after` being its mark. */
+/**
+ * Whatever fate the server chose: if it aborted the offending client stream, its STOP_SENDING carries the Error's
+ * code (14/error-then-fate). A STOP_SENDING whose code the transport could not see is not judged.
+ */
+function expectStopMatchesError(probe: ProbeConnection, streamId: number, code: number): void {
+  const stopCode = probe.stoppedCode(streamId);
+  if (typeof stopCode !== 'number') return;
+  ensure(
+    stopCode === code,
+    `STOP_SENDING on stream ${streamId} with the Error's code ${code} (14/error-then-fate)`,
+    `STOP_SENDING with ${stopCode} after Error{code ${code}}`,
+  );
+}
+
+/** Where a violation was sent: the probe's mark before it, and the client stream it broke (none: control). */
+interface ViolationSent {
+  readonly after: number;
+  readonly streamId?: number;
+}
+
+/** A protocol-level check: `violate` breaks a rule on the probe's connection. */
 function declaredErrorCheck(
   id: string,
   title: string,
   rules: string[],
-  violate: (ctx: CheckContext, probe: ProbeConnection) => number,
+  violate: (ctx: CheckContext, probe: ProbeConnection) => ViolationSent,
 ): ConformanceCheck {
   return {
     id: `14/declared-error/${id}`,
@@ -68,9 +93,10 @@ function declaredErrorCheck(
     rules: ['14/declared-error', ...rules],
     async run(ctx) {
       const [probe, bystander] = await probeAndBystander(ctx, 'declared');
-      const after = violate(ctx, probe);
-      await expectDeclaredAnswer(ctx, probe, after);
+      const { after, streamId } = violate(ctx, probe);
+      const code = await expectDeclaredAnswer(ctx, probe, after);
       await expectAlive(ctx, bystander);
+      if (code !== null && streamId !== undefined) expectStopMatchesError(probe, streamId, code);
     },
   };
 }
@@ -102,7 +128,7 @@ function controlCheck(kind: ViolationKind): ConformanceCheck {
     (ctx, probe) => {
       const after = probe.mark;
       probe.write('control', violation.bytes(ctx), violation.fin);
-      return after;
+      return { after };
     },
   );
 }
@@ -117,7 +143,7 @@ function uniCheck(kind: ViolationKind, cls: UniClass): ConformanceCheck {
       const streamId = openClassified(ctx, probe, cls);
       const after = probe.mark;
       probe.write(streamId, violation.bytes(ctx), violation.fin);
-      return after;
+      return { after, streamId };
     },
   );
 }
@@ -134,7 +160,7 @@ export const DECLARED_ERROR_CHECKS: readonly ConformanceCheck[] = [
       const streamId = probe.openUni();
       const after = probe.mark;
       probe.write(streamId, encodeFrame('Ping', { timestamp: 1 }));
-      return after;
+      return { after, streamId };
     },
   ),
   declaredErrorCheck(
@@ -145,7 +171,7 @@ export const DECLARED_ERROR_CHECKS: readonly ConformanceCheck[] = [
       const streamId = probe.openUni();
       const after = probe.mark;
       probe.write(streamId, encodeFrame('MessageAck', { nonce: 'n', message_id: 1, timestamp: 1 }));
-      return after;
+      return { after, streamId };
     },
   ),
 ];

@@ -6,7 +6,15 @@ import { ERROR_CODES, compareU64, encodeDatagram, encodeFrame, type PayloadOf } 
 import type { CheckContext } from '../check-context.js';
 import { ensure, fail, type ConformanceCheck } from '../check.js';
 import { ProbeConnectError, describeReceived, type ProbeConnection } from '../probe-connection.js';
-import { expectAlive, expectClosedWith, expectErrorCode, expectNoError, rawFrame, sameId } from './fates.js';
+import {
+  expectAlive,
+  expectClosedWith,
+  expectErrorCode,
+  expectNoError,
+  expectStopSendingCode,
+  rawFrame,
+  sameId,
+} from './fates.js';
 
 /** The wrong ALPN offered by the 2/alpn check. */
 export const WRONG_ALPN = 'h3';
@@ -343,16 +351,7 @@ export const HANDSHAKE_CHECKS: readonly ConformanceCheck[] = [
       const after = probe.mark;
       const uni = probe.openUni();
       probe.write(uni, encodeFrame('JoinRoom', { room_id: 1 }));
-      const stopped = await probe.expectStopSending(
-        uni,
-        ctx.timeoutMs,
-        `STOP_SENDING 1002 on early uni stream ${uni}`,
-      );
-      ensure(
-        stopped === ERROR_CODES.AUTH_REQUIRED || stopped === 'unknown',
-        `STOP_SENDING with 1002 on stream ${uni}`,
-        `STOP_SENDING with ${stopped}`,
-      );
+      await expectStopSendingCode(ctx, probe, uni, ERROR_CODES.AUTH_REQUIRED);
       await expectErrorCode(ctx, probe, ERROR_CODES.AUTH_REQUIRED, after, { startsWith: `stream ${uni}` });
       await probe.authenticate(ctx.env.username('early-uni'), ctx.timeoutMs);
     },

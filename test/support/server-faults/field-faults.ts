@@ -37,6 +37,8 @@ interface FieldFault {
   readonly frames: readonly FrameName[];
   /** The rewritten payload, or null to send the frame unchanged. */
   readonly rewrite: (payload: Payload) => Payload | null;
+  /** Only frames on the control stream (true) or only elsewhere (false); both when absent. */
+  readonly onControl?: boolean;
 }
 
 const withField =
@@ -161,12 +163,96 @@ const FIELD_FAULT_TABLE = {
     frames: ['HelloAck'],
     rewrite: withField('version', 2),
   },
+  'error-code-shifted': {
+    describe:
+      'Error frames carry another declared code (1001<->1007, others +1); close and stop codes stay right',
+    frames: ['Error'],
+    rewrite: (p) => ({ ...p, code: wrongStopCode(Number(p.code)) }),
+  },
+  'session-id-uppercase': {
+    describe: 'HelloAck.session_id in upper case',
+    frames: ['HelloAck'],
+    rewrite: (p) => ({ ...p, session_id: String(p.session_id).toUpperCase() }),
+  },
+  'auth-failed-wrong-code': {
+    describe: 'AuthFailed carries code 1004 instead of 1003',
+    frames: ['AuthFailed'],
+    rewrite: withField('code', 1004),
+  },
+  'auth-ok-wrong-username': {
+    describe: 'AuthOk names another username',
+    frames: ['AuthOk'],
+    rewrite: withField('username', WRONG_USERNAME),
+  },
+  'message-ack-wrong-timestamp': {
+    describe: 'MessageAck.timestamp is 1 (1970), not the RoomMessage timestamp',
+    frames: ['MessageAck'],
+    rewrite: (p) => ({ ...p, timestamp: WRONG_TIMESTAMP }),
+  },
+  'message-wrong-nonce': {
+    describe: 'RoomMessage carries another nonce than was sent',
+    frames: ['RoomMessage'],
+    rewrite: (p) => (p.nonce === null ? null : { ...p, nonce: WRONG_NONCE }),
+  },
+  'throttle-zero-delay': {
+    describe: 'Throttle says delay_ms 0',
+    frames: ['Throttle'],
+    rewrite: withField('delay_ms', 0),
+  },
+  'upload-start-ack-wrong-bytes': {
+    describe: 'the UploadAck answering UploadStart says bytes_received 1 (no byte has arrived)',
+    frames: ['UploadAck'],
+    rewrite: (p) => (p.url === null && Number(p.bytes_received) === 0 ? { ...p, bytes_received: 1 } : null),
+  },
+  'pong-big-timestamp-off': {
+    describe: 'Pong echoes timestamps above 2^53 off by one (as if through a double)',
+    frames: ['Pong'],
+    rewrite: (p) =>
+      BigInt(p.timestamp as number | bigint) > 2n ** 53n ? { ...p, timestamp: addOne(p.timestamp) } : null,
+  },
+  'large-init-lists-member': {
+    describe: 'RoomInit of a large room (no members listed) lists one member',
+    frames: ['RoomInit'],
+    rewrite: (p) =>
+      (p.members as unknown[]).length > 0
+        ? null
+        : { ...p, members: [{ user_id: WRONG_USER_ID, username: WRONG_USERNAME, avatar_url: null }] },
+  },
+  'promoted-wrong-room': {
+    describe: 'RoomPromoted on the control stream names another room',
+    frames: ['RoomPromoted'],
+    rewrite: withField('room_id', WRONG_ROOM_ID),
+    onControl: true,
+  },
+  'demoted-wrong-shard': {
+    describe: 'RoomDemoted names shard 200 (none) as to_shard',
+    frames: ['RoomDemoted'],
+    rewrite: withField('to_shard', 200),
+  },
+  'hot-header-wrong-room': {
+    describe: 'the RoomPromoted heading a hot-room stream names another room (the one on control is right)',
+    frames: ['RoomPromoted'],
+    rewrite: withField('room_id', WRONG_ROOM_ID),
+    onControl: false,
+  },
 } as const satisfies Record<string, FieldFault>;
+
+/** The timestamp a faulted MessageAck carries. */
+export const WRONG_TIMESTAMP = 1;
+/** The nonce a faulted RoomMessage carries instead of the sender's. */
+export const WRONG_NONCE = 'forged-nonce';
+
+/** A u64 value plus one, in the representation it came in. */
+function addOne(value: unknown): number | bigint {
+  return typeof value === 'bigint' ? value + 1n : Number(value) + 1;
+}
 
 /** Stream-fate faults: the Error frame is right, the stream's fate is not. */
 const FATE_FAULT_DESCRIPTIONS = {
   'stop-sending-wrong-code':
     'an aborted client stream gets STOP_SENDING with another code than its Error frame (1001<->1007, others +1)',
+  'close-code-shifted':
+    'the connection closes with another application code than its Error frame (1001<->1007, others +1, 0 -> 1)',
 } as const;
 
 /** Name of a field or stream-fate fault. */
@@ -193,6 +279,7 @@ function rewriteFrame(
   active: readonly FieldFault[],
   bytes: Uint8Array,
   datagram: boolean,
+  control = false,
 ): Uint8Array | null {
   let frame;
   try {
@@ -209,6 +296,7 @@ function rewriteFrame(
   let changed = false;
   for (const fault of active) {
     if (!fault.frames.includes(frame.name)) continue;
+    if (fault.onControl !== undefined && fault.onControl !== control) continue;
     const rewritten = fault.rewrite(payload);
     if (rewritten === null) continue;
     payload = rewritten;
@@ -229,12 +317,17 @@ export function installFieldFaults(faults: ReadonlySet<string>, port: Connection
     .map(([, fault]) => fault as FieldFault);
   if (active.length > 0) {
     const send = port.send.bind(port);
-    port.send = (streamId, bytes) => send(streamId, rewriteFrame(active, bytes, false) ?? bytes);
+    port.send = (streamId, bytes) =>
+      send(streamId, rewriteFrame(active, bytes, false, streamId === 0) ?? bytes);
     const sendDatagram = port.sendDatagram.bind(port);
     port.sendDatagram = (bytes) => sendDatagram(rewriteFrame(active, bytes, true) ?? bytes);
   }
   if (faults.has('stop-sending-wrong-code')) {
     const abortStream = port.abortStream.bind(port);
     port.abortStream = (streamId, code) => abortStream(streamId, wrongStopCode(code));
+  }
+  if (faults.has('close-code-shifted')) {
+    const close = port.close.bind(port);
+    port.close = (code, reason) => close(wrongStopCode(code), reason);
   }
 }
