@@ -24,6 +24,11 @@ export class ClientUploads<Client extends UploadOwner> {
     private readonly events: ClientEvents<Client>,
   ) {}
 
+  /** Uploads started and not yet finished (acked with their URL) or failed. */
+  get pending(): number {
+    return this.starts.length + this.byId.size;
+  }
+
   /** Writes UploadStart; chunks and UploadComplete follow once the server's UploadAck names the upload id. */
   start(job: UploadJob, now: number): void {
     job.startedAtMs = now;

@@ -140,6 +140,11 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     return this.serverStreams.messageCountIn(roomId);
   }
 
+  /** Uploads under way on this connection (a deliberate disconnect waits for them, as for acks). */
+  get uploadsPending(): number {
+    return this.uploads.pending;
+  }
+
   /** Rooms the client is a member of. */
   memberRooms(): number[] {
     return this.serverStreams.memberRooms();

@@ -61,8 +61,8 @@ export class ClientReconnects {
   /**
    * A deliberate disconnect (reconnect action, storm). The membership becomes uncertain now (messages acked
    * from here on are optional for this client); the connection stays open, performing nothing, until every
-   * expected delivery and its own acks have arrived (or the grace period passed), so the harness never counts
-   * as lost what it cut off itself. Then Goodbye and close; reconnect at `reconnectAtMs` (or right away if
+   * expected delivery, its own acks and its uploads' final acks have arrived (or the grace period passed), so the
+   * harness never counts as lost or failed what it cut off itself. Then Goodbye and close; reconnect at `reconnectAtMs` (or right away if
    * that has passed).
    */
   depart(slot: ClientSlot, reason: string, reconnectAtMs: number): void {
@@ -75,7 +75,7 @@ export class ClientReconnects {
     const check = (): void => {
       if (this.context.stopping()) return;
       const waited = epochNowMs() - decidedAt;
-      const owed = slot.awaitingAcks + rec.outstandingFor(client.index);
+      const owed = slot.awaitingAcks + rec.outstandingFor(client.index) + client.uploadsPending;
       if (client.ready && (waited < DEPART_MIN_MS || owed > 0) && waited < maxWait) {
         setTimeout(check, DEPART_POLL_MS);
         return;
