@@ -8,7 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores in CI: more forks only add contention.
     maxWorkers: 2,
-    // `npm run test:coverage` runs with --coverage and fails when coverage drops below these floors (set a few points under
+    // `npm test` runs with --coverage and fails when coverage drops below these floors (set a few points under
     // what the suite reached when they were last raised; raise them, never lower them). A single file run with
     // `npx vitest run FILE` collects no coverage and checks no floor.
     coverage: {
