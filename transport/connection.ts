@@ -49,8 +49,8 @@ const EMPTY = Buffer.alloc(0);
 const readableIds: number[] = [];
 const ascending = (a: number, b: number): number => a - b;
 const byUrgency = (a: { urgency: number }, b: { urgency: number }): number => a.urgency - b.urgency;
-/** Least time between two timer-driven CONNECTION_CLOSE flights of a closing connection, ms. */
-const CLOSE_REPEAT_GAP_MS = 50;
+/** Packets a closing connection may send in all (see QuicConnection.closingBudget). */
+const CLOSING_PACKET_BUDGET = 32;
 const textEncoder = new TextEncoder();
 
 /** Stream id type bits (RFC 9000 §2.1). */
@@ -135,9 +135,8 @@ export class QuicConnection implements Deadlined {
   quicheDeadline = Infinity;
   /** @internal Packets arrived, a timer fired or close() was called: check for closure at the next flush. */
   mayHaveClosed = false;
-  /** Send loops run while closing (each carries a CONNECTION_CLOSE), and when the last one ran. */
-  private closeFlights = 0;
-  private lastCloseFlightAt = 0;
+  /** Packets sent while closing (see closingBudget). */
+  private closingPacketsSent = 0;
   /** @internal Absolute time (performance.now ms) by which the handshake must complete. */
   readonly handshakeDeadline: number;
   /** @internal Alias under which the endpoint also routes this connection (client's original dcid). */
@@ -483,23 +482,20 @@ export class QuicConnection implements Deadlined {
   }
 
   /**
-   * @internal While closing, whether the send loop may run now: at the first flush (our CONNECTION_CLOSE), in
-   * answer to packets that arrived since (RFC 9000 §10.2.1), and on quiche's timer at most once per
-   * CLOSE_REPEAT_GAP_MS until quiche ends the closing period (a lost or unreadable CONNECTION_CLOSE to an idle
-   * peer is repeated, not left to its idle timeout). quiche's loss timer keeps running while closing, and a
-   * connection closed before its handshake was confirmed gets a new CONNECTION_CLOSE from every send call: sent
-   * on every timer and until quiche had nothing left, that was thousands of packets a second per connection.
+   * @internal While closing: how many more packets the send loop may send (0: none). quiche answers every send
+   * call of a connection closed before its handshake was confirmed with another CONNECTION_CLOSE, and its loss
+   * timer keeps running while closing: a loop that sent until quiche had nothing left, on every timer, sent
+   * thousands of packets a second from one closed connection. So a closing connection gets a budget: enough for
+   * its close flights, answers to the peer's packets (RFC 9000 §10.2.1) and repeats on quiche's timer (a lost or
+   * unreadable CONNECTION_CLOSE to an idle peer is repeated, not left to its idle timeout), and no more.
    */
-  closingMaySend(now: number): boolean {
-    if (this.closeFlights === 0 || this.timing.packetsSinceTransmit > 0) return this.closeFlight(now);
-    if (now - this.lastCloseFlightAt < CLOSE_REPEAT_GAP_MS) return false;
-    return this.closeFlight(now);
+  closingBudget(): number {
+    return CLOSING_PACKET_BUDGET - this.closingPacketsSent;
   }
 
-  private closeFlight(now: number): boolean {
-    this.closeFlights++;
-    this.lastCloseFlightAt = now;
-    return true;
+  /** @internal Counts packets sent while closing against the budget. */
+  spendClosingBudget(packets: number): void {
+    this.closingPacketsSent += packets;
   }
 
   /** @internal After packets arrived: establishment, readable streams, datagrams, stop-sending, drains. */

@@ -84,7 +84,7 @@ const SEND_BURST = 32;
  * sends CONNECTION_CLOSE in response to incoming packets, and SHOULD limit the rate at which it does).
  */
 const CLOSING_SEND_LIMIT = 4;
-// After its first flush, a closing connection sends when packets arrived, or rarely (QuicConnection.closingMaySend).
+// In all, a closing connection sends at most QuicConnection.closingBudget() packets.
 /** @internal libuv reads at most this many datagrams from a socket per loop turn. */
 export const READ_BATCH = 32;
 /**
@@ -537,14 +537,17 @@ export class QuicEndpoint implements ConnectionOwner {
     conn.beforeTransmit(now);
     const native = conn.native;
     const closing = conn.state === 'closing';
-    const mayRun = !closing || conn.closingMaySend(now);
+    const limit = closing ? Math.min(CLOSING_SEND_LIMIT, conn.closingBudget()) : SEND_BURST;
+    const sentBefore = this.counters.packetsSent;
     conn.timing.transmitted();
     if (conn.hasQueuedStops && !closing) {
       // What is owed (the ACK of a stream's bytes) leaves first, STOP_SENDING in the packets after it.
       this.sendAll(native, SEND_BURST);
       conn.applyQueuedStops();
     }
-    if (mayRun && this.sendAll(native, closing ? CLOSING_SEND_LIMIT : SEND_BURST) && !closing) {
+    const cutShort = limit > 0 && this.sendAll(native, limit);
+    if (closing) conn.spendClosingBudget(this.counters.packetsSent - sentBefore);
+    else if (cutShort) {
       conn.dirty = true;
       conn.timing.localWork();
       this.deferred.push(conn);

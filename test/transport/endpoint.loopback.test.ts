@@ -76,6 +76,23 @@ async function established(
   return { p, client, server };
 }
 
+/**
+ * A stream round trip: the server's answer follows its HANDSHAKE_DONE, so the client's handshake is confirmed
+ * after it. For tests of what comes later (datagrams, close codes), not of the handshake's last round trip.
+ */
+async function handshakeConfirmed(
+  client: QuicConnection,
+  server: QuicConnection,
+  atClient = new StreamRecorder(client),
+  atServer = new StreamRecorder(server),
+): Promise<void> {
+  const ready = client.openBidi();
+  client.write(ready, Buffer.from('ready?'), false);
+  await atServer.receivedData(ready);
+  server.write(ready, Buffer.from('ready'), false);
+  await atClient.receivedData(ready);
+}
+
 describe('handshake', () => {
   it('establishes both sides with the negotiated ALPN and addresses', async () => {
     const p = await endpointPair();
@@ -354,12 +371,8 @@ describe('datagrams', () => {
     // Datagrams are unreliable, and quiche drops a 1-RTT packet coalesced behind a Handshake packet the server can
     // no longer decrypt (it discarded those keys when the handshake completed); the client sends such Handshake
     // packets (acks, a repeated Finished) until HANDSHAKE_DONE arrives, which took long enough on a busy machine
-    // for these datagrams to be lost. A stream round trip first: the server's answer follows its HANDSHAKE_DONE.
-    const ready = client.openBidi();
-    client.write(ready, Buffer.from('ready?'), false);
-    await atServer.receivedData(ready);
-    server.write(ready, Buffer.from('ready'), false);
-    await atClient.receivedData(ready);
+    // for these datagrams to be lost. The test is about their contents: it starts once the handshake is confirmed.
+    await handshakeConfirmed(client, server, atClient, atServer);
     expect(client.maxDatagramSize()).toBeGreaterThan(1000);
     const sent = [Buffer.from('one'), payload(1000, 4), Buffer.from('three')];
     for (const d of sent) expect(client.sendDatagram(d)).toBe(true);
@@ -382,6 +395,8 @@ describe('datagrams', () => {
 describe('close', () => {
   it('delivers the application error code and reason to the peer', async () => {
     const { client, server } = await established();
+    // A close before the handshake is confirmed is test/transport/endpoint.closing.test.ts's subject.
+    await handshakeConfirmed(client, server);
     const id = client.openBidi();
     const serverClosed = server.whenClosed();
     let clientInfo: CloseInfo | null = null;
@@ -416,7 +431,8 @@ describe('close', () => {
   });
 
   it('closes every connection with the endpoint', async () => {
-    const { p, server } = await established();
+    const { p, client, server } = await established();
+    await handshakeConfirmed(client, server);
     const serverClosed = server.whenClosed();
     await p.client.close({ errorCode: 3, reason: 'shutdown' });
     expect((await serverClosed).peerError).toEqual({ isApp: true, code: 3, reason: 'shutdown' });
