@@ -1,9 +1,8 @@
 /**
- * One QUIC connection: streams, datagrams, close, stats, and the callbacks that report
- * them. The endpoint drives it (packets in, flush out, timers); this module owns what
- * happens between quiche and the user.
+ * One QUIC connection: its lifecycle (handshake, close reporting), datagrams, stats, and the hooks the endpoint
+ * drives it by (packets in, flush out, timers). Streams live in ConnectionStreams, which this class owns and
+ * forwards its stream API to.
  */
-import { quiche } from '@matrixai/quic/native/index.js';
 import type { Connection as NativeConnection, RecvInfo } from '@matrixai/quic/native/index.js';
 import type { Deadlined } from './deadline-queue.js';
 import { TransportError } from './errors.js';
@@ -17,15 +16,10 @@ import type {
   ConnectionState,
   ConnectionStats,
 } from './connection-types.js';
-import {
-  STOP_SENDING_CODE_UNKNOWN,
-  decodeError,
-  errorCodeIn,
-  isCollectedStreamError,
-} from './quiche-errors.js';
-import { SendQueue } from './send-queue.js';
+import { ConnectionStreams } from './connection-streams.js';
+import type { StreamHost } from './connection-streams.js';
+import { STOP_SENDING_CODE_UNKNOWN, decodeError } from './quiche-errors.js';
 import { SendTiming } from './send-timing.js';
-import { StreamState } from './stream-state.js';
 
 export type { CloseCause, CloseInfo, ConnectionError, ConnectionSide, ConnectionState, ConnectionStats };
 export { STOP_SENDING_CODE_UNKNOWN };
@@ -44,21 +38,9 @@ export interface ConnectionOwner {
   callbackFailed(error: unknown): void;
 }
 
-const EMPTY = Buffer.alloc(0);
-/** Reused by every connection: stream reads never nest. */
-const readableIds: number[] = [];
-const ascending = (a: number, b: number): number => a - b;
-const byUrgency = (a: { urgency: number }, b: { urgency: number }): number => a.urgency - b.urgency;
 /** Packets a closing connection may send in all (see QuicConnection.closingBudget). */
 const CLOSING_PACKET_BUDGET = 32;
 const textEncoder = new TextEncoder();
-
-/** Stream id type bits (RFC 9000 §2.1). */
-const SERVER_INITIATED = 0x1;
-const UNIDIRECTIONAL = 0x2;
-
-/** A write at least this large to an idle stream goes straight to quiche (it copies anyway). */
-const DIRECT_WRITE_MIN = 16 * 1024;
 
 /**
  * A QUIC connection created by `QuicEndpoint.connect` (client) or announced by
@@ -73,7 +55,7 @@ const DIRECT_WRITE_MIN = 16 * 1024;
  * uni 2,6,10..; server uni 3,7,11.. A stream becomes visible to the peer only when its
  * first bytes (or FIN) are written.
  */
-export class QuicConnection implements Deadlined {
+export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   /** The handshake completed; `alpn` is set. */
   onEstablished: ((this: QuicConnection) => void) | null = null;
   /** The peer opened a stream (first time we see it); `onData` for it follows. */
@@ -104,19 +86,8 @@ export class QuicConnection implements Deadlined {
   private _alpn: string | null = null;
   private _closeInfo: CloseInfo | null = null;
   private closeCause: CloseCause | null = null;
-  private readonly streams = new Map<number, StreamState>();
-  /** Streams whose sending side is open (the STOP_SENDING sweep is skipped when 0). */
-  private writeOpenCount = 0;
-  /** Streams with queued bytes or FIN to hand to quiche at the next flush. */
-  private pendingStreams: StreamState[] = [];
-  private pendingSpare: StreamState[] = [];
-  /** STOP_SENDINGs asked for since the last send loop: stream id -> code (see stopSending). */
-  private readonly stopsQueued = new Map<number, number>();
-  private nextBidi: number;
-  private nextUni: number;
-  /** Next peer-initiated stream ids we expect to see (probed cheaply for new streams). */
-  private nextPeerBidi: number;
-  private nextPeerUni: number;
+  /** Stream state and the stream half of the API (see connection-streams.ts). */
+  private readonly streams: ConnectionStreams<QuicConnection>;
   private recvInfo: RecvInfo;
   private establishedWaiters: { resolve: () => void; reject: (e: Error) => void }[] | null = null;
   private closedWaiters: ((info: CloseInfo) => void)[] | null = null;
@@ -157,13 +128,10 @@ export class QuicConnection implements Deadlined {
     readonly localAddress: HostPort,
     private readonly options: ResolvedTransportOptions,
   ) {
-    this.nextBidi = side === 'client' ? 0 : SERVER_INITIATED;
-    this.nextUni = this.nextBidi | UNIDIRECTIONAL;
-    this.nextPeerBidi = this.nextBidi ^ SERVER_INITIATED;
-    this.nextPeerUni = this.nextPeerBidi | UNIDIRECTIONAL;
     this.recvInfo = { from: remoteAddress, to: localAddress };
     this.handshakeDeadline = performance.now() + options.handshakeTimeoutMs;
     this.timing = new SendTiming(options.ackDelayMs, options.stopProbeIntervalMs);
+    this.streams = new ConnectionStreams<QuicConnection>(this, owner, native, side, options);
   }
 
   /** Hex of our source connection id: stable, unique per endpoint; handy in logs. */
@@ -209,20 +177,12 @@ export class QuicConnection implements Deadlined {
    * when not established.
    */
   openBidi(): number {
-    const id = this.openStream(this.nextBidi, 'openBidi');
-    this.nextBidi += 4;
-    this.streams.set(id, new StreamState(id, true, true));
-    this.writeOpenCount++;
-    return id;
+    return this.streams.openBidi();
   }
 
   /** Opens a unidirectional (send-only) stream (client 2,6,10..; server 3,7,11..). Throws like `openBidi`. */
   openUni(): number {
-    const id = this.openStream(this.nextUni, 'openUni');
-    this.nextUni += 4;
-    this.streams.set(id, new StreamState(id, false, true));
-    this.writeOpenCount++;
-    return id;
+    return this.streams.openUni();
   }
 
   /** How many more streams of each kind the peer currently allows us to open. */
@@ -248,110 +208,37 @@ export class QuicConnection implements Deadlined {
    * streams, or local ids not yet opened with `openBidi`/`openUni`.
    */
   write(streamId: number, data: Uint8Array, fin = false): number {
-    const st = this.streams.get(streamId);
-    if (st === undefined || !st.writeOpen || this._state !== 'established') {
-      this.checkWritableId(streamId, 'write');
-      return 0;
-    }
-    const length = data.length;
-    const queued = st.queue === null ? 0 : st.queue.bytes;
-    let accepted = 0;
-    if (length >= DIRECT_WRITE_MIN && queued === 0 && !st.finQueued) {
-      try {
-        accepted = this.native.streamSend(streamId, data, fin) ?? 0;
-      } catch (err) {
-        this.onWriteError(st, err);
-        return 0;
-      }
-      this.requestSend();
-      if (accepted === length) {
-        if (fin) this.closeWrite(st);
-        return length;
-      }
-    }
-    const take = Math.min(length - accepted, Math.max(0, this.options.streamWriteBuffer - queued));
-    if (take > 0) (st.queue ??= new SendQueue()).push(data, accepted, take);
-    accepted += take;
-    if (accepted === length) {
-      if (fin) st.finQueued = true;
-    } else {
-      st.wantDrain = true;
-    }
-    if (take > 0 || st.finQueued) this.schedulePump(st);
-    return accepted;
+    return this.streams.write(streamId, data, fin);
   }
 
   /** Bytes `write(streamId, ...)` accepts at least right now (queue room); 0 if not writable. */
   writableBytes(streamId: number): number {
-    const st = this.streams.get(streamId);
-    if (st === undefined || !st.writeOpen || this._state !== 'established') return 0;
-    return Math.max(0, this.options.streamWriteBuffer - (st.queue === null ? 0 : st.queue.bytes));
+    return this.streams.writableBytes(streamId);
   }
 
   /** Resets our sending side (RESET_STREAM with `errorCode`); queued bytes are dropped. No-op if already closed. */
   resetStream(streamId: number, errorCode: number): void {
-    const st = this.streams.get(streamId);
-    if (st === undefined || !st.writeOpen || this._state !== 'established') {
-      this.checkWritableId(streamId, 'resetStream');
-      return;
-    }
-    try {
-      this.native.streamShutdown(streamId, quiche.Shutdown.Write, errorCode);
-    } catch {
-      // Already reset or finished inside quiche: nothing left to abort.
-    }
-    this.closeWrite(st);
-    this.requestSend();
+    this.streams.resetStream(streamId, errorCode);
   }
 
   /** Asks the peer to stop sending (STOP_SENDING with `errorCode`); unread and later data is discarded. */
   stopSending(streamId: number, errorCode: number): void {
-    const st = this.streams.get(streamId);
-    if (st === undefined || !st.readOpen || this._state !== 'established') {
-      this.checkReadableId(streamId, 'stopSending');
-      return;
-    }
-    // Handed to quiche after the send loop has sent what the connection owes (the ACK of the stream's bytes), so
-    // STOP_SENDING leaves in a packet of its own: a quiche peer that gets the ACK and STOP_SENDING together forgets
-    // the stream, and its code, before it can report it.
-    this.stopsQueued.set(streamId, errorCode);
-    this.closeRead(st);
-    this.requestSend();
+    this.streams.stopSending(streamId, errorCode);
   }
 
   /** @internal Whether STOP_SENDINGs wait for the send loop (the endpoint then sends what is owed first). */
   get hasQueuedStops(): boolean {
-    return this.stopsQueued.size > 0;
+    return this.streams.hasQueuedStops;
   }
 
   /** @internal Hands the queued STOP_SENDINGs to quiche (after a send loop). */
   applyQueuedStops(): void {
-    for (const [streamId, code] of this.stopsQueued) {
-      try {
-        this.native.streamShutdown(streamId, quiche.Shutdown.Read, code);
-      } catch {
-        // Already finished inside quiche.
-      }
-    }
-    this.stopsQueued.clear();
+    this.streams.applyQueuedStops();
   }
 
   /** Sets a stream's send priority: urgency 0 (first) .. 7 (last), default 3; incremental = round-robin with equals. */
   setPriority(streamId: number, urgency: number, incremental = true): void {
-    if (!Number.isInteger(urgency) || urgency < 0 || urgency > 7) {
-      throw new TransportError('INVALID_ARGUMENT', 'setPriority.urgency', `expected 0..7, got ${urgency}`);
-    }
-    const st = this.streams.get(streamId);
-    if (st === undefined || !st.writeOpen) {
-      this.checkWritableId(streamId, 'setPriority');
-      return;
-    }
-    st.urgency = urgency;
-    try {
-      this.native.streamPriority(streamId, urgency, incremental);
-    } catch {
-      // The stream finished inside quiche meanwhile; priority no longer matters.
-    }
+    this.streams.setPriority(streamId, urgency, incremental);
   }
 
   /**
@@ -406,9 +293,7 @@ export class QuicConnection implements Deadlined {
    * for the next flush or for flow-control credit.
    */
   queuedBytes(): number {
-    let bytes = 0;
-    for (const st of this.pendingStreams) bytes += st.queue === null ? 0 : st.queue.bytes;
-    return bytes;
+    return this.streams.queuedBytes();
   }
 
   /** Counters and path estimates. */
@@ -475,7 +360,7 @@ export class QuicConnection implements Deadlined {
    * acknowledgement is owed: see SendTiming).
    */
   holdUntil(now: number): number {
-    const idle = this._state === 'established' && this.pendingStreams.length === 0;
+    const idle = this._state === 'established' && !this.streams.hasPending;
     const until = this.timing.holdUntil(now, idle);
     // A CONNECTION_CLOSE from the peer must be reported now, not after the hold.
     return until > 0 && this.native.isDraining() ? 0 : until;
@@ -519,7 +404,7 @@ export class QuicConnection implements Deadlined {
     if (this._state !== 'established') return;
     // Datagrams first: isReadable() counts them too, and below it must mean streams only.
     if (this.options.datagrams) this.readDatagrams();
-    if (this._state === 'established' && q.isReadable()) this.readStreams();
+    if (this._state === 'established' && q.isReadable()) this.streams.readStreams();
   }
 
   /**
@@ -528,9 +413,10 @@ export class QuicConnection implements Deadlined {
    */
   beforeTransmit(now: number): void {
     if (this._state !== 'established') return;
-    if (this.pendingStreams.length > 0) this.pumpPending();
-    if (this.timing.sweepNow(now) && this.writeOpenCount > 0 && this._state === 'established')
-      this.sweepForStops();
+    const streams = this.streams;
+    if (streams.hasPending) streams.pumpPending();
+    if (this.timing.sweepNow(now) && streams.hasOpenSendingSides && this._state === 'established')
+      streams.sweepForStops();
   }
 
   /** @internal After the send loop: report closure. Returns true once quiche has fully closed. */
@@ -552,321 +438,6 @@ export class QuicConnection implements Deadlined {
       this.reportClose();
     }
     this._state = 'closed';
-  }
-
-  private openStream(id: number, where: string): number {
-    if (this._state !== 'established') {
-      throw new TransportError('CONNECTION_STATE', where, `connection is ${this._state}, not established`);
-    }
-    try {
-      // A zero-length send makes quiche create the stream (and check the peer's limit)
-      // without putting anything on the wire.
-      this.native.streamSend(id, EMPTY, false);
-    } catch (err) {
-      const message = (err as Error).message;
-      if (message === 'StreamLimit') {
-        throw new TransportError('STREAM_LIMIT', where, "the peer's stream limit allows no new stream now", {
-          cause: err,
-        });
-      }
-      throw new TransportError('CONNECTION_STATE', where, `quiche refused stream ${id}: ${message}`, {
-        cause: err,
-      });
-    }
-    return id;
-  }
-
-  private isLocal(streamId: number): boolean {
-    return (streamId & SERVER_INITIATED) === (this.side === 'server' ? SERVER_INITIATED : 0);
-  }
-
-  private checkStreamId(streamId: number, where: string): void {
-    if (!Number.isSafeInteger(streamId) || streamId < 0) {
-      throw new TransportError(
-        'INVALID_ARGUMENT',
-        `${where}.streamId`,
-        `expected a non-negative integer, got ${streamId}`,
-      );
-    }
-    if (this.isLocal(streamId)) {
-      const next = streamId & UNIDIRECTIONAL ? this.nextUni : this.nextBidi;
-      if (streamId >= next) {
-        throw new TransportError('STREAM_STATE', `${where}.streamId`, `stream ${streamId} was never opened`);
-      }
-    }
-  }
-
-  private checkWritableId(streamId: number, where: string): void {
-    this.checkStreamId(streamId, where);
-    if (!this.isLocal(streamId) && streamId & UNIDIRECTIONAL) {
-      throw new TransportError(
-        'STREAM_STATE',
-        `${where}.streamId`,
-        `stream ${streamId} is the peer's unidirectional stream`,
-      );
-    }
-  }
-
-  private checkReadableId(streamId: number, where: string): void {
-    this.checkStreamId(streamId, where);
-    if (this.isLocal(streamId) && streamId & UNIDIRECTIONAL) {
-      throw new TransportError(
-        'STREAM_STATE',
-        `${where}.streamId`,
-        `stream ${streamId} is our unidirectional stream`,
-      );
-    }
-  }
-
-  private schedulePump(st: StreamState): void {
-    if (!st.pending) {
-      st.pending = true;
-      this.pendingStreams.push(st);
-    }
-    // A fan-out writes every member's stream once per message: flushing a stream quiche cannot take more of
-    // would cost a pump, a send loop and a timer update per write for nothing.
-    if (!st.blocked) this.requestSend();
-  }
-
-  private pumpPending(): void {
-    const list = this.pendingStreams;
-    this.pendingStreams = this.pendingSpare;
-    if (list.length > 1) list.sort(byUrgency);
-    for (let i = 0; i < list.length; i++) {
-      const st = list[i] as StreamState;
-      st.pending = false;
-      if (!st.writeOpen || this._state !== 'established') continue;
-      // Cleared before pumping: bytes written from onDrain inside pump() must flush the connection again.
-      st.blocked = false;
-      st.blocked = !this.pump(st);
-      if (st.blocked && !st.pending) {
-        // quiche is out of capacity: retry at the next flush (after ACKs or MAX_DATA).
-        st.pending = true;
-        this.pendingStreams.push(st);
-      }
-    }
-    list.length = 0;
-    this.pendingSpare = list;
-  }
-
-  /** Hands a stream's queue (then FIN) to quiche; false if quiche could not take it all. */
-  private pump(st: StreamState): boolean {
-    const q = this.native;
-    const queue = st.queue;
-    if (queue !== null) {
-      let chunk: Buffer | null;
-      while ((chunk = queue.peek()) !== null) {
-        const withFin = st.finQueued && queue.peekIsLast();
-        let sent: number;
-        try {
-          sent = q.streamSend(st.id, chunk, withFin) ?? 0;
-        } catch (err) {
-          this.onWriteError(st, err);
-          return true;
-        }
-        queue.consume(sent);
-        if (sent < chunk.length) return false;
-        if (withFin) {
-          this.closeWrite(st);
-          return true;
-        }
-      }
-    }
-    if (st.finQueued) {
-      try {
-        q.streamSend(st.id, EMPTY, true);
-      } catch (err) {
-        this.onWriteError(st, err);
-        return true;
-      }
-      this.closeWrite(st);
-      return true;
-    }
-    if (st.wantDrain) {
-      st.wantDrain = false;
-      this.emitDrain(st.id);
-    }
-    return true;
-  }
-
-  /**
-   * quiche reports STOP_SENDING only as an error on the stream's next send call: probe
-   * our open sending sides (streams being pumped find out in `pump`). Walking our own map
-   * avoids quiche's writable() iterator, a native object per call.
-   */
-  private sweepForStops(): void {
-    const q = this.native;
-    for (const st of this.streams.values()) {
-      if (!st.writeOpen || st.pending) continue;
-      try {
-        q.streamCapacity(st.id);
-      } catch (err) {
-        this.onWriteError(st, err);
-        if (this._state !== 'established') return;
-      }
-    }
-  }
-
-  private emitDrain(streamId: number): void {
-    if (this.onDrain === null) return;
-    try {
-      this.onDrain(streamId);
-    } catch (err) {
-      this.owner.callbackFailed(err);
-    }
-  }
-
-  private onWriteError(st: StreamState, err: unknown): void {
-    let code = errorCodeIn(err, 'StreamStopped');
-    // Our sending side is still open here, so only a peer STOP_SENDING can have made quiche collect the stream
-    // (quiche has already answered it with RESET_STREAM).
-    if (code === null && isCollectedStreamError(err)) code = STOP_SENDING_CODE_UNKNOWN;
-    else if (code !== null) {
-      try {
-        // RFC 9000 §3.5: answer STOP_SENDING with RESET_STREAM.
-        this.native.streamShutdown(st.id, quiche.Shutdown.Write, code);
-      } catch {
-        // quiche already reset it.
-      }
-    }
-    this.closeWrite(st);
-    this.requestSend();
-    if (code === null) {
-      this.owner.callbackFailed(
-        new TransportError(
-          'STREAM_STATE',
-          'stream send',
-          `quiche failed on stream ${st.id}: ${String(err)}`,
-          {
-            cause: err,
-          },
-        ),
-      );
-      return;
-    }
-    if (this.onStopSending === null) return;
-    try {
-      this.onStopSending(st.id, code);
-    } catch (e) {
-      this.owner.callbackFailed(e);
-    }
-  }
-
-  /**
-   * Reads every readable stream. quiche's readable() iterator costs ~9 µs per call in this
-   * binding, so known streams and the next expected peer streams are probed with the cheap
-   * streamReadable(); the iterator is the fallback for anything else (out-of-order new
-   * streams, resets), in stream id order.
-   */
-  private readStreams(): void {
-    const q = this.native;
-    for (const st of this.streams.values()) {
-      if (st.readOpen && q.streamReadable(st.id)) {
-        this.readStream(st.id);
-        if (this._state !== 'established') return;
-      }
-    }
-    while (q.streamReadable(this.nextPeerBidi)) {
-      this.readStream(this.nextPeerBidi);
-      if (this._state !== 'established') return;
-    }
-    while (q.streamReadable(this.nextPeerUni)) {
-      this.readStream(this.nextPeerUni);
-      if (this._state !== 'established') return;
-    }
-    if (!q.isReadable()) return;
-    const ids = readableIds;
-    for (const id of q.readable()) ids.push(id);
-    if (ids.length > 1) ids.sort(ascending);
-    for (let i = 0; i < ids.length && this._state === 'established'; i++) this.readStream(ids[i] as number);
-    ids.length = 0;
-  }
-
-  private readStream(id: number): void {
-    let st = this.streams.get(id);
-    if (st === undefined) {
-      if (this.isLocal(id) || this.stopsQueued.has(id)) {
-        this.discard(id);
-        return;
-      }
-      st = new StreamState(id, true, (id & UNIDIRECTIONAL) === 0);
-      this.streams.set(id, st);
-      if (id & UNIDIRECTIONAL) {
-        if (id >= this.nextPeerUni) this.nextPeerUni = id + 4;
-      } else if (id >= this.nextPeerBidi) {
-        this.nextPeerBidi = id + 4;
-      }
-      if (st.writeOpen) this.writeOpenCount++;
-      if (this.onStream !== null) {
-        try {
-          this.onStream(id);
-        } catch (err) {
-          this.owner.callbackFailed(err);
-        }
-      }
-    }
-    const q = this.native;
-    const scratch = this.owner.readScratch;
-    while (st.readOpen && this._state === 'established') {
-      let result: [number, boolean] | null;
-      try {
-        result = q.streamRecv(id, scratch);
-      } catch (err) {
-        this.onReadError(st, err);
-        return;
-      }
-      if (result === null) return;
-      const [length, fin] = result;
-      if (length === 0 && !fin) return;
-      let data = EMPTY;
-      if (length > 0) {
-        data = Buffer.allocUnsafe(length);
-        scratch.copy(data, 0, 0, length);
-      }
-      if (fin) this.closeRead(st);
-      if (this.onData !== null) {
-        try {
-          this.onData(id, data, fin);
-        } catch (err) {
-          this.owner.callbackFailed(err);
-        }
-      }
-      if (length < scratch.length) return;
-    }
-  }
-
-  /** Reads and drops whatever quiche still holds for a stream we no longer read. */
-  private discard(id: number): void {
-    const scratch = this.owner.readScratch;
-    try {
-      while (this.native.streamRecv(id, scratch) !== null);
-    } catch {
-      // Reset or gone: nothing to drop.
-    }
-  }
-
-  private onReadError(st: StreamState, err: unknown): void {
-    this.closeRead(st);
-    const code = errorCodeIn(err, 'StreamReset');
-    if (code === null) {
-      this.owner.callbackFailed(
-        new TransportError(
-          'STREAM_STATE',
-          'stream recv',
-          `quiche failed on stream ${st.id}: ${String(err)}`,
-          {
-            cause: err,
-          },
-        ),
-      );
-      return;
-    }
-    if (this.onStreamReset === null) return;
-    try {
-      this.onStreamReset(st.id, code);
-    } catch (e) {
-      this.owner.callbackFailed(e);
-    }
   }
 
   private readDatagrams(): void {
@@ -892,34 +463,15 @@ export class QuicConnection implements Deadlined {
     }
   }
 
-  private closeRead(st: StreamState): void {
-    if (!st.readOpen) return;
-    st.readOpen = false;
-    if (!st.writeOpen) this.streams.delete(st.id);
-  }
-
-  private closeWrite(st: StreamState): void {
-    if (!st.writeOpen) return;
-    st.writeOpen = false;
-    this.writeOpenCount--;
-    st.queue = null;
-    st.finQueued = false;
-    st.wantDrain = false;
-    if (!st.readOpen) this.streams.delete(st.id);
-  }
-
-  /** Local work for the send loop: it runs at the next flush, never held back. */
-  private requestSend(): void {
+  /** @internal Local work for the send loop: it runs at the next flush, never held back. */
+  requestSend(): void {
     this.timing.localWork();
     this.owner.markDirty(this);
   }
 
   private dropStreams(): void {
     this.timing.clear();
-    this.streams.clear();
-    this.writeOpenCount = 0;
-    for (const st of this.pendingStreams) st.pending = false;
-    this.pendingStreams.length = 0;
+    this.streams.drop();
   }
 
   private enterClosing(cause: CloseCause | null): void {
