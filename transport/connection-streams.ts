@@ -49,6 +49,13 @@ const UNIDIRECTIONAL = 0x2;
 /** A write at least this large to an idle stream goes straight to quiche (it copies anyway). */
 const DIRECT_WRITE_MIN = 16 * 1024;
 
+/** A quiche error on a stream that is neither the peer's STOP_SENDING nor its RESET_STREAM: reported as a failure. */
+function streamFailure(where: 'stream send' | 'stream recv', streamId: number, err: unknown): TransportError {
+  return new TransportError('STREAM_STATE', where, `quiche failed on stream ${streamId}: ${String(err)}`, {
+    cause: err,
+  });
+}
+
 /** @internal Stream state of one connection; see the module comment. */
 export class ConnectionStreams<Host extends StreamHost<Host>> {
   private readonly streams = new Map<number, StreamState>();
@@ -442,16 +449,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     const host = this.host;
     host.requestSend();
     if (code === null) {
-      this.endpoint.callbackFailed(
-        new TransportError(
-          'STREAM_STATE',
-          'stream send',
-          `quiche failed on stream ${st.id}: ${String(err)}`,
-          {
-            cause: err,
-          },
-        ),
-      );
+      this.endpoint.callbackFailed(streamFailure('stream send', st.id, err));
       return;
     }
     if (host.onStopSending === null) return;
@@ -530,16 +528,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     this.closeRead(st);
     const code = errorCodeIn(err, 'StreamReset');
     if (code === null) {
-      this.endpoint.callbackFailed(
-        new TransportError(
-          'STREAM_STATE',
-          'stream recv',
-          `quiche failed on stream ${st.id}: ${String(err)}`,
-          {
-            cause: err,
-          },
-        ),
-      );
+      this.endpoint.callbackFailed(streamFailure('stream recv', st.id, err));
       return;
     }
     const host = this.host;
