@@ -37,11 +37,6 @@ export class SendTiming {
     private readonly sweepIntervalMs: number,
   ) {}
 
-  /** Packets received since the send loop last ran. */
-  get packetsSinceTransmit(): number {
-    return this.packets;
-  }
-
   /** Local work for the send loop: it must run at the next flush. */
   localWork(): void {
     this.sendDue = true;

@@ -132,7 +132,7 @@ function defaultBudget(settings: RunSettings): number {
  */
 export async function runCheck(env: SuiteEnvironment, check: ConformanceCheck): Promise<CheckResult> {
   const first = await runCheckOnce(env, check);
-  if (first.status !== 'fail' || !first.stalled) return first.result;
+  if (first.result.status !== 'fail' || !first.stalled) return first.result;
   const second = await runCheckOnce(env, check);
   const note =
     `run twice: the first attempt failed while the harness stalled (expected ${first.result.expected}; ` +
@@ -143,7 +143,7 @@ export async function runCheck(env: SuiteEnvironment, check: ConformanceCheck): 
 async function runCheckOnce(
   env: SuiteEnvironment,
   check: ConformanceCheck,
-): Promise<{ result: CheckResult; status: CheckResult['status']; stalled: boolean }> {
+): Promise<{ result: CheckResult; stalled: boolean }> {
   const meter = new CheckConditionsMeter(env.target.endpoint);
   const ctx = new CheckContext(env, check);
   env.currentCheckId = check.id;
@@ -202,7 +202,7 @@ async function runCheckOnce(
     durationMs: Math.round(performance.now() - started),
     warnings: [...ctx.warnings],
   };
-  return { result, status: result.status, stalled: harnessStalled(conditions, env.settings.timeoutMs) };
+  return { result, stalled: harnessStalled(conditions, env.settings.timeoutMs) };
 }
 
 /** Discovers the target, runs the checks in order, and returns the run's result. Throws TargetUnreachableError. */
