@@ -97,7 +97,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze({
   historySize: 50,
   maxRoomMembers: 10_000,
   // Announcing each join to every member costs O(n^2) frames as a room fills up (PROTOCOL.md 16.2).
-  largeRoomThreshold: 250,
+  largeRoomThreshold: 50,
   // Rooms are never deleted (PROTOCOL.md 7/persistence), so this bounds the memory a client can make us spend.
   maxRooms: 100_000,
   maxContentBytes: 65_536,

@@ -36,7 +36,7 @@ export const EXAMPLE_PAYLOADS: FramePayloads = {
       rate_window_ms: 10_000,
       max_hot_rooms: 10,
     },
-    large_room_threshold: 250,
+    large_room_threshold: 50,
   },
   Auth: { method: 'username', credentials: 'alice' },
   AuthOk: { user_id: ALICE_ID, username: 'alice', rooms: [1] },

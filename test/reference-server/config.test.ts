@@ -27,7 +27,7 @@ describe('config', () => {
       idleTimeoutMs: 300_000,
       historySize: 50,
       maxRoomMembers: 10_000,
-      largeRoomThreshold: 250,
+      largeRoomThreshold: 50,
       maxRooms: 100_000,
       maxUploadBytes: 64 * 1024 * 1024,
       maxContentBytes: 65_536,
