@@ -521,14 +521,21 @@ describe('packets for no connection', () => {
       raw.send(Buffer.from([0x00]), port, '127.0.0.1');
       for (let i = 0; i < 50 && (replies.length < 1 || p.server.stats().packetsDropped < 2); i++)
         await sleep(10);
-      expect(replies).toHaveLength(1);
-      const reply = replies[0] as Buffer;
-      expect(reply.readUInt32BE(1)).toBe(0); // version 0 = Version Negotiation
-      expect(reply.subarray(6, 14)).toEqual(Buffer.from([9, 9, 9, 9, 9, 9, 9, 9])); // echoes our scid as dcid
+      // One assertion over everything observed: this test failed rarely (~1 in 20 file runs under load) without
+      // its message being captured, so a failure must show every count at once.
       const stats = p.server.stats();
-      expect(stats.versionNegotiationsSent).toBe(1);
-      expect(stats.packetsDropped).toBe(2);
-      expect(p.server.connectionCount).toBe(0);
+      expect({
+        replies: replies.map((r) => r.toString('hex').slice(0, 40)),
+        versionNegotiationsSent: stats.versionNegotiationsSent,
+        packetsDropped: stats.packetsDropped,
+        connections: p.server.connectionCount,
+      }).toEqual({
+        // version 0 = Version Negotiation, echoing our scid (9...9) as its dcid
+        replies: [expect.stringMatching(/^[89a-f][0-9a-f]00000000080909090909090909/)],
+        versionNegotiationsSent: 1,
+        packetsDropped: 2,
+        connections: 0,
+      });
     } finally {
       raw.close();
     }
