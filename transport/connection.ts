@@ -351,6 +351,11 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     } else if (now >= this.quicheDeadline) {
       this.native.onTimeout();
       this.mayHaveClosed = true;
+    } else {
+      // Our own deadline (a held acknowledgement or the STOP_SENDING probe): it is no local work, so a probe does
+      // not send an acknowledgement that is still allowed to wait for data (see holdUntil).
+      this.owner.markDirty(this);
+      return;
     }
     this.requestSend();
   }
@@ -413,8 +418,13 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
    */
   beforeTransmit(now: number): void {
     if (this._state !== 'established') return;
+    if (this.streams.hasPending) this.streams.pumpPending();
+    this.probeStops(now);
+  }
+
+  /** @internal Looks for streams the peer stopped, if packets arrived since the last probe and it is due. */
+  probeStops(now: number): void {
     const streams = this.streams;
-    if (streams.hasPending) streams.pumpPending();
     if (this.timing.sweepNow(now) && streams.hasOpenSendingSides && this._state === 'established')
       streams.sweepForStops();
   }

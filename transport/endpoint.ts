@@ -503,8 +503,10 @@ export class QuicEndpoint implements ConnectionOwner {
         conn.dirty = false;
         const holdUntil = conn.holdUntil(now);
         if (holdUntil > 0) {
-          // Only an acknowledgement is owed: it waits for data to ride with (see SendTiming).
-          if (conn.heapIndex < 0 || holdUntil < conn.deadline) this.timers.schedule(conn, holdUntil);
+          // At most an acknowledgement is owed: it waits for data to ride with (see SendTiming). A stop found by
+          // the probe asks for the send loop again (the connection is then dirty in the next batch).
+          conn.probeStops(now);
+          this.scheduleTimer(conn, holdUntil);
           continue;
         }
         this.transmit(conn, now);
@@ -559,7 +561,12 @@ export class QuicEndpoint implements ConnectionOwner {
     const timeout = native.timeout();
     // The binding truncates to whole ms; +1 keeps us from waking just before quiche's deadline.
     conn.quicheDeadline = timeout === null ? Infinity : now + timeout + 1;
-    let deadline = Math.min(conn.quicheDeadline, conn.timing.nextSweepAt());
+    this.scheduleTimer(conn, Infinity);
+  }
+
+  /** Arms the connection's timer for its earliest deadline: quiche's, the probe's, the handshake's, or `holdUntil`. */
+  private scheduleTimer(conn: QuicConnection, holdUntil: number): void {
+    let deadline = Math.min(conn.quicheDeadline, conn.timing.nextSweepAt(), holdUntil);
     if (conn.state === 'handshaking' && conn.handshakeDeadline < deadline) deadline = conn.handshakeDeadline;
     if (deadline === Infinity) this.timers.cancel(conn);
     else this.timers.schedule(conn, deadline);

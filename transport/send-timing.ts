@@ -49,11 +49,14 @@ export class SendTiming {
   }
 
   /**
-   * At a flush: 0 if the send loop must run now, else the time until which it may wait. `idle` = the connection
-   * has nothing of its own queued (established, no pending stream bytes, not closing).
+   * At a flush: 0 if the send loop must run now, else the time until which it may wait (Infinity: nothing is
+   * owed). `idle` = the connection has nothing of its own queued (established, no pending stream bytes, not
+   * closing).
    */
   holdUntil(now: number, idle: boolean): number {
     if (this.sendDue || !idle || this.ackDelayMs === 0 || this.packets >= ACK_EVERY_PACKETS) return 0;
+    // Woken for the STOP_SENDING probe alone: nothing is owed, so the send loop need not run at all.
+    if (this.packets === 0) return Infinity;
     if (this.ackDueAt === Infinity) this.ackDueAt = now + this.ackDelayMs;
     return now >= this.ackDueAt ? 0 : this.ackDueAt;
   }

@@ -15,9 +15,11 @@
  *   Medians over all windows are reported, with their spread.
  *
  * Run with `npm run bench -- chat-traffic`; options: `--rounds N` (default 1), `--window S` (seconds, default 4),
- * `--loads 20x50,200x100` (members x msg/s).
+ * `--loads 20x50,200x100` (members x msg/s), `--previous DIR` (another checkout's reference server as a third side,
+ * measured server, previous, previous, server between the baseline windows: a before/after in one run).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { BenchChild } from '../fanout/fleet-process.js';
@@ -35,7 +37,9 @@ Server CPU time per delivery under chat traffic, reference server vs plain trans
   --loads L    offered loads, MEMBERSxMSG_PER_S, comma-separated (default 20x50,50x40,200x100,400x100)
   --rounds N   repeat every load N times (each round: baseline, server, server, baseline; default 1)
   --window S   seconds per measurement window, after 1 s of warm-up (default 4)
-  --fleets N   client processes; members of each load must split evenly (default 2)`;
+  --fleets N   client processes; members of each load must split evenly (default 2)
+  --previous DIR  also measure the reference server of another checkout of this repository (e.g. a git worktree
+               of main, with its own node_modules) beside this one, same clients, same run: before/after figures`;
 const DEFAULT_LOADS = '20x50,50x40,200x100,400x100';
 const WARMUP_MS = 1000;
 /** The issue's goal: server CPU per delivery at most this many times the baseline's. */
@@ -68,7 +72,7 @@ interface Window {
 }
 
 interface Side {
-  name: 'reference' | 'baseline';
+  name: 'reference' | 'baseline' | 'previous';
   child: ServerChild;
   windows: Map<string, Window[]>;
 }
@@ -79,8 +83,18 @@ const keyOf = (load: Load): string => `${load.members}x${load.rate}`;
 /** A bad command-line option: reported with the usage, without a stack trace. */
 class OptionError extends Error {}
 
-function parseOptions(): { rounds: number; windowMs: number; loads: Load[]; fleets: number } {
+interface Options {
+  rounds: number;
+  windowMs: number;
+  loads: Load[];
+  fleets: number;
+  /** The previous server's script (--previous), or null. */
+  previous: URL | null;
+}
+
+function parseOptions(): Options {
   const options = {
+    previous: { type: 'string' },
     fleets: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '1' },
     window: { type: 'string', default: '4' },
@@ -117,7 +131,13 @@ function parseOptions(): { rounds: number; windowMs: number; loads: Load[]; flee
     if (load.members % fleets !== 0)
       throw new OptionError(`--loads: ${load.members} members do not split evenly over ${fleets} fleets`);
   }
-  return { rounds, windowMs: windowS * 1000, loads, fleets };
+  let previous: URL | null = null;
+  if (values.previous !== undefined) {
+    previous = pathToFileURL(`${values.previous.replace(/\/$/, '')}/bench/chat-traffic/server-process.ts`);
+    if (!existsSync(previous))
+      throw new OptionError(`--previous: no ${previous.pathname} (not a checkout of this repository)`);
+  }
+  return { rounds, windowMs: windowS * 1000, loads, fleets, previous };
 }
 
 /** The fleets' counters added up (atMs: the first fleet's clock). */
@@ -220,6 +240,12 @@ async function main(): Promise<void> {
       const child = await BenchChild.fork<ServerCommand, ServerReply>(serverScript, `${name} server`, [name]);
       sides.push({ name, child, windows: new Map() });
     }
+    if (options.previous !== null) {
+      const child = await BenchChild.fork<ServerCommand, ServerReply>(options.previous, 'previous server', [
+        'reference',
+      ]);
+      sides.push({ name: 'previous', child, windows: new Map() });
+    }
     for (let i = 0; i < options.fleets; i++) {
       const script = new URL('./chat-fleet.ts', import.meta.url);
       fleets.push(
@@ -245,13 +271,17 @@ async function main(): Promise<void> {
     }
     // The last joins' RoomUserJoined frames may still be on their way to earlier fleets.
     await sleep(1000);
-    const [reference, baseline] = sides as [Side, Side];
+    const [reference, baseline, previous] = sides as [Side, Side, Side | undefined];
+    const order =
+      previous === undefined
+        ? [baseline, reference, reference, baseline]
+        : [baseline, reference, previous, previous, reference, baseline];
     for (let round = 1; round <= options.rounds; round++) {
       for (const load of options.loads) {
         console.log(
-          `round ${round}/${options.rounds}: ${load.members} members x ${load.rate} msg/s: baseline, server, server, baseline ...`,
+          `round ${round}/${options.rounds}: ${load.members} members x ${load.rate} msg/s: ${order.map((side) => side.name).join(', ')} ...`,
         );
-        for (const side of [baseline, reference, reference, baseline]) {
+        for (const side of order) {
           const window = await measure(fleets, side, load, options.windowMs);
           const list = side.windows.get(keyOf(load)) ?? [];
           list.push(window);
@@ -260,6 +290,7 @@ async function main(): Promise<void> {
       }
     }
     report(options.loads, reference, baseline, loadBefore, performance.now() - started, options.windowMs);
+    if (previous !== undefined) reportPrevious(options.loads, reference, previous);
   } finally {
     for (const fleet of fleets) fleet.stop();
     for (const side of sides) side.child.stop();
@@ -338,6 +369,36 @@ function report(
     ].join('\n'),
   );
   if (failed > 0) process.exitCode = 1;
+}
+
+/** Before/after: this checkout's reference server against the --previous one, measured in the same run. */
+function reportPrevious(loads: Load[], reference: Side, previous: Side): void {
+  const table = new Table({
+    head: [
+      'members x msg/s',
+      'server CPU µs/delivery: this / previous',
+      'this / previous',
+      'pkts sent / recv per delivery: this | previous',
+      'deliver p99 ms: this / previous',
+    ],
+  });
+  for (const load of loads) {
+    const now = reference.windows.get(keyOf(load)) ?? [];
+    const before = previous.windows.get(keyOf(load)) ?? [];
+    const packets = (ws: Window[]): string =>
+      `${fmt(median(ws.map((w) => w.serverSentPerDelivery)), 2)} / ${fmt(median(ws.map((w) => w.serverReceivedPerDelivery)), 2)}`;
+    table.push([
+      keyOf(load),
+      `${spread(now, (w) => w.cpuMicrosPerDelivery, 1)} / ${spread(before, (w) => w.cpuMicrosPerDelivery, 1)}`,
+      fmt(median(now.map((w, i) => w.cpuMicrosPerDelivery / before[i]!.cpuMicrosPerDelivery)), 2),
+      `${packets(now)} | ${packets(before)}`,
+      `${spread(now, (w) => w.p99Ms, 1)} / ${spread(before, (w) => w.p99Ms, 1)}`,
+    ]);
+  }
+  console.log(
+    'This checkout against --previous (same clients; windows alternate server, previous, previous, server):',
+  );
+  console.log(table.toString());
 }
 
 await main().catch((error: unknown) => {

@@ -40,6 +40,13 @@ describe('SendTiming acknowledgement hold-back', () => {
     expect(busy.holdUntil(0, false)).toBe(0);
   });
 
+  it('owes nothing when no packet arrived and nothing else asked for the send loop', () => {
+    const timing = afterFirstTransmit();
+    expect(timing.holdUntil(10, true)).toBe(Infinity);
+    timing.packetArrived();
+    expect(timing.holdUntil(20, true)).toBe(45);
+  });
+
   it('never holds with an ack delay of 0', () => {
     const timing = afterFirstTransmit(0);
     timing.packetArrived();
