@@ -220,6 +220,9 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
   return partial;
 }
 
+/** Health window of what the run did after its last phase (draining); a phase name cannot have spaces. */
+export const AFTER_PHASES = 'after the phases';
+
 /** The harness's health in the connect ramp and in each phase (nothing without health samples). */
 function healthWindows(merged: WorkerResult, phases: readonly PhaseResult[], runSocketDrops: number | null) {
   const samples = merged.healthByWorker ?? (merged.health ? [merged.health] : []);
@@ -251,7 +254,7 @@ function healthWindows(merged: WorkerResult, phases: readonly PhaseResult[], run
       judged.push(
         judgeWindowHealth(
           {
-            name: 'drain',
+            name: AFTER_PHASES,
             startMs: last.endMs,
             endMs: Infinity,
             scheduleLagP99Ms: null,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HealthSampler, type HealthSample } from '../../../harness/metrics/harness-health.js';
-import { buildRunResult } from '../../../harness/metrics/run-result-builder.js';
+import { AFTER_PHASES, buildRunResult } from '../../../harness/metrics/run-result-builder.js';
 import type { WorkerResult } from '../../../harness/metrics/worker-result.js';
 import { SAMPLE_START, sampleRun } from './sample-run.js';
 
@@ -65,7 +65,7 @@ describe('socket drop attribution', () => {
     });
     expect(verdict.health.find((w) => w.name === 'warm')?.socketDrops).toBe(7);
     expect(verdict.health.find((w) => w.name === 'surge')?.socketDrops).toBe(0);
-    const drain = verdict.health.find((w) => w.name === 'drain');
+    const drain = verdict.health.find((w) => w.name === AFTER_PHASES);
     expect(drain?.socketDrops).toBe(40);
     expect(drain?.healthy).toBe(false);
   });
