@@ -11,7 +11,8 @@
  *   - CPU: a worker process used at least CPU_LIMIT of a core in more than SHARE_LIMIT of its seconds;
  *   - machine: all cores were at least MACHINE_BUSY_LIMIT busy in more than SHARE_LIMIT of its seconds (other
  *     processes, or the embedded server, compete with the harness);
- *   - receive-socket drops were reported in it (when the transport measures them).
+ *   - its receive sockets dropped datagrams in it: the kernel's per-socket drop counters are read with every sample
+ *     (udp-drops.ts), so drops count in the window of the second they happened in, not in every window.
  * The send backlog is reported but not judged: a server that stops reading grows it just as a starved harness does.
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +31,11 @@ export interface HealthSample {
   machineBusy: number | null;
   /** Bytes the worker's connections had queued for quiche at the sample. */
   sendBacklogBytes: number;
+  /**
+   * Datagrams the kernel dropped at the worker's receive sockets during the second; null or absent where the
+   * counters cannot be read (or in results of older versions).
+   */
+  socketDrops?: number | null;
 }
 
 /** Limits of the criteria (see the module comment). */
@@ -41,6 +47,9 @@ export const HEALTH_LIMITS = {
   SHARE_LIMIT: 0.1,
 } as const;
 
+/** Reads the receive-socket drops of a worker so far (a kernel counter), or null where it cannot. */
+export type SocketDropCounter = () => number | null;
+
 /** Samples a worker's health once per `sample()` call (the worker calls it every second). */
 export class HealthSampler {
   private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
@@ -48,9 +57,21 @@ export class HealthSampler {
   private wallBefore = performance.now();
   private machineBefore: MachineTimes | null = readMachineTimes();
   private readonly samples: HealthSample[] = [];
+  private dropsBefore: number | null;
 
-  constructor() {
+  /** `readDrops`: the worker's socket drop counter, read at every sample (none: drops are not measured). */
+  constructor(private readonly readDrops: SocketDropCounter = () => null) {
     this.loop.enable();
+    this.dropsBefore = readDrops();
+  }
+
+  /** Drops since the previous reading (null when the counter cannot be read now or could not before). */
+  private dropsSinceLastReading(): number | null {
+    const now = this.readDrops();
+    const before = this.dropsBefore;
+    if (now !== null) this.dropsBefore = now;
+    // A counter read for the first time counts from zero: the sockets were created with the worker's fleet.
+    return now === null ? null : Math.max(0, now - (before ?? 0));
   }
 
   /** Records the second that just ended; `sendBacklogBytes` is measured by the caller (it owns the connections). */
@@ -75,13 +96,20 @@ export class HealthSampler {
       cpu: (cpu.user + cpu.system) / elapsedUs,
       machineBusy,
       sendBacklogBytes,
+      socketDrops: this.dropsSinceLastReading(),
     });
     this.loop.reset();
   }
 
-  /** Stops measuring; returns every sample. */
+  /**
+   * Stops measuring; returns every sample. Drops after the last sample (less than a second before the end) are
+   * added to the last sample.
+   */
   stop(): HealthSample[] {
     this.loop.disable();
+    const tail = this.dropsSinceLastReading();
+    const last = this.samples[this.samples.length - 1];
+    if (last !== undefined && tail !== null && tail > 0) last.socketDrops = (last.socketDrops ?? 0) + tail;
     return this.samples.slice();
   }
 }
@@ -124,7 +152,7 @@ export interface WindowHealth {
   machineBusyMean: number | null;
   /** Largest send backlog seen in one worker, bytes. */
   sendBacklogMaxBytes: number;
-  /** Receive-socket drops reported for the window, null when the transport does not measure them. */
+  /** Receive-socket drops in the window, null when they were not measured. */
   socketDrops: number | null;
 }
 
@@ -135,6 +163,10 @@ export interface WindowInput {
   endMs: number;
   /** Scheduling lag p99 in the window (ms), null without operations. */
   scheduleLagP99Ms: number | null;
+  /**
+   * Drops known to belong to this window by other means than the samples (e.g. a run-level count whose time is
+   * unknown, judged as a window of its own); absent: the sum of the samples' drops in the window.
+   */
   socketDrops?: number | null;
 }
 
@@ -155,6 +187,7 @@ export function judgeWindowHealth(
   let worstLateShare = 0;
   let worstCpuShare = 0;
   let worstBusyShare = 0;
+  let sampledDrops: number | null = null;
   for (const samples of samplesByWorker) {
     // A sample covers the second before atMs: it belongs to the window its end falls in.
     const inWindow = samples.filter((s) => s.atMs > window.startMs && s.atMs <= window.endMs);
@@ -179,6 +212,7 @@ export function judgeWindowHealth(
       loopMaxMs = Math.max(loopMaxMs, s.loopMaxMs);
       cpuMax = Math.max(cpuMax, s.cpu);
       backlog = Math.max(backlog, s.sendBacklogBytes);
+      if (typeof s.socketDrops === 'number') sampledDrops = (sampledDrops ?? 0) + s.socketDrops;
       if (s.machineBusy !== null) {
         busySum += s.machineBusy;
         busyCount++;
@@ -206,8 +240,8 @@ export function judgeWindowHealth(
       `machine saturated: all cores at least ${percent(L.MACHINE_BUSY_LIMIT)} busy in ${percent(worstBusyShare)} of the seconds (other processes compete)`,
     );
   }
-  const drops = window.socketDrops ?? null;
-  if (drops !== null && drops > 0) reasons.push(`${drops} packets dropped by the receive socket`);
+  const drops = window.socketDrops !== undefined ? window.socketDrops : sampledDrops;
+  if (drops !== null && drops > 0) reasons.push(`${drops} packets dropped by the receive sockets`);
   return {
     name: window.name,
     healthy: reasons.length === 0,

@@ -220,8 +220,11 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
   return partial;
 }
 
+/** Health window of what the run did after its last phase (draining); a phase name cannot have spaces. */
+export const AFTER_PHASES = 'after the phases';
+
 /** The harness's health in the connect ramp and in each phase (nothing without health samples). */
-function healthWindows(merged: WorkerResult, phases: readonly PhaseResult[], socketDrops: number | null) {
+function healthWindows(merged: WorkerResult, phases: readonly PhaseResult[], runSocketDrops: number | null) {
   const samples = merged.healthByWorker ?? (merged.health ? [merged.health] : []);
   if (samples.length === 0) return [];
   const windows: WindowInput[] = [];
@@ -238,6 +241,42 @@ function healthWindows(merged: WorkerResult, phases: readonly PhaseResult[], soc
       scheduleLagP99Ms: lag !== undefined && lag.count > 0 ? lag.p99 : null,
     });
   });
-  // Drops are counted for the whole run only: they make every window suspect.
-  return windows.map((w) => judgeWindowHealth({ ...w, socketDrops }, samples));
+  const judged = windows.map((w) => judgeWindowHealth(w, samples));
+  // Drops count in the window of the second they were sampled in. Those sampled outside every window (while the
+  // run drained after its last phase) get a window of their own; so do drops known only as a run total (workers
+  // that did not sample them): their time is unknown, and claiming them for every phase would be false.
+  const sampled = samples.flat().filter((s) => typeof s.socketDrops === 'number');
+  const last = merged.phases[merged.phases.length - 1];
+  if (sampled.length > 0) {
+    const inWindows = judged.reduce((sum, w) => sum + (w.socketDrops ?? 0), 0);
+    const outside = sampled.reduce((sum, s) => sum + (s.socketDrops as number), 0) - inWindows;
+    if (outside > 0 && last !== undefined) {
+      judged.push(
+        judgeWindowHealth(
+          {
+            name: AFTER_PHASES,
+            startMs: last.endMs,
+            endMs: Infinity,
+            scheduleLagP99Ms: null,
+            socketDrops: outside,
+          },
+          samples,
+        ),
+      );
+    }
+  } else if (runSocketDrops !== null && runSocketDrops > 0) {
+    judged.push(
+      judgeWindowHealth(
+        {
+          name: 'run (time of the drops unknown)',
+          startMs: merged.startMs,
+          endMs: merged.startMs,
+          scheduleLagP99Ms: null,
+          socketDrops: runSocketDrops,
+        },
+        samples,
+      ),
+    );
+  }
+  return judged;
 }

@@ -56,10 +56,13 @@ export function decideVerdict(input: VerdictInput): RunVerdict {
       );
     } else if (windows.length === 0)
       firm.push(`${t.expression}: the harness was healthy where it was measured`);
-    else
+    else {
+      // Say why loss is excusable: none of it is confirmed (a late harness delays deliveries, it does not skip).
+      const unconfirmed = base === 'loss' || base === 'loss_rate' ? '; none of the lost pairs confirmed' : '';
       excused.push(
-        `${t.expression}: measured while the harness was unhealthy (${windows.map((w) => w.name).join(', ')})`,
+        `${t.expression}: measured while the harness was unhealthy (${windows.map((w) => w.name).join(', ')})${unconfirmed}`,
       );
+    }
   }
   for (const e of failedExpectations) {
     if (unhealthy.length === 0) firm.push(`expectation "${e.text}": the harness was healthy`);

@@ -16,6 +16,12 @@ import type { PlannedOperation } from './traffic-plan.js';
 /** Attachments carried by one message at most. */
 const MAX_ATTACHMENTS_PER_MESSAGE = 4;
 const EMOJIS = ['👍', '🎉', '😂', '❤️', '🔥', '👀'];
+/**
+ * Unfinished uploads per connection the server accepts (PROTOCOL.md 13/upload-start, default 4). When the server
+ * or a starved harness runs slow, uploads pile up: a fifth UploadStart would be refused with error 1009, an error
+ * the harness provoked and the run would blame on the server. The upload is skipped (counted) instead.
+ */
+export const MAX_UNFINISHED_UPLOADS = 4;
 
 const CONTENT_UNIT = 'garou-bench load message. The quick brown fox jumps over the lazy dog 0123456789. ';
 let contentCache = CONTENT_UNIT;
@@ -127,7 +133,7 @@ function leaveAndRejoin(
 }
 
 function upload(context: OperationContext, slot: ClientSlot, op: PlannedOperation): boolean {
-  if (!slot.client.isMember(op.roomId)) return false;
+  if (!slot.client.isMember(op.roomId) || slot.client.uploadsPending >= MAX_UNFINISHED_UPLOADS) return false;
   const job = createUploadJob({
     roomId: op.roomId,
     data: uploadContent(op.uploadSize, op.sender * 1_000_003 + slot.seq),

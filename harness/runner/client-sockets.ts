@@ -3,8 +3,8 @@
  * receive buffer, clients spread over them round-robin. One socket for thousands of clients
  * overflows its receive buffer at the first burst of fan-out (the kernel then drops datagrams before the
  * harness sees them, and the run measures its own loss); n buffers absorb n times the burst. The kernel's
- * drop counters of these sockets are read at the end (udp-drops.ts) so a run says when the load generator
- * dropped packets.
+ * drop counters of these sockets are read every health sample and at the end (udp-drops.ts) so a run says
+ * when the load generator dropped packets.
  */
 import { QuicEndpoint } from '../../transport/index.js';
 import type { ClientSocketReport } from '../metrics/client-socket-report.js';
@@ -45,9 +45,19 @@ export class ClientSockets {
     return position % this.endpoints.length;
   }
 
+  /** Datagrams the kernel dropped at these sockets so far; null when its counters cannot be read. */
+  drops(): number | null {
+    const reading = this.reading();
+    return reading === null || reading.found === 0 ? null : reading.drops;
+  }
+
+  private reading() {
+    return readSocketDrops(this.endpoints.map((endpoint) => endpoint.localAddress.port));
+  }
+
   /** The kernel's drop counters of the sockets now. */
   report(): ClientSocketReport {
-    const reading = readSocketDrops(this.endpoints.map((endpoint) => endpoint.localAddress.port));
+    const reading = this.reading();
     return {
       sockets: this.endpoints.length,
       receiveBufferBytes: RECEIVE_BUFFER_BYTES,

@@ -175,7 +175,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   private onConnect(connectStartMs: number): void {
     this.connectStartMs = connectStartMs;
-    this.health = new HealthSampler();
+    this.health = new HealthSampler(() => this.sockets?.drops() ?? null);
     this.housekeeping = setInterval(this.houseKeep, HOUSEKEEPING_MS);
     const setup = this.setup as WorkerSetup;
     this.ramp = new ConnectRamp(

@@ -56,6 +56,10 @@ describe('decideVerdict', () => {
     });
     expect(v.status).toBe('INCONCLUSIVE');
     expect(v.reasons.join('\n')).toMatch(/b: event loop late/);
+    expect(v.reasons).toContain(
+      'loss == 0: measured while the harness was unhealthy (b); none of the lost pairs confirmed',
+    );
+    expect(v.reasons).toContain('deliver.p99 < 1ms: measured while the harness was unhealthy (b)');
     expect(v.advice[0]).toMatch(/--workers 2/);
   });
 
