@@ -7,20 +7,10 @@ import { waitUntil } from '../../../harness/conformance/bounded-wait.js';
 import { CheckFailed } from '../../../harness/conformance/check-verdict.js';
 import { ProbeRecording } from '../../../harness/conformance/probe-recording.js';
 import { encodeFrame } from '../../../spec/index.js';
+import { HandFedRecording } from './hand-fed-recording.js';
 
-/** A recording fed by hand, as ProbeConnection feeds it from the transport. */
-class HandFedRecording extends ProbeRecording {
-  constructor() {
-    super(8);
-    this.control = 0;
-  }
-  pong(timestamp: number): void {
-    this.recordData(0, Buffer.from(encodeFrame('Pong', { timestamp })), false);
-  }
-  close(): void {
-    this.recordClose({ cause: 'peer', wasEstablished: true, localError: null, peerError: null });
-  }
-}
+const pong = (recording: HandFedRecording, timestamp: number) =>
+  recording.data(0, encodeFrame('Pong', { timestamp }));
 
 const pongOf = (recording: ProbeRecording, timestamp: number) =>
   recording.payloads('control', 'Pong').find((p) => p.timestamp === timestamp);
@@ -29,14 +19,14 @@ describe('waitUntil', () => {
   it('resolves with what the condition returns once an event satisfies it', async () => {
     const recording = new HandFedRecording();
     const wait = waitUntil(recording, () => pongOf(recording, 2), { timeoutMs: 2000, expected: 'Pong 2' });
-    recording.pong(1);
-    recording.pong(2);
+    pong(recording, 1);
+    pong(recording, 2);
     await expect(wait).resolves.toEqual({ timestamp: 2 });
   });
 
   it('fails at its timeout with expected and what the recording shows', async () => {
     const recording = new HandFedRecording();
-    recording.pong(1);
+    pong(recording, 1);
     const failure = await waitUntil(recording, () => pongOf(recording, 2), {
       timeoutMs: 30,
       expected: 'Pong 2',

@@ -3,23 +3,8 @@
  * HelloAck's shard count, change notifications, and the descriptions used in failure reports.
  */
 import { describe, expect, it } from 'vitest';
-import { ProbeRecording } from '../../../harness/conformance/probe-recording.js';
 import { encodeFrame } from '../../../spec/index.js';
-import type { CloseInfo } from '../../../transport/index.js';
-
-/** A recording fed by hand, as ProbeConnection feeds it from the transport. */
-class HandFedRecording extends ProbeRecording {
-  constructor(defaultNumShards = 8) {
-    super(defaultNumShards);
-    this.control = 0;
-  }
-  data(streamId: number, bytes: Uint8Array, fin = false): void {
-    this.recordData(streamId, Buffer.from(bytes), fin);
-  }
-  close(info: CloseInfo): void {
-    this.recordClose(info);
-  }
-}
+import { HandFedRecording } from './hand-fed-recording.js';
 
 const helloAck = (numShards: number) =>
   encodeFrame('HelloAck', {
