@@ -2,9 +2,10 @@
  * ProbeConnection: a low-level garou client for conformance checks.
  *
  * It can put arbitrary bytes on any stream (unknown types, oversize length headers, truncated frames, invalid JSON,
- * frames of the wrong range) and records everything the server does: every frame received on every stream with its
- * arrival time, per-frame decode failures, stream resets, STOP_SENDING, FINs, datagrams and the close. Every wait is
- * bounded and fails with a `CheckFailed` that says what was expected and what was seen.
+ * frames of the wrong range), speaks the usual steps of the protocol (Hello, Auth, JoinRoom, bursts of messages,
+ * Ping), and waits for the server's answers. What the server does is recorded and described by ProbeRecording
+ * (probe-recording.ts), which this class extends; bytes go out through ProbeStreamWriter (probe-stream-writer.ts).
+ * Every wait is bounded and fails with a `CheckFailed` that says what was expected and what was seen.
  */
 import {
   compareU64,
@@ -23,11 +24,14 @@ import {
   type QuicConnection,
 } from '../../transport/index.js';
 import { describeClose } from '../client/connect-failure.js';
+import { waitUntil, type WaitOptions } from './bounded-wait.js';
 import { CheckFailed } from './check-verdict.js';
-import { ServerFrameReader, decodeServerDatagram, type RawServerFrame } from './server-frame-reader.js';
 import { describeReceived, type ReceivedFrame, type StreamRef, type StreamSelector } from './probe-frames.js';
+import { ProbeRecording } from './probe-recording.js';
+import { ProbeStreamWriter } from './probe-stream-writer.js';
 import { ProbeConnectError, type ProbeOptions, type ProbeTarget } from './probe-target.js';
 
+export type { WaitOptions } from './bounded-wait.js';
 export {
   describeReceived,
   hexPreview,
@@ -37,77 +41,34 @@ export {
 } from './probe-frames.js';
 export { ProbeConnectError, type ProbeOptions, type ProbeTarget } from './probe-target.js';
 
-/** Options of a bounded wait. */
-export interface WaitOptions {
-  readonly timeoutMs: number;
-  /** What the check expects, in words (the `expected` of the failure). */
-  readonly expected: string;
-  /** What was seen instead (default: a summary of the connection). */
-  readonly actual?: () => string;
-  /** Keep waiting after the connection closed (for waits that a close may satisfy). */
-  readonly allowClosed?: boolean;
-}
-
 let nextPingStamp = Date.now() * 1000;
 
-/** How often a wait re-checks its condition besides reacting to events, ms. */
-const POLL_MS = 25;
-
-/** A low-level probe connection. */
-export class ProbeConnection {
-  /** Everything received on streams, in arrival order. */
-  readonly received: ReceivedFrame[] = [];
-  /** Datagrams received, in arrival order. */
-  readonly datagrams: ReceivedFrame[] = [];
-  /** STOP_SENDING received per stream (application error code). */
-  readonly stopSending = new Map<number, number>();
-  /** RESET_STREAM received per stream (application error code). */
-  readonly resets = new Map<number, number>();
-  /** Streams the server finished (FIN). */
-  readonly finished = new Set<number>();
-  /** Streams in the order the server's data first appeared on them. */
-  readonly streamsSeen: number[] = [];
-  /** How the connection ended, once it did. */
-  closeInfo: CloseInfo | null = null;
-  /** When it ended (performance.now() ms). */
-  closedAt: number | null = null;
-  /** The control stream (client bidi stream 0), opened once established. */
-  control = -1;
+/** A low-level probe connection: sends, speaks the protocol's usual steps, and waits on what it recorded. */
+export class ProbeConnection extends ProbeRecording {
   /** User id from AuthOk, once authenticated. */
   userId: U64 | null = null;
   /** Username from AuthOk. */
   username: string | null = null;
 
-  private readonly readers = new Map<number, ServerFrameReader>();
-  private readonly waiters = new Set<() => void>();
-  private readonly queued = new Map<number, { chunks: Uint8Array[]; fin: boolean }>();
+  private readonly writer: ProbeStreamWriter;
   private chat: number | null = null;
-  private seq = 0;
-  /** Streams this side finished (FIN) or never meant to write on again. */
-  private readonly locallyFinished = new Set<number>();
 
   private constructor(
     readonly quic: QuicConnection,
     private readonly options: ProbeOptions,
   ) {
-    quic.onData = (streamId, data, fin) => this.onData(streamId, data, fin);
-    quic.onDatagram = (data) =>
-      this.record(this.datagrams, { ...decodeServerDatagram(data), streamId: 'datagram' });
-    quic.onStreamReset = (streamId, code) => {
-      this.resets.set(streamId, code);
-      this.notify();
-    };
+    super(options.defaultNumShards);
+    this.writer = new ProbeStreamWriter(quic, this);
+    quic.onData = (streamId, data, fin) => this.recordData(streamId, data, fin);
+    quic.onDatagram = (data) => this.recordDatagram(data);
+    quic.onStreamReset = (streamId, code) => this.recordReset(streamId, code);
     quic.onStopSending = (streamId, code) => {
-      this.stopSending.set(streamId, code);
-      this.queued.delete(streamId);
-      this.notify();
+      // Drop the queue before waiters see the STOP_SENDING (stoppedCode reads both).
+      this.writer.discard(streamId);
+      this.recordStopSending(streamId, code);
     };
-    quic.onDrain = (streamId) => this.flushQueue(streamId);
-    quic.onClose = (info) => {
-      this.closeInfo = info;
-      this.closedAt = performance.now();
-      this.notify();
-    };
+    quic.onDrain = (streamId) => this.writer.drain(streamId);
+    quic.onClose = (info) => this.recordClose(info);
   }
 
   /** Connects and completes the QUIC handshake; throws ProbeConnectError when it fails. */
@@ -144,43 +105,12 @@ export class ProbeConnection {
     return this.options.label;
   }
 
-  /** True once the connection ended. */
-  get closed(): boolean {
-    return this.closeInfo !== null;
-  }
-
-  /** Shard count of this connection: HelloAck's, or the assumed default. */
-  get numShards(): number {
-    for (const item of this.on('control')) {
-      if (item.frame?.name === 'HelloAck')
-        return item.frame.payload.num_shards || this.options.defaultNumShards;
-      if (item.name === 'HelloAck') {
-        const match = /"num_shards"\s*:\s*(\d+)/.exec(item.text);
-        if (match && Number(match[1]) > 0) return Number(match[1]);
-      }
-    }
-    return this.options.defaultNumShards;
-  }
-
   // ---------------------------------------------------------------------------------------------------------
   // Sending
 
   /** Writes raw bytes on a stream (queued when flow control pushes back); `fin` finishes the stream. */
   write(stream: StreamRef, bytes: Uint8Array, fin = false): void {
-    const streamId = this.resolve(stream);
-    if (this.closed) return;
-    if (fin) this.locallyFinished.add(streamId);
-    const queue = this.queued.get(streamId);
-    if (queue) {
-      queue.chunks.push(bytes);
-      queue.fin ||= fin;
-      return;
-    }
-    const accepted = this.quic.write(streamId, bytes, fin);
-    if (accepted === bytes.length) return;
-    // Flow control pushed back: the rest goes out on onDrain. A stopped or closed stream takes nothing more.
-    if (this.stopSending.has(streamId) || this.quic.state !== 'established') return;
-    this.queued.set(streamId, { chunks: [bytes.subarray(accepted)], fin });
+    this.writer.write(this.resolve(stream), bytes, fin);
   }
 
   /** Sends a valid frame on a stream (the control stream by default). */
@@ -246,7 +176,7 @@ export class ProbeConnection {
 
   /** Auth (Hello already sent), then waits for AuthOk; fails on AuthFailed, close or timeout. */
   async authenticate(username: string, timeoutMs: number): Promise<PayloadOf<'AuthOk'>> {
-    const from = this.seq;
+    const from = this.mark;
     this.auth(username);
     const item = await this.until(
       () => this.on('control').find((f) => f.seq >= from && (f.name === 'AuthOk' || f.name === 'AuthFailed')),
@@ -273,7 +203,7 @@ export class ProbeConnection {
 
   /** Sends JoinRoom and waits for the room's RoomInit on any stream. */
   async joinRoom(roomId: U64, timeoutMs: number): Promise<PayloadOf<'RoomInit'>> {
-    const after = this.seq;
+    const after = this.mark;
     this.command('JoinRoom', { room_id: roomId });
     const { payload } = await this.expectFrame('any', 'RoomInit', {
       timeoutMs,
@@ -289,7 +219,7 @@ export class ProbeConnection {
    * mark to pass to `waitAcks`.
    */
   sendBurst(roomId: U64, nonces: readonly string[]): number {
-    const mark = this.seq;
+    const mark = this.mark;
     const frames = nonces.map((nonce) =>
       encodeFrame('SendMessage', { room_id: roomId, content: nonce, nonce, reply_to: null, attachments: [] }),
     );
@@ -336,128 +266,11 @@ export class ProbeConnection {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // What was received
-
-  /** Frames received where `selector` says, in arrival order. */
-  on(selector: StreamSelector): ReceivedFrame[] {
-    switch (selector) {
-      case 'any':
-        return this.received;
-      case 'datagram':
-        return this.datagrams;
-      case 'shard':
-      case 'hot-room':
-        return this.received.filter((item) => this.kindOf(item.streamId as number) === selector);
-      default: {
-        const streamId = this.resolve(selector);
-        return this.received.filter((item) => item.streamId === streamId);
-      }
-    }
-  }
-
-  /** Decoded payloads of frames named `name` on a stream (or 'any' stream). */
-  payloads<N extends FrameName>(stream: StreamSelector, name: N): PayloadOf<N>[] {
-    const out: PayloadOf<N>[] = [];
-    for (const item of this.on(stream))
-      if (item.frame?.name === name) out.push(item.frame.payload as PayloadOf<N>);
-    return out;
-  }
-
-  /** Received frames named `name` on a stream (or 'any'), optionally matching a predicate on the payload. */
-  find<N extends FrameName>(
-    stream: StreamSelector,
-    name: N,
-    match?: (payload: PayloadOf<N>, item: ReceivedFrame) => boolean,
-  ): ReceivedFrame[] {
-    return this.on(stream).filter(
-      (item) => item.frame?.name === name && (!match || match(item.frame.payload as PayloadOf<N>, item)),
-    );
-  }
-
-  /** Datagrams named `name` received so far. */
-  datagramPayloads<N extends FrameName>(name: N): PayloadOf<N>[] {
-    const out: PayloadOf<N>[] = [];
-    for (const item of this.datagrams)
-      if (item.frame?.name === name) out.push(item.frame.payload as PayloadOf<N>);
-    return out;
-  }
-
-  /** Arrival counter: pass it as `after` to wait only for frames received later. */
-  get mark(): number {
-    return this.seq;
-  }
-
-  /** Shard stream id of a room for this connection: 4 * (room % num_shards) + 3. */
-  shardStreamOf(roomId: U64): number {
-    const n = this.numShards;
-    const shard = typeof roomId === 'number' ? roomId % n : Number(roomId % BigInt(n));
-    return 4 * shard + 3;
-  }
-
-  /** The hot-room stream whose RoomPromoted header names `roomId`, if any (the latest one). */
-  hotStreamOf(roomId: U64): number | undefined {
-    let found: number | undefined;
-    for (const streamId of this.streamsSeen) {
-      if (this.kindOf(streamId) !== 'hot-room') continue;
-      const first = this.on(streamId)[0];
-      if (first?.frame?.name === 'RoomPromoted' && compareU64(first.frame.payload.room_id, roomId) === 0)
-        found = streamId;
-    }
-    return found;
-  }
-
-  /** What a stream is, from this client's view (PROTOCOL.md 5). */
-  kindOf(streamId: number): 'control' | 'shard' | 'hot-room' | 'client-bidi' | 'client-uni' | 'server-bidi' {
-    if (streamId === this.control) return 'control';
-    switch (streamId % 4) {
-      case 0:
-        return 'client-bidi';
-      case 1:
-        return 'server-bidi';
-      case 2:
-        return 'client-uni';
-      default:
-        return (streamId - 3) / 4 < this.numShards ? 'shard' : 'hot-room';
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
   // Waiting
 
   /** Waits until `probe` returns a value (not undefined/false); bounded, fails with expected vs actual. */
   until<T>(probe: () => T | undefined | false | null, options: WaitOptions): Promise<T> {
-    const check = (): T | undefined => {
-      const value = probe();
-      return value === undefined || value === false || value === null ? undefined : value;
-    };
-    const now = check();
-    if (now !== undefined) return Promise.resolve(now);
-    return new Promise<T>((resolve, reject) => {
-      let done = false;
-      const finish = (action: () => void): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.waiters.delete(waiter);
-        action();
-      };
-      const failure = (): CheckFailed =>
-        new CheckFailed(
-          `${options.expected} within ${options.timeoutMs} ms`,
-          options.actual?.() ?? this.describe(),
-        );
-      const waiter = (): void => {
-        const value = check();
-        if (value !== undefined) finish(() => resolve(value));
-        else if (this.closed && !options.allowClosed) finish(() => reject(failure()));
-      };
-      const timer = setTimeout(() => finish(() => reject(failure())), options.timeoutMs);
-      // Some state changes raise no event (a stream quietly collected by quiche): look again now and then.
-      const poll = setInterval(waiter, POLL_MS);
-      this.waiters.add(waiter);
-      if (this.closed && !options.allowClosed) waiter();
-    });
+    return waitUntil(this, probe, options);
   }
 
   /**
@@ -534,7 +347,7 @@ export class ProbeConnection {
     const code = this.stopSending.get(streamId);
     if (code === STOP_SENDING_CODE_UNKNOWN) return 'unknown';
     if (code !== undefined) return code;
-    if (this.closed || this.locallyFinished.has(streamId) || this.queued.has(streamId)) return undefined;
+    if (this.closed || this.writer.isFinishedOrQueued(streamId)) return undefined;
     return this.quic.writableBytes(streamId) === 0 ? 'unknown' : undefined;
   }
 
@@ -546,95 +359,5 @@ export class ProbeConnection {
       actual: () =>
         `no STOP_SENDING on stream ${streamId}; control stream: ${this.describeStream('control')}${this.describeClose()}`,
     });
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Descriptions for reports
-
-  /** `control stream` / `stream 7 (shard 1)` / `stream 35 (hot-room stream)`. */
-  streamLabel(streamId: number): string {
-    const kind = this.kindOf(streamId);
-    if (kind === 'control') return 'the control stream';
-    if (kind === 'shard') return `stream ${streamId} (shard ${(streamId - 3) / 4})`;
-    if (kind === 'hot-room') return `stream ${streamId} (hot-room stream)`;
-    return `stream ${streamId}`;
-  }
-
-  /** What `selector` received, compactly. */
-  describeSelected(selector: StreamSelector): string {
-    if (typeof selector === 'number' || selector === 'control' || selector === 'datagram')
-      return this.describeStream(selector);
-    return this.describeAllStreams();
-  }
-
-  /** The frames of one stream (or the datagrams), compactly (the last ones when there are many). */
-  describeStream(stream: StreamRef | 'datagram'): string {
-    const items = this.on(stream);
-    if (items.length === 0) return 'nothing received';
-    const shown = items.slice(-12).map(describeReceived);
-    return `${items.length > 12 ? `${items.length - 12} earlier frames, then ` : ''}${shown.join(', ')}`;
-  }
-
-  /** Every stream, compactly. */
-  describeAllStreams(): string {
-    const parts: string[] = [];
-    for (const streamId of this.streamsSeen)
-      parts.push(`${this.streamLabel(streamId)}: ${this.describeStream(streamId)}`);
-    return parts.length === 0 ? 'nothing received' : parts.join('; ');
-  }
-
-  /** `; connection closed by the server with application error 1001 "..."` or ''. */
-  describeClose(): string {
-    const info = this.closeInfo;
-    if (!info) return '';
-    const error = info.peerError ?? info.localError;
-    const detail = error
-      ? `${error.isApp ? 'application' : 'transport'} error ${error.code}${error.reason ? ` "${error.reason}"` : ''}`
-      : 'no error';
-    return `; connection closed (${info.cause}, ${detail})`;
-  }
-
-  /** Summary for failure reports: control stream, other streams and the close. */
-  describe(): string {
-    return `control stream: ${this.describeStream('control')}${this.describeClose()}`;
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-
-  private resolve(stream: StreamRef): number {
-    return stream === 'control' ? this.control : stream;
-  }
-
-  private onData(streamId: number, data: Buffer, fin: boolean): void {
-    let reader = this.readers.get(streamId);
-    if (!reader) {
-      this.readers.set(streamId, (reader = new ServerFrameReader()));
-      this.streamsSeen.push(streamId);
-    }
-    for (const frame of reader.push(data)) this.record(this.received, { ...frame, streamId });
-    if (fin) {
-      const truncated = reader.end();
-      if (truncated) this.record(this.received, { ...truncated, streamId });
-      this.finished.add(streamId);
-      this.notify();
-    }
-  }
-
-  private record(list: ReceivedFrame[], item: RawServerFrame & { streamId: number | 'datagram' }): void {
-    list.push({ ...item, seq: this.seq++, at: performance.now() });
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
-  private flushQueue(streamId: number): void {
-    const queue = this.queued.get(streamId);
-    if (!queue) return;
-    this.queued.delete(streamId);
-    const chunks = queue.chunks;
-    for (let i = 0; i < chunks.length; i++)
-      this.write(streamId, chunks[i]!, queue.fin && i === chunks.length - 1);
   }
 }
