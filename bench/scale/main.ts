@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runScenario } from '../../harness/runner/coordinator.js';
+import { START_LEAD_MS, runScenario } from '../../harness/runner/coordinator.js';
 import { EmbeddedServer } from '../../harness/runner/embedded-server.js';
 import { loadScenario } from '../../harness/scenario/load.js';
 import { ProcSampler } from './proc-sampler.js';
@@ -142,9 +142,10 @@ async function runOne(clients: number): Promise<void> {
     const rssPerClientKb = (field: 'serverRssBytes' | 'harnessRssBytes'): number =>
       (sampler.maxBetween(startMs, endMs, field) - base[field]) / 1024 / Math.max(1, r.counters.connects);
     // Connects reached: from the first connect start until every client was connected (or had failed) and in its
-    // rooms, when the steady phase starts. With max_connecting the ramp may run slower than asked, so the asked
-    // rate's schedule ((n - 1) / rate + the slowest handshake) would overstate it.
-    const rampS = Math.max(phase.startOffsetMs / 1000, (clients - 1) / connectRate);
+    // rooms, which is when the steady phase is scheduled (START_LEAD_MS before it starts). With max_connecting the
+    // ramp may run slower than asked, so the asked rate's schedule ((n - 1) / rate + the slowest handshake) would
+    // overstate it.
+    const rampS = Math.max((phase.startOffsetMs - START_LEAD_MS) / 1000, (clients - 1) / connectRate);
     const failures: Record<string, number> = {};
     for (const [reason, entry] of Object.entries(r.connectFailures?.byReason ?? {}))
       failures[reason] = entry.count;

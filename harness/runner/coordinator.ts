@@ -87,7 +87,7 @@ const STOP_TIMEOUT_MS = 10_000;
 /** How long workers get to say what their not-ready clients wait for. */
 const READINESS_TIMEOUT_MS = 2_000;
 /** Time between fixing the phase windows and the first phase, so every worker has them in time. */
-const START_LEAD_MS = 500;
+export const START_LEAD_MS = 500;
 /** A segment starting its phases at least this late after --start-at says so on the console. */
 const LATE_START_WARNING_MS = 50;
 
