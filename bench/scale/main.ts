@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { START_LEAD_MS, runScenario } from '../../harness/runner/coordinator.js';
 import { EmbeddedServer } from '../../harness/runner/embedded-server.js';
 import { loadScenario } from '../../harness/scenario/load.js';
+import { withMallocHugePages } from '../../harness/runner/malloc-huge-pages.js';
 import { ProcSampler } from './proc-sampler.js';
 
 const DEFAULT_SIZES = [1000, 5000, 20_000, 50_000];
@@ -215,7 +216,11 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     String(flags.steady),
   ];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The harness side gets what a load worker gets (the embedded server gets it from EmbeddedServer).
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: withMallocHugePages(),
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code, signal) => {
