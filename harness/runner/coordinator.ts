@@ -87,7 +87,7 @@ const STOP_TIMEOUT_MS = 10_000;
 /** How long workers get to say what their not-ready clients wait for. */
 const READINESS_TIMEOUT_MS = 2_000;
 /** Time between fixing the phase windows and the first phase, so every worker has them in time. */
-const START_LEAD_MS = 500;
+export const START_LEAD_MS = 500;
 /** A segment starting its phases at least this late after --start-at says so on the console. */
 const LATE_START_WARNING_MS = 50;
 
@@ -239,7 +239,18 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     await group.sleepUntil(connectStartMs - 100);
     const rcvbufErrorsAtStart = readMachineRcvbufErrors();
     group.broadcast({ type: 'connect', connectStartMs });
-    const ready = await group.waitAll('ready', rampMs + 3 * connectTimeoutMs + 10_000, { partial: true });
+    // With clients.max_connecting the ramp may run slower than asked: each place is freed at the latest by its
+    // client's connect timeouts, so the wait allows every place that many rounds.
+    const maxConnecting = scenario.clients.maxConnecting;
+    const boundedRampMs =
+      maxConnecting === null ? 0 : Math.ceil(scenario.clients.count / maxConnecting) * 3 * connectTimeoutMs;
+    const ready = await group.waitAll(
+      'ready',
+      Math.max(rampMs, boundedRampMs) + 3 * connectTimeoutMs + 10_000,
+      {
+        partial: true,
+      },
+    );
     const connected = ready.reduce((sum, r) => sum + (r?.connected ?? 0), 0);
     const failures = ready.flatMap((r) => r?.failures ?? []);
     if (ready.every((r) => r !== undefined) && connected === 0) {

@@ -4,6 +4,7 @@
  * <host>:<port>` when ready; we stop it with SIGTERM, then SIGKILL after a timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { withMallocHugePages } from './malloc-huge-pages.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../exit-codes.js';
@@ -96,7 +97,10 @@ export class EmbeddedServer {
       ...serverFlags(options),
       ...(settings.extraFlags ?? []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: withMallocHugePages(),
+    });
     // Never leave the server behind, whatever happens to us.
     const killOnExit = (): void => {
       child.kill('SIGKILL');

@@ -178,11 +178,16 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     this.health = new HealthSampler(() => this.sockets?.drops() ?? null);
     this.housekeeping = setInterval(this.houseKeep, HOUSEKEEPING_MS);
     const setup = this.setup as WorkerSetup;
+    const clients = (this.scenario as Scenario).clients;
     this.ramp = new ConnectRamp(
       this.owned,
       connectStartMs,
-      (this.scenario as Scenario).clients.connectRate,
+      clients.connectRate,
       (index) => (this.slots[index] as ClientSlot).client.connect(setup.host, setup.port),
+      // The fleet's bound, shared evenly by the workers (each runs its own ramp).
+      clients.maxConnecting === null
+        ? Infinity
+        : Math.max(1, Math.ceil(clients.maxConnecting / setup.workerCount)),
     );
     this.ramp.advance();
     this.checkReady();
@@ -408,6 +413,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   authenticated(client: SimClient, connectedAtMs: number, authOkAtMs: number): void {
     this.connected++;
+    this.ramp?.settled(client.index);
     this.rec.recordConnected(client.connectStartedAtMs, connectedAtMs, authOkAtMs);
     const slot = this.slots[client.index] as ClientSlot;
     if (slot.dropAttempts > 0) {
@@ -430,6 +436,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   }
 
   connectFailed(client: SimClient, failure: ConnectFailure, atMs: number): void {
+    this.ramp?.settled(client.index);
     this.rec.count('connect_failures', atMs);
     this.connectFailures.record(client.index, failure, atMs);
     const reason = `${failure.reason}: ${failure.detail}`;

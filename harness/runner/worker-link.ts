@@ -3,6 +3,7 @@
  * same process (one worker: no IPC, no second Node start-up).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { withMallocHugePages } from './malloc-huge-pages.js';
 import { fileURLToPath } from 'node:url';
 import type { CoordinatorMessage, WorkerMessage } from './worker-protocol.js';
 
@@ -69,6 +70,7 @@ export function childProcessLink(): WorkerLink {
   const child: ChildProcess = fork(entry.path, [], {
     execArgv: entry.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: withMallocHugePages(),
   });
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => {

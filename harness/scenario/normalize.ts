@@ -90,6 +90,7 @@ export function normalizeScenario(
   const clients = {
     count: raw.clients.count,
     connectRate: rate(['clients', 'connect_rate'], raw.clients.connect_rate, 100),
+    maxConnecting: raw.clients.max_connecting ?? null,
     usernamePattern: raw.clients.username ?? 'user-{i}',
     dropReconnect: {
       enabled: raw.clients.reconnect_on_drop ?? true,

@@ -34,6 +34,7 @@ export interface RawScenario {
   clients: {
     count: number;
     connect_rate?: Rate;
+    max_connecting?: number;
     username?: string;
     reconnect_on_drop?: boolean;
     reconnect_backoff?: string;

@@ -37,6 +37,8 @@ export interface ClientOptions {
   count: number;
   /** New connections per second. */
   connectRate: number;
+  /** Most first connects in flight (connect to AuthOk or failure) at once, the whole fleet; null = no bound. */
+  maxConnecting: number | null;
   /** Username pattern with `{i}` = client index (see `formatUsername`). */
   usernamePattern: string;
   /** What a client does when its connection drops without the harness asking for it. */

@@ -74,6 +74,7 @@ describe('parseScenario: valid input', () => {
     expect(s.clients).toEqual({
       count: 10,
       connectRate: 100,
+      maxConnecting: null,
       usernamePattern: 'user-{i}',
       dropReconnect: { enabled: true, backoffMs: 1000, backoffMaxMs: 30_000 },
     });
@@ -386,6 +387,17 @@ describe('parseScenario: receipts and reconnect after a drop', () => {
       22,
       'clients.reconnect_on_drop',
       /expected a boolean, got "sometimes"/,
+    );
+  });
+
+  it('clients.max_connecting: a bound on first connects in flight, none by default', () => {
+    expect(parseScenario(withClients('  max_connecting: 400\n'), FILE).clients.maxConnecting).toBe(400);
+    expectOnlyIssue(
+      withClients('  max_connecting: 0\n'),
+      5,
+      19,
+      'clients.max_connecting',
+      /expected a number >= 1, got number 0/,
     );
   });
 

@@ -18,6 +18,7 @@ function scenario(
     clients: {
       count,
       connectRate: 100,
+      maxConnecting: null,
       usernamePattern: 'u{i}',
       dropReconnect: { enabled: true, backoffMs: 1000, backoffMaxMs: 30_000 },
     },

@@ -25,6 +25,7 @@ const plan = buildRoomPlan({
   clients: {
     count: 10,
     connectRate: 10,
+    maxConnecting: null,
     usernamePattern: 'u{i}',
     dropReconnect: { enabled: true, backoffMs: 1000, backoffMaxMs: 30_000 },
   },
