@@ -39,6 +39,7 @@ export {
   type DeliveryState,
 } from './delivery-counts.js';
 import { IdRangeSet } from './id-set.js';
+import { LeftOptionalPairs } from './left-optional-pairs.js';
 import { PendingWindow } from './pending-window.js';
 import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
 import { RecipientViews, type RecipientView } from './recipient-views.js';
@@ -71,9 +72,6 @@ interface PendingMessage extends AckedMessage {
   /** Number of slots in `optional`. */
   optionalCount: number;
 }
-
-/** Optional pairs remembered after their message was finalized, at most (see DeliveryTracker.optionalLeft). */
-const OPTIONAL_LEFT_MAX = 100_000;
 
 /** What is known about an acked message (for anomaly examples). */
 interface MessageFacts {
@@ -115,16 +113,8 @@ export class DeliveryTracker {
   private readonly missingOf = new Map<number, number>();
   /** The latest ack time registered (a membership ended at or after it excuses nothing pending). */
   private latestAckedAtMs = -Infinity;
-  /**
-   * Optional pairs still undelivered when their message was finalized, kept 3 grace periods (retire order):
-   * a late delivery of one is optional, not unexpected (seen under CPU load: joins that completed while a
-   * message was in flight, delivered seconds later). Bounded by OPTIONAL_LEFT_MAX pairs.
-   */
-  private readonly optionalLeft = new Map<
-    number,
-    { roomId: number; atMs: number; recipients: Set<number> }
-  >();
-  private optionalLeftPairs = 0;
+  /** Optional pairs still undelivered when their message was finalized, kept 3 grace periods. */
+  private readonly optionalLeft = new LeftOptionalPairs();
   /** The time of the `expire` call retiring messages (when optional pairs were left). */
   private retireAtMs = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
@@ -332,11 +322,7 @@ export class DeliveryTracker {
     }
     // Membership intervals only matter for messages that can still be registered.
     const horizon = nowMs - 3 * this.graceMs;
-    for (const [id, left] of this.optionalLeft) {
-      if (left.atMs >= horizon) break;
-      this.optionalLeft.delete(id);
-      this.optionalLeftPairs -= left.recipients.size;
-    }
+    this.optionalLeft.forgetBefore(horizon);
     this.views.prune(horizon);
   }
 
@@ -453,10 +439,7 @@ export class DeliveryTracker {
       if (judgeOrder) this.advance(view, roomId, id);
       return 'late';
     }
-    const optional = this.optionalLeft.get(id);
-    if (optional !== undefined && optional.roomId === roomId && optional.recipients.delete(recipient)) {
-      if (optional.recipients.size === 0) this.optionalLeft.delete(id);
-      this.optionalLeftPairs--;
+    if (this.optionalLeft.take(id, roomId, recipient)) {
       counts.optional++;
       if (judgeOrder) this.advance(view, roomId, id);
       return 'optional';
@@ -501,7 +484,7 @@ export class DeliveryTracker {
       counts.loss--;
       counts.expected--;
       this.examples?.withdraw('loss', id, recipient);
-      this.rememberOptional(id, roomId, [recipient]);
+      this.optionalLeft.add(id, roomId, this.retireAtMs, [recipient]);
     }
   }
 
@@ -510,21 +493,6 @@ export class DeliveryTracker {
     const count = (this.missingOf.get(recipient) ?? 0) + delta;
     if (count > 0) this.missingOf.set(recipient, count);
     else this.missingOf.delete(recipient);
-  }
-
-  /** Keeps optional pairs of a finalized message so that a late delivery is optional (see optionalLeft). */
-  private rememberOptional(id: number, roomId: number, recipients: Iterable<number>): void {
-    for (const recipient of recipients) {
-      if (this.optionalLeftPairs >= OPTIONAL_LEFT_MAX) return;
-      let left = this.optionalLeft.get(id);
-      if (left === undefined) {
-        left = { roomId, atMs: this.retireAtMs, recipients: new Set() };
-        this.optionalLeft.set(id, left);
-      }
-      if (left.recipients.has(recipient)) continue;
-      left.recipients.add(recipient);
-      this.optionalLeftPairs++;
-    }
   }
 
   /** Moves the recipient's view forward; returns whether `id` arrived out of order. */
@@ -555,7 +523,7 @@ export class DeliveryTracker {
     if (entry.optionalCount > 0 && entry.optional !== null) {
       const recipientAt = this.views.recipientAt;
       const recipients = slotsOf(entry.optional).map((slot) => recipientAt[slot] as number);
-      this.rememberOptional(entry.messageId, entry.roomId, recipients);
+      this.optionalLeft.add(entry.messageId, entry.roomId, this.retireAtMs, recipients);
     }
     if (entry.remainingCount === 0) return;
     this.room(entry.roomId).loss += entry.remainingCount;
