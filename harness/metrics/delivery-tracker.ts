@@ -180,7 +180,9 @@ export class DeliveryTracker {
    * to it: it waited for them up to the grace period (see ClientReconnects.depart), so the server was late, and
    * the close cut off what was still on its way. Owed pairs above the highest id the recipient received in the
    * room become optional; those below it stay lost: the room's later messages arrived and they did not, a gap no
-   * delay explains (deliveries of a room reach a recipient in id order). Call before the membership ends.
+   * delay explains (deliveries of a room reach a recipient in id order). A message the server really dropped is
+   * excused for such a recipient too (nothing here tells the two apart); the members that stay connected still
+   * count it lost. Call before the membership ends.
    */
   cutOff(recipient: number, roomId: number): void {
     const view = this.views.find(recipient, roomId);
