@@ -6,6 +6,9 @@
  * when it was acked). A recipient whose membership changed during that window MAY receive it
  * ("optional": neither required nor an error). Expected (message, recipient) pairs not delivered within
  * `graceMs` of the send are missing; a missing delivery arriving later is "late" (seen, no longer lost).
+ * A close can end a membership after the fact: a lost connection ends it at the last data heard (`left` with
+ * `connectionClosed`), a deliberate one cuts off what was still on its way (`cutOff`); the pairs the close
+ * excuses turn optional then, even those already counted missing (issue 15).
  *
  * Multi-worker. Each tracker tracks the deliveries of ITS OWN recipients only, but must be told about
  * EVERY acked message of the run (`registerSent`, fed by the runner from local acks and from acks relayed
@@ -36,6 +39,7 @@ export {
   type DeliveryState,
 } from './delivery-counts.js';
 import { IdRangeSet } from './id-set.js';
+import { LeftOptionalPairs } from './left-optional-pairs.js';
 import { PendingWindow } from './pending-window.js';
 import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
 import { RecipientViews, type RecipientView } from './recipient-views.js';
@@ -68,9 +72,6 @@ interface PendingMessage extends AckedMessage {
   /** Number of slots in `optional`. */
   optionalCount: number;
 }
-
-/** Optional pairs remembered after their message was finalized, at most (see DeliveryTracker.optionalLeft). */
-const OPTIONAL_LEFT_MAX = 100_000;
 
 /** What is known about an acked message (for anomaly examples). */
 interface MessageFacts {
@@ -108,16 +109,12 @@ export class DeliveryTracker {
   /** Receive time of the delivery being classified (for examples; set once per delivery). */
   private deliveringAtMs = 0;
   private missingRecords = 0;
-  /**
-   * Optional pairs still undelivered when their message was finalized, kept 3 grace periods (retire order):
-   * a late delivery of one is optional, not unexpected (seen under CPU load: joins that completed while a
-   * message was in flight, delivered seconds later). Bounded by OPTIONAL_LEFT_MAX pairs.
-   */
-  private readonly optionalLeft = new Map<
-    number,
-    { roomId: number; atMs: number; recipients: Set<number> }
-  >();
-  private optionalLeftPairs = 0;
+  /** Missing pairs recorded per recipient (lets `release` skip the scan of `missing` for most closes). */
+  private readonly missingOf = new Map<number, number>();
+  /** The latest ack time registered (a membership ended at or after it excuses nothing pending). */
+  private latestAckedAtMs = -Infinity;
+  /** Optional pairs still undelivered when their message was finalized, kept 3 grace periods. */
+  private readonly optionalLeft = new LeftOptionalPairs();
   /** The time of the `expire` call retiring messages (when optional pairs were left). */
   private retireAtMs = 0;
   private readonly counts = new Map<number, DeliveryCounts>();
@@ -163,6 +160,34 @@ export class DeliveryTracker {
   /** A recipient stopped being a member at `atMs`: see RecipientViews.left. */
   left(recipient: number, roomId: number, atMs: number, connectionClosed = false): void {
     this.views.left(recipient, roomId, atMs, connectionClosed);
+    // Nothing registered was acked after the end (the usual deliberate close, the end of the run): nothing to excuse.
+    if (!connectionClosed || atMs >= this.latestAckedAtMs) return;
+    // A lost connection ends the membership back at the last time the recipient heard from the server, but a
+    // starved harness notices the close seconds later: pairs registered meanwhile as expected, whose message was
+    // acked after that time, may have been fanned out after the close. They become optional (issue 15).
+    const view = this.views.find(recipient, roomId);
+    if (view === undefined) return;
+    this.release(
+      recipient,
+      roomId,
+      view,
+      (message) => membershipCoverage(view.intervals, message.sentAtMs, message.ackedAtMs) !== 'full',
+    );
+  }
+
+  /**
+   * The harness closed the recipient's connection (a reconnect action or a storm) while deliveries were still owed
+   * to it: it waited for them up to the grace period (see ClientReconnects.depart), so the server was late, and
+   * the close cut off what was still on its way. Owed pairs above the highest id the recipient received in the
+   * room become optional; those below it stay lost: the room's later messages arrived and they did not, a gap no
+   * delay explains (deliveries of a room reach a recipient in id order). A message the server really dropped is
+   * excused for such a recipient too (nothing here tells the two apart); the members that stay connected still
+   * count it lost. Call before the membership ends.
+   */
+  cutOff(recipient: number, roomId: number): void {
+    const view = this.views.find(recipient, roomId);
+    if (view === undefined) return;
+    this.release(recipient, roomId, view, (message) => message.messageId > view.highest);
   }
 
   /**
@@ -204,6 +229,7 @@ export class DeliveryTracker {
       }
     }
     this.room(message.roomId).expected += entry.remainingCount;
+    if (message.ackedAtMs > this.latestAckedAtMs) this.latestAckedAtMs = message.ackedAtMs;
     this.pending.set(id, entry);
     const orphans = this.orphans.get(id);
     if (orphans) {
@@ -298,11 +324,7 @@ export class DeliveryTracker {
     }
     // Membership intervals only matter for messages that can still be registered.
     const horizon = nowMs - 3 * this.graceMs;
-    for (const [id, left] of this.optionalLeft) {
-      if (left.atMs >= horizon) break;
-      this.optionalLeft.delete(id);
-      this.optionalLeftPairs -= left.recipients.size;
-    }
+    this.optionalLeft.forgetBefore(horizon);
     this.views.prune(horizon);
   }
 
@@ -408,7 +430,7 @@ export class DeliveryTracker {
     const missed = this.missing.get(id);
     if (missed && missed.roomId === roomId && missed.recipients.delete(recipient)) {
       if (missed.recipients.size === 0) this.missing.delete(id);
-      this.missingRecords--;
+      this.countMissing(recipient, -1);
       counts.late++;
       counts.seen++;
       counts.loss--;
@@ -419,10 +441,7 @@ export class DeliveryTracker {
       if (judgeOrder) this.advance(view, roomId, id);
       return 'late';
     }
-    const optional = this.optionalLeft.get(id);
-    if (optional !== undefined && optional.roomId === roomId && optional.recipients.delete(recipient)) {
-      if (optional.recipients.size === 0) this.optionalLeft.delete(id);
-      this.optionalLeftPairs--;
+    if (this.optionalLeft.take(id, roomId, recipient)) {
       counts.optional++;
       if (judgeOrder) this.advance(view, roomId, id);
       return 'optional';
@@ -436,6 +455,46 @@ export class DeliveryTracker {
     counts.unexpected++;
     this.example('unexpected', recipient, roomId, id, null, 'arrived after its message was finalized');
     return 'unexpected';
+  }
+
+  /**
+   * Makes the recipient's owed pairs in `roomId` that `excused` accepts optional: those still pending, and
+   * those already counted lost (their loss, its example and the pair's expectation are withdrawn).
+   */
+  private release(
+    recipient: number,
+    roomId: number,
+    view: RecipientView,
+    excused: (message: { messageId: number; sentAtMs: number; ackedAtMs: number }) => boolean,
+  ): void {
+    const counts = this.room(roomId);
+    for (const entry of this.pending.values()) {
+      if (entry.roomId !== roomId || !hasSlot(entry.remaining, view.slot) || !excused(entry)) continue;
+      takeSlot(entry.remaining, view.slot);
+      entry.remainingCount--;
+      addSlot((entry.optional ??= []), view.slot);
+      entry.optionalCount++;
+      counts.expected--;
+    }
+    if (!this.missingOf.has(recipient)) return;
+    for (const [id, record] of this.missing) {
+      if (record.roomId !== roomId || !record.recipients.has(recipient)) continue;
+      if (!excused({ messageId: id, sentAtMs: record.sentAtMs, ackedAtMs: record.ackedAtMs })) continue;
+      record.recipients.delete(recipient);
+      if (record.recipients.size === 0) this.missing.delete(id);
+      this.countMissing(recipient, -1);
+      counts.loss--;
+      counts.expected--;
+      this.examples?.withdraw('loss', id, recipient);
+      this.optionalLeft.add(id, roomId, this.retireAtMs, [recipient]);
+    }
+  }
+
+  private countMissing(recipient: number, delta: 1 | -1): void {
+    this.missingRecords += delta;
+    const count = (this.missingOf.get(recipient) ?? 0) + delta;
+    if (count > 0) this.missingOf.set(recipient, count);
+    else this.missingOf.delete(recipient);
   }
 
   /** Moves the recipient's view forward; returns whether `id` arrived out of order. */
@@ -464,15 +523,9 @@ export class DeliveryTracker {
     this.pending.delete(entry.messageId);
     this.finished.add(entry.messageId);
     if (entry.optionalCount > 0 && entry.optional !== null) {
-      const recipients = new Set<number>();
-      for (const slot of slotsOf(entry.optional)) {
-        if (this.optionalLeftPairs >= OPTIONAL_LEFT_MAX) break;
-        recipients.add(this.views.recipientAt[slot] as number);
-        this.optionalLeftPairs++;
-      }
-      if (recipients.size > 0) {
-        this.optionalLeft.set(entry.messageId, { roomId: entry.roomId, atMs: this.retireAtMs, recipients });
-      }
+      const recipientAt = this.views.recipientAt;
+      const recipients = slotsOf(entry.optional).map((slot) => recipientAt[slot] as number);
+      this.optionalLeft.add(entry.messageId, entry.roomId, this.retireAtMs, recipients);
     }
     if (entry.remainingCount === 0) return;
     this.room(entry.roomId).loss += entry.remainingCount;
@@ -492,7 +545,7 @@ export class DeliveryTracker {
         this.missing.set(entry.messageId, record);
       }
       record.recipients.add(recipient);
-      this.missingRecords++;
+      this.countMissing(recipient, 1);
     }
     if (this.examples?.wants('loss')) {
       for (const slot of slotsOf(entry.remaining)) {

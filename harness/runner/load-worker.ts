@@ -468,7 +468,11 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     slot.own.length = 0;
     // Membership ends when we asked for it, or (unexpectedly) when the connection was last known good.
     const leftAt = requested ? now : lastHeardAtMs;
-    for (const roomId of rooms) this.rec.leftByClose(client.index, roomId, leftAt);
+    for (const roomId of rooms) {
+      // A deliberate disconnect during the run (the end of the run waits out the grace period instead).
+      if (requested && !this.stopping) this.rec.cutOff(client.index, roomId);
+      this.rec.leftByClose(client.index, roomId, leftAt);
+    }
     if (!requested && !this.stopping) {
       this.rec.count('disconnects', now);
       const cause = info === null ? 'aborted' : info.peerError?.reason || info.cause;

@@ -119,6 +119,14 @@ export class PendingRecorder {
     else this.early.push({ kind: 'left', client, roomId, atMs });
   }
 
+  /**
+   * The harness closed the connection while deliveries may still have been owed (see DeliveryTracker.cutOff).
+   * Nothing is owed before the recorder exists, so nothing is buffered.
+   */
+  cutOff(client: number, roomId: number): void {
+    if (this.recorder) this.recorder.delivery.cutOff(client, roomId);
+  }
+
   /** The membership ended because the connection closed (see DeliveryTracker.left). */
   leftByClose(client: number, roomId: number, atMs: number): void {
     if (this.recorder) this.recorder.delivery.left(client, roomId, atMs, true);
