@@ -29,6 +29,7 @@ import {
 import type { ChatService } from '../../../reference-server/chat-service.js';
 import type { ConnectionPort } from '../../../reference-server/connection-port.js';
 import type { HotRoomSettings } from '../../../reference-server/hot-room-tracker.js';
+import { originalToRoom } from './fan-out-hook.js';
 import { leakRoomFrames, recodeErrors } from './leak-faults.js';
 import {
   fail,
@@ -326,12 +327,7 @@ export class FaultInjector {
   /** Room frames leave SLOW_FANOUT_DELAY_MS late, to the members of the moment, in order (equal timers fire in order). */
   private slowFanOut(service: ChatService): void {
     const fanOut = service.fanOut;
-    const toRoom = fanOut.toRoom.bind(fanOut) as (
-      room: Room,
-      name: RoomFrameName,
-      payload: unknown,
-      except?: number,
-    ) => number;
+    const toRoom = originalToRoom(service);
     const delayed = (room: Room, name: RoomFrameName, payload: unknown, except?: number): number => {
       const members: Room = { ...room, connections: new Set(room.connections) };
       setTimeout(() => toRoom(members, name, payload, except), SLOW_FANOUT_DELAY_MS);
@@ -483,12 +479,7 @@ export class FaultInjector {
   private breakStreamSwitch(service: ChatService): void {
     const fanOut = service.fanOut;
     const promote = fanOut.promote.bind(fanOut);
-    const toRoom = fanOut.toRoom.bind(fanOut) as (
-      room: Room,
-      name: RoomFrameName,
-      payload: unknown,
-      except?: number,
-    ) => number;
+    const toRoom = originalToRoom(service);
     const triggers = new Set<U64>();
     const held = new Map<U64, unknown>();
     fanOut.promote = (room: Room, fromShard: number) => {

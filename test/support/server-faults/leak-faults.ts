@@ -9,6 +9,7 @@ import type { ConnectionPort } from '../../../reference-server/connection-port.j
 import type { RoomFrameName } from '../../../reference-server/room-broadcaster.js';
 import type { Room } from '../../../reference-server/rooms.js';
 import type { ConnectionSession } from '../../../reference-server/session.js';
+import { originalToRoom } from './fan-out-hook.js';
 
 /** The code `undeclared-error-code` puts in every Error frame: outside the declared 1000-1010. */
 export const UNDECLARED_ERROR_CODE = 1099;
@@ -29,12 +30,7 @@ export function leakRoomFrames(service: ChatService): void {
     for (const session of authenticatedSessions(service))
       if (!spared.has(session.id)) session.port.send(session.routes.streamFor(roomId), bytes);
   };
-  const toRoom = fanOut.toRoom.bind(fanOut) as (
-    room: Room,
-    name: RoomFrameName,
-    payload: unknown,
-    except?: number,
-  ) => number;
+  const toRoom = originalToRoom(service);
   fanOut.toRoom = ((room: Room, name: RoomFrameName, payload: unknown, except?: number): number => {
     const count = toRoom(room, name, payload, except);
     leak(room.id, encodeFrame(name, payload as never), new Set(room.connections));
