@@ -13,6 +13,7 @@
  * validates every frame it receives.
  */
 import {
+  FRAME_CODES,
   FrameDecoder,
   FrameError,
   RawFrame,
@@ -28,12 +29,13 @@ import type { HoldOwner, HoldTimer } from './hold-timer.js';
 import { RoomSwitchOrder, type OrderedDeliverySink } from './room-switch-order.js';
 import { serverUniStreamIndex, shardOfRoom } from './server-streams.js';
 
-const FIRST_ROOM_FRAME = 0x30;
-const LAST_ROOM_FRAME = 0x38;
-const ROOM_MESSAGE = 0x30;
-const ROOM_INIT = 0x37;
-const ROOM_CLOSE = 0x38;
-const ROOM_PROMOTED = 0x51;
+// Room frames run from RoomMessage to RoomClose in the frame table.
+const FIRST_ROOM_FRAME = FRAME_CODES.RoomMessage;
+const LAST_ROOM_FRAME = FRAME_CODES.RoomClose;
+const ROOM_MESSAGE = FRAME_CODES.RoomMessage;
+const ROOM_INIT = FRAME_CODES.RoomInit;
+const ROOM_CLOSE = FRAME_CODES.RoomClose;
+const ROOM_PROMOTED = FRAME_CODES.RoomPromoted;
 
 /** A RoomMessage read with peekRoomMessage (or fully decoded): only its ids and nonce. */
 interface PeekedMessageFrame {
