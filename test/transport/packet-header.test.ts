@@ -83,6 +83,20 @@ describe('coalescedHandshakeEnd', () => {
     expect(coalescedHandshakeEnd(shortHeader, 0, shortHeader.length)).toBe(-1);
   });
 
+  it('leaves a Version Negotiation packet whole even when its random first byte reads as Handshake', () => {
+    // 0xe2: long header with "type 2" bits; version 0; dcid and scid of 8; supported version 1. Read as a Handshake
+    // packet, its version list's first byte would be a Length of 0 and the last 3 bytes would leave on their own.
+    const cid = Buffer.alloc(8, 9);
+    const negotiation = Buffer.concat([
+      Buffer.from([0xe2, 0, 0, 0, 0, 8]),
+      cid,
+      Buffer.from([8]),
+      cid,
+      Buffer.from([0, 0, 0, 1]),
+    ]);
+    expect(coalescedHandshakeEnd(negotiation, 0, negotiation.length)).toBe(-1);
+  });
+
   it('returns -1 for a truncated header or a Length past the datagram', () => {
     const handshake = handshakePacket(100);
     expect(coalescedHandshakeEnd(handshake, 0, 12)).toBe(-1);
