@@ -36,6 +36,7 @@ const ROOM_MESSAGE = FRAME_CODES.RoomMessage;
 const ROOM_INIT = FRAME_CODES.RoomInit;
 const ROOM_CLOSE = FRAME_CODES.RoomClose;
 const ROOM_PROMOTED = FRAME_CODES.RoomPromoted;
+const ROOM_MESSAGE_DELETED = FRAME_CODES.RoomMessageDeleted;
 
 /** A RoomMessage read with peekRoomMessage (or fully decoded): only its ids and nonce. */
 interface PeekedMessageFrame {
@@ -79,12 +80,19 @@ export interface ServerStreamOwner {
   stopSending(streamId: number, code: number): void;
 }
 
-/** One room as the client sees it: membership, last message id, and the switch merge state. */
+/**
+ * Newest message ids a room view keeps as reaction targets. A deleted one is dropped, so a reaction never names a
+ * message the client already saw deleted (the server answers NOT_FOUND, and a load run counted it as an error).
+ */
+const LIVE_MESSAGES_KEPT = 8;
+
+/** One room as the client sees it: membership, its newest undeleted messages, and the switch merge state. */
 class RoomView<Client> implements OrderedDeliverySink {
   member = false;
   /** LeaveRoom sent, RoomClose not yet received. */
   leaving = false;
-  lastMessageId = 0;
+  /** The newest delivered message ids not seen deleted, ascending (at most LIVE_MESSAGES_KEPT). */
+  readonly liveIds: number[] = [];
   /** RoomMessages delivered in this room on this connection. */
   messageCount = 0;
   readonly order: RoomSwitchOrder;
@@ -101,7 +109,11 @@ class RoomView<Client> implements OrderedDeliverySink {
 
   deliverOrdered(message: PeekedRoomMessage, receivedAtMs: number): void {
     const id = u64ToNumber(message.message_id);
-    if (id > this.lastMessageId) this.lastMessageId = id;
+    const live = this.liveIds;
+    if (live.length === 0 || id > (live[live.length - 1] as number)) {
+      live.push(id);
+      if (live.length > LIVE_MESSAGES_KEPT) live.shift();
+    }
     this.messageCount++;
     this.events.roomMessage(this.client, message, receivedAtMs);
   }
@@ -143,9 +155,10 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     return room !== undefined && room.member && !room.leaving;
   }
 
-  /** Highest RoomMessage id delivered in a room on this connection (0 if none). */
-  lastMessageIdIn(roomId: number): number {
-    return this.rooms.get(roomId)?.lastMessageId ?? 0;
+  /** Newest RoomMessage id delivered in a room on this connection and not seen deleted since (0 if none). */
+  latestLiveMessageIn(roomId: number): number {
+    const live = this.rooms.get(roomId)?.liveIds;
+    return live?.[live.length - 1] ?? 0;
   }
 
   /** RoomMessages delivered in a room on this connection so far (how far its history has moved on). */
@@ -376,8 +389,12 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       room.member = false;
       room.leaving = false;
       this.events.roomClosed(this.owner, (frame as Extract<Frame, { name: 'RoomClose' }>).payload, now);
+    } else if (frame.code === ROOM_MESSAGE_DELETED) {
+      const id = u64ToNumber((frame as Extract<Frame, { name: 'RoomMessageDeleted' }>).payload.message_id);
+      const at = room.liveIds.indexOf(id);
+      if (at >= 0) room.liveIds.splice(at, 1);
     }
-    // Edits, deletes, reactions, joins and leaves of others need no client state.
+    // Edits, reactions, joins and leaves of others need no client state.
   }
 
   private finishHotStream(room: RoomView<Client>, streamId: number): void {

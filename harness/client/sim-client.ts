@@ -130,9 +130,9 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     return this.serverStreams.isMember(roomId);
   }
 
-  /** Highest RoomMessage id delivered in a room on this connection (0 if none). */
-  lastMessageIdIn(roomId: number): number {
-    return this.serverStreams.lastMessageIdIn(roomId);
+  /** Newest RoomMessage id delivered in a room on this connection and not seen deleted since (0 if none). */
+  latestLiveMessageIn(roomId: number): number {
+    return this.serverStreams.latestLiveMessageIn(roomId);
   }
 
   /** RoomMessages delivered in a room on this connection so far (how far its history has moved on). */

@@ -103,7 +103,7 @@ function remove(context: OperationContext, slot: ClientSlot, op: PlannedOperatio
 }
 
 function react(context: OperationContext, slot: ClientSlot, op: PlannedOperation, now: number): boolean {
-  const id = slot.client.lastMessageIdIn(op.roomId);
+  const id = slot.client.latestLiveMessageIn(op.roomId);
   if (id === 0 || !slot.client.isMember(op.roomId)) return false;
   if (!slot.client.addReaction(id, EMOJIS[op.size % EMOJIS.length] as string)) return false;
   context.rec.count('reactions', now);

@@ -153,6 +153,25 @@ describe('SimClient commands against the reference server', () => {
     expect(events.errors).toEqual([]);
   });
 
+  it('offers the newest message not seen deleted as reaction target, so a reaction never meets NOT_FOUND', async () => {
+    const older = await sendSeen('older', 'nonce-older');
+    const newer = await sendSeen('newer', 'nonce-newer');
+    await until(() => actor.latestLiveMessageIn(GENERAL) === newer, 'the newer message at the actor');
+    expect(actor.deleteMessage(newer)).toBe(true);
+    await until(
+      () => actor.latestLiveMessageIn(GENERAL) === older,
+      'the older message as target after the delete',
+    );
+    const target = actor.latestLiveMessageIn(GENERAL);
+    expect(actor.addReaction(target, '👍')).toBe(true);
+    const added = await observer.expectFrame('shard', 'RoomReactionAdded', {
+      timeoutMs: WAIT_MS,
+      match: (p) => Number(p.message_id) === older,
+    });
+    expect(added.payload).toMatchObject({ emoji: '👍', user_id: actor.userId });
+    expect(events.errors).toEqual([]);
+  });
+
   it('typing, stop-typing and presence go out as datagrams the observer receives', async () => {
     const after = observer.on('any').length;
     const mine = (p: { user_id: unknown }) => p.user_id === actor.userId;
