@@ -26,7 +26,17 @@ const nodedir =
 const args = [gyp, 'rebuild', ...(nodedir === undefined ? [] : [`--nodedir=${nodedir}`])];
 const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
 if (result.status !== 0) {
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n');
-  const reason = output.find((line) => /error/i.test(line)) ?? output.at(-1) ?? String(result.error);
-  fallback(`node-gyp rebuild failed: ${reason.trim()}`);
+  const log = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  // Run by hand (not as npm's install step): show node-gyp's whole log.
+  if (process.env.npm_lifecycle_event !== 'install') console.error(log);
+  const output = log.split('\n');
+  // node-gyp's own summary ("gyp ERR! stack Error: not found: make"), else the first line that says error.
+  const reason =
+    output.find((line) => line.includes('ERR! stack Error')) ??
+    output.find((line) => /error/i.test(line)) ??
+    output.at(-1) ??
+    String(result.error);
+  fallback(
+    `node-gyp rebuild failed: ${reason.replace(/^gyp ERR! stack /, '').trim()}; node native/build.mjs shows its log`,
+  );
 }
