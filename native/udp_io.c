@@ -451,6 +451,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   udp_t *u = get_handle(env, argv[0]);
   if (u == NULL || u->closed) return NULL;
   if (u->shead < u->scount) flush_queue(u);
+  /* What the kernel still refused (a full send buffer) is lost with the socket: counted. */
+  u->send_drops += u->scount - u->shead;
   release(u);
   napi_delete_reference(env, u->on_batch);
   napi_delete_reference(env, u->meta_ref);
