@@ -36,6 +36,12 @@
 /* Datagrams and bytes queued before a flush is forced. */
 #define SEND_SLOTS 1024
 #define SEND_BYTES (4 * 1024 * 1024)
+/*
+ * A batch this large leaves at once, not at the end of the turn: a flush that sends hundreds of packets does
+ * not hold the first ones back for all of its work (latency), and 64 per call already saves nearly all the
+ * per-datagram cost.
+ */
+#define SEND_EARLY 64
 #define HOST_MAX 64
 
 typedef struct {
@@ -417,6 +423,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   u->smsg[i].msg_hdr.msg_iov = &u->siov[i];
   u->smsg[i].msg_hdr.msg_iovlen = 1;
   u->scount++;
+  if (u->scount - u->shead >= SEND_EARLY && !(u->polling_events & UV_WRITABLE)) flush_queue(u);
   return NULL;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `PacketIO` over the garou_udp addon (native/udp_io.c): the datagrams sent during one JavaScript turn leave with
- * one sendmmsg(2), and each readable event reads up to 32 datagrams with one recvmmsg(2) and calls into
+ * one sendmmsg(2) per 64, and each readable event reads up to 32 datagrams with one recvmmsg(2) and calls into
  * JavaScript once. node:dgram pays a system call, and on receive a Buffer, an rinfo object and an event emit, per
  * datagram (transport/README.md, "Where the CPU goes"). Linux only; udp-packet-io.ts falls back to dgram when the
  * addon was not built.
@@ -122,7 +122,8 @@ class NativeUdpPacketIO implements PacketIO {
     if (this.closed) return;
     this.native.send(this.handle, buffer, offset, length, toHost, toPort);
     if (!this.flushQueued) {
-      // Everything sent until this turn's JavaScript finishes (a whole endpoint flush) leaves in one sendmmsg.
+      // What this turn's JavaScript (a whole endpoint flush) sends leaves in sendmmsg batches: 64 each as they
+      // fill up, the rest when the turn's JavaScript finishes.
       this.flushQueued = true;
       queueMicrotask(this.flushSends);
     }
