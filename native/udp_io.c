@@ -275,6 +275,17 @@ static udp_t *get_handle(napi_env env, napi_value value) {
   return data;
 }
 
+/* The call's first `count` arguments into argv; the first must be a socket handle, returned (NULL: thrown). */
+static udp_t *handle_and_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < count) {
+    napi_throw_type_error(env, NULL, "garou_udp: too few arguments");
+    return NULL;
+  }
+  return get_handle(env, argv[0]);
+}
+
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -344,10 +355,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_local_address(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], out, host, port;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = get_handle(env, argv[0]);
+  udp_t *u = handle_and_args(env, info, 1, argv);
   if (u == NULL) return NULL;
   struct sockaddr_storage addr;
   socklen_t len = sizeof addr;
@@ -373,10 +382,8 @@ static napi_value js_local_address(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = get_handle(env, argv[0]);
+  udp_t *u = handle_and_args(env, info, 6, argv);
   if (u == NULL || u->closed) return NULL;
   void *data;
   size_t size;
@@ -428,19 +435,15 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_flush(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = get_handle(env, argv[0]);
+  udp_t *u = handle_and_args(env, info, 1, argv);
   if (u != NULL && !u->closed && !(u->polling_events & UV_WRITABLE)) flush_queue(u);
   return NULL;
 }
 
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], out, v;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = get_handle(env, argv[0]);
+  udp_t *u = handle_and_args(env, info, 1, argv);
   if (u == NULL) return NULL;
   double values[6] = {u->sent, u->send_calls, u->send_drops, u->received, u->recv_calls, u->writable_waits};
   napi_create_array_with_length(env, 6, &out);
@@ -452,10 +455,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_t *u = get_handle(env, argv[0]);
+  udp_t *u = handle_and_args(env, info, 1, argv);
   if (u == NULL || u->closed) return NULL;
   if (u->shead < u->scount) flush_queue(u);
   /* What the kernel still refused (a full send buffer) is lost with the socket: counted. */

@@ -4,7 +4,7 @@
  * rejects is counted and does not stop the others, kernel drops show in /proc/net/udp, and GAROU_UDP_IO picks
  * the path.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readSocketDrops } from '../../harness/metrics/udp-drops.js';
 import { TransportError } from '../../transport/errors.js';
 import { loadNativeUdp, nativeUdpUnavailableReason } from '../../transport/native-udp-io.js';
@@ -42,12 +42,9 @@ function datagram(i: number, size: number): Buffer {
   return out;
 }
 
-async function until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Polls `done` every 5 ms for at most 5 s. */
+function until(done: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  return vi.waitUntil(done, { timeout: timeoutMs, interval: 5 });
 }
 
 describe('native UDP I/O', () => {
@@ -76,7 +73,7 @@ describe('native UDP I/O', () => {
       }
       // Sent 64 at a time as they are queued; the last 16 wait for the end of this turn's JavaScript.
       expect(sender.stats().datagramsSent).toBe(384);
-      await until(() => received.length === sizes.length, `${sizes.length} datagrams`);
+      await until(() => received.length === sizes.length);
       received.forEach((r, i) => {
         expect(r.data.equals(datagram(i, sizes[i]!)), `datagram ${i}`).toBe(true);
         expect(r.host).toBe(host);
@@ -126,7 +123,7 @@ describe('native UDP I/O', () => {
     sender.send(datagram(2, 20), 0, 20, '127.0.0.1', 0); // port 0: sendmmsg fails with EINVAL
     sender.send(datagram(3, 20), 0, 20, '::1', port); // not an IPv4 address: never queued
     sender.send(datagram(4, 20), 0, 20, '127.0.0.1', port);
-    await until(() => received.length === 2, 'the two good datagrams');
+    await until(() => received.length === 2);
     expect(received.map((r) => r.data.readUInt32BE(0))).toEqual([1, 4]);
     expect(sender.stats()).toMatchObject({ datagramsSent: 2, sendDrops: 2 });
   });
@@ -138,7 +135,7 @@ describe('native UDP I/O', () => {
     const sender = await open({ host: '127.0.0.1' });
     const payload = datagram(0, 1200);
     for (let i = 0; i < 300; i++) sender.send(payload, 0, 1200, '127.0.0.1', receiver.localAddress.port);
-    await until(() => sender.stats().datagramsSent === 300, 'the sends');
+    await until(() => sender.stats().datagramsSent === 300);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const drops = readSocketDrops([receiver.localAddress.port]);
     expect(drops?.found).toBe(1);
@@ -153,7 +150,7 @@ describe('native UDP I/O', () => {
     sender.send(datagram(7, 30), 0, 30, '127.0.0.1', receiver.localAddress.port);
     await sender.close();
     sender.send(datagram(8, 30), 0, 30, '127.0.0.1', receiver.localAddress.port); // after close: ignored
-    await until(() => received.length === 1, 'the queued datagram');
+    await until(() => received.length === 1);
     expect(received[0]!.data.readUInt32BE(0)).toBe(7);
   });
 
@@ -176,7 +173,7 @@ describe('choosing the UDP path (GAROU_UDP_IO / UdpBindOptions.io)', () => {
     expect('stats' in io).toBe(false);
     const native = await open({ host: '127.0.0.1' });
     native.send(datagram(5, 10), 0, 10, '127.0.0.1', io.localAddress.port);
-    await until(() => received.length === 1, 'a datagram from the native socket to the dgram one');
+    await until(() => received.length === 1);
     expect(received[0]).toMatchObject({ host: '127.0.0.1', port: native.localAddress.port });
   });
 
