@@ -4,6 +4,11 @@
  * rejects is counted and does not stop the others, kernel drops show in /proc/net/udp, and GAROU_UDP_IO picks
  * the path.
  */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readSocketDrops } from '../../harness/metrics/udp-drops.js';
 import { TransportError } from '../../transport/errors.js';
@@ -180,5 +185,38 @@ describe('choosing the UDP path (GAROU_UDP_IO / UdpBindOptions.io)', () => {
   it('an unknown value is an INVALID_ARGUMENT naming GAROU_UDP_IO', () => {
     expect(() => resolveUdpIo('fast')).toThrow(TransportError);
     expect(() => resolveUdpIo('fast')).toThrow(/GAROU_UDP_IO.*expected "native" or "dgram", got "fast"/);
+  });
+
+  it('without the addon: dgram by default, and GAROU_UDP_IO=native is an error that says why', async () => {
+    // The socket modules alone, in a folder with no build/ beside them: as a machine without a toolchain.
+    const dir = await mkdtemp(join(tmpdir(), 'garou-no-addon-'));
+    try {
+      await mkdir(join(dir, 'transport'));
+      await writeFile(join(dir, 'package.json'), '{ "type": "module" }');
+      for (const file of ['udp-packet-io.ts', 'native-udp-io.ts', 'errors.ts', 'packet-io.ts']) {
+        await copyFile(join(import.meta.dirname, '../../transport', file), join(dir, 'transport', file));
+      }
+      const script = `const m = await import(${JSON.stringify(join(dir, 'transport/udp-packet-io.ts'))});
+        const io = await m.createUdpPacketIO({ host: '127.0.0.1' });
+        console.log(m.resolveUdpIo(), 'stats' in io);
+        await io.close();
+        try { m.resolveUdpIo('native'); } catch (error) { console.log(error.message); }`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          cwd: join(import.meta.dirname, '../..'),
+          env: { ...process.env, GAROU_UDP_IO: '' },
+          timeout: 30_000,
+        },
+      );
+      const [chosen, error] = stdout.trim().split('\n');
+      expect(chosen).toBe('dgram false');
+      expect(error).toMatch(
+        /GAROU_UDP_IO: native UDP I\/O asked for but unavailable: .*garou_udp\.node was not built/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
