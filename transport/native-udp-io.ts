@@ -95,10 +95,11 @@ class NativeUdpPacketIO implements PacketIO {
   ) {
     const meta = new Int32Array(3 * RECV_BATCH);
     const onBatch: BatchCallback = (count, data, hosts) => {
-      const receiver = this.receiver;
-      if (receiver === null) return;
       let at = 0;
       for (let i = 0; i < count; i++) {
+        // Re-read each time: the receiver may close the socket in the middle of a batch.
+        const receiver = this.receiver;
+        if (receiver === null) return;
         const length = meta[3 * i] as number;
         receiver(
           data.subarray(at, at + length),
