@@ -1,10 +1,15 @@
 /**
- * `PacketIO` over one node:dgram UDP socket.
+ * `PacketIO` over one UDP socket: the batched native socket (native-udp-io.ts) when its addon was built, else
+ * node:dgram. GAROU_UDP_IO=dgram|native forces one.
  */
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { TransportError } from './errors.js';
+import { createNativeUdpPacketIO, loadNativeUdp, nativeUdpUnavailableReason } from './native-udp-io.js';
 import type { HostPort, PacketIO, PacketReceiver } from './packet-io.js';
+
+/** Which socket implementation carries the datagrams. */
+export type UdpIoKind = 'native' | 'dgram';
 
 /** Where and how to bind the UDP socket. */
 export interface UdpBindOptions {
@@ -16,6 +21,32 @@ export interface UdpBindOptions {
   recvBufferSize?: number;
   /** SO_SNDBUF in bytes (default 4 MiB; the kernel caps it at net.core.wmem_max). */
   sendBufferSize?: number;
+  /**
+   * `native` (batched sendmmsg/recvmmsg; an error when the addon is missing) or `dgram` (node:dgram). Default:
+   * the GAROU_UDP_IO environment variable, else `native` when the addon was built, else `dgram`.
+   */
+  io?: UdpIoKind;
+}
+
+/** The socket implementation `options.io` and GAROU_UDP_IO ask for, checked against what is built. */
+export function resolveUdpIo(requested: string | undefined = process.env.GAROU_UDP_IO): UdpIoKind {
+  if (requested === undefined || requested === '') return loadNativeUdp() === null ? 'dgram' : 'native';
+  if (requested === 'dgram') return 'dgram';
+  if (requested !== 'native') {
+    throw new TransportError(
+      'INVALID_ARGUMENT',
+      'GAROU_UDP_IO',
+      `expected "native" or "dgram", got "${requested}"`,
+    );
+  }
+  if (loadNativeUdp() === null) {
+    throw new TransportError(
+      'INVALID_ARGUMENT',
+      'GAROU_UDP_IO',
+      `native UDP I/O asked for but unavailable: ${nativeUdpUnavailableReason()}`,
+    );
+  }
+  return 'native';
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
@@ -76,11 +107,16 @@ export async function createUdpPacketIO(options: UdpBindOptions = {}): Promise<P
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new TransportError('INVALID_ARGUMENT', 'createUdpPacketIO.port', `expected 0..65535, got ${port}`);
   }
+  const recvBufferSize = options.recvBufferSize ?? 4 * 1024 * 1024;
+  const sendBufferSize = options.sendBufferSize ?? 4 * 1024 * 1024;
+  if (resolveUdpIo(options.io) === 'native') {
+    return createNativeUdpPacketIO(loadNativeUdp()!, host, port, recvBufferSize, sendBufferSize);
+  }
   const socket = dgram.createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
     lookup: identityLookup as unknown as dgram.SocketOptions['lookup'],
-    recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
-    sendBufferSize: options.sendBufferSize ?? 4 * 1024 * 1024,
+    recvBufferSize,
+    sendBufferSize,
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {

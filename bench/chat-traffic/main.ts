@@ -39,7 +39,9 @@ Server CPU time per delivery under chat traffic, reference server vs plain trans
   --window S   seconds per measurement window, after 1 s of warm-up (default 4)
   --fleets N   client processes; members of each load must split evenly (default 2)
   --previous DIR  also measure the reference server of another checkout of this repository (e.g. a git worktree
-               of main, with its own node_modules) beside this one, same clients, same run: before/after figures`;
+               of main, with its own node_modules) beside this one, same clients, same run: before/after figures
+  --compare-udp-io  the reference server on batched native UDP I/O ("this") against the same server on
+               node:dgram ("previous") in the same run (GAROU_UDP_IO for the server processes only)`;
 const DEFAULT_LOADS = '20x50,50x40,200x100,400x100';
 const WARMUP_MS = 1000;
 /** The issue's goal: server CPU per delivery at most this many times the baseline's. */
@@ -90,11 +92,14 @@ interface Options {
   fleets: number;
   /** The previous server's script (--previous), or null. */
   previous: URL | null;
+  /** --compare-udp-io: this server on native UDP I/O, the "previous" side the same server on node:dgram. */
+  compareUdpIo: boolean;
 }
 
 function parseOptions(): Options {
   const options = {
     previous: { type: 'string' },
+    'compare-udp-io': { type: 'boolean', default: false },
     fleets: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '1' },
     window: { type: 'string', default: '4' },
@@ -137,7 +142,10 @@ function parseOptions(): Options {
     if (!existsSync(previous))
       throw new OptionError(`--previous: no ${previous.pathname} (not a checkout of this repository)`);
   }
-  return { rounds, windowMs: windowS * 1000, loads, fleets, previous };
+  const compareUdpIo = values['compare-udp-io'];
+  if (compareUdpIo && previous !== null)
+    throw new OptionError('--compare-udp-io and --previous exclude each other');
+  return { rounds, windowMs: windowS * 1000, loads, fleets, previous, compareUdpIo };
 }
 
 /** The fleets' counters added up (atMs: the first fleet's clock). */
@@ -237,10 +245,17 @@ async function main(): Promise<void> {
   const fleets: Fleets = [];
   try {
     for (const name of ['reference', 'baseline'] as const) {
-      const child = await BenchChild.fork<ServerCommand, ServerReply>(serverScript, `${name} server`, [name]);
+      const args = name === 'reference' && options.compareUdpIo ? [name, 'native'] : [name];
+      const child = await BenchChild.fork<ServerCommand, ServerReply>(serverScript, `${name} server`, args);
       sides.push({ name, child, windows: new Map() });
     }
-    if (options.previous !== null) {
+    if (options.compareUdpIo) {
+      const child = await BenchChild.fork<ServerCommand, ServerReply>(serverScript, 'dgram server', [
+        'reference',
+        'dgram',
+      ]);
+      sides.push({ name: 'previous', child, windows: new Map() });
+    } else if (options.previous !== null) {
       const child = await BenchChild.fork<ServerCommand, ServerReply>(options.previous, 'previous server', [
         'reference',
       ]);
@@ -290,6 +305,8 @@ async function main(): Promise<void> {
       }
     }
     report(options.loads, reference, baseline, loadBefore, performance.now() - started, options.windowMs);
+    if (options.compareUdpIo)
+      console.log('--compare-udp-io: "this" is native UDP I/O, "previous" node:dgram.');
     if (previous !== undefined) reportPrevious(options.loads, reference, previous);
   } finally {
     for (const fleet of fleets) fleet.stop();

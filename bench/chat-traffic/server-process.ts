@@ -1,7 +1,7 @@
 /**
  * One server of the chat-traffic bench, run as its own process so that its CPU time can be read from /proc:
  * `reference` (the GarouServer, rate limiter off) or `baseline` (BaselineChatServer). Forked by main.ts; answers
- * `address` over IPC and exits when the channel closes.
+ * `address` over IPC and exits when the channel closes. A second argument, `native` or `dgram`, picks its UDP I/O.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { serveParent } from '../fanout/serve-parent.js';
 import type { ServerCommand } from './protocol.js';
 
 const kind = process.argv[2];
+// An optional UDP I/O path for this server only (main.ts --compare-udp-io); read when the socket is bound.
+if (process.argv[3] !== undefined) process.env.GAROU_UDP_IO = process.argv[3];
 const tls = await generateSelfSignedCert();
 let address: HostPort;
 let close: () => Promise<void>;

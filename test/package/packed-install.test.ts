@@ -73,6 +73,17 @@ describe('the packed package, installed globally into a clean prefix', () => {
     expect(server.stdout.trim()).toBe(pkg.version);
   });
 
+  it('the install built the batched UDP addon (native/, binding.gyp) and the installed transport picks it', async () => {
+    expect(existsSync(join(installed, 'build/Release/garou_udp.node'))).toBe(true);
+    const module = join(installed, 'dist/transport/udp-packet-io.js');
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `console.log((await import(${JSON.stringify(module)})).resolveUdpIo())`],
+      { env: { ...process.env, GAROU_UDP_IO: '' } },
+    );
+    expect(stdout.trim()).toBe('native');
+  });
+
   it('garou-bench validate accepts the shipped scenarios', async () => {
     const scenarios = join(installed, 'scenarios');
     const files = (await readdir(scenarios)).filter((f) => f.endsWith('.yaml'));
