@@ -263,6 +263,8 @@ export class ChatService implements SessionHost<ConnectionSession> {
       user_id: user.user_id,
       status: 'online',
     });
+    // The login's own frames are not traffic: a client that stays silent gets its first Ping one interval from now.
+    session.trafficSinceKeepAlive = false;
   }
 
   /** Applies a chat command from an authenticated session; returns the failure to report, or null. */
@@ -472,7 +474,10 @@ export class ChatService implements SessionHost<ConnectionSession> {
       this.logger.info({ room_id: String(room.id), to_shard: event.shard }, 'room demoted');
     }
     for (const session of this.pings.takeDue(now)) {
-      session.ping(now);
+      // A connection with traffic since its last check is not idle: its Ping (and the client's Pong and our ACK
+      // of it, three packets) would be pure overhead that grows with the number of clients (PROTOCOL.md 12/server-ping).
+      if (session.trafficSinceKeepAlive) session.trafficSinceKeepAlive = false;
+      else session.ping(now);
       this.pings.schedule(session, now + this.config.pingIntervalMs);
     }
     this.observer.roomCounts(this.rooms.size, this.hotRooms.hotRooms.size);
