@@ -13,7 +13,7 @@ import { acceptedAuthMethods, refuseAuthMethod } from './auth-policy.js';
 import { HandshakeAdmission } from './handshake-admission.js';
 import { HotRoomTracker } from './hot-room-tracker.js';
 import { LargeRoomPolicy } from './large-rooms.js';
-import { PingSchedule } from './ping-schedule.js';
+import { KeepAlive } from './ping-schedule.js';
 import { PartialFrameBudget } from './memory-budget.js';
 import { fail, succeed, type CommandFailure, type CommandResult } from './protocol-errors.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
@@ -89,7 +89,7 @@ export class ChatService implements SessionHost<ConnectionSession> {
   /** The authenticated session of each user (one per user, PROTOCOL.md 6.3/takeover). */
   private readonly online = new Map<U64, ConnectionSession>();
   private readonly broadcaster: RoomBroadcaster;
-  private readonly pings = new PingSchedule<ConnectionSession>();
+  private readonly keepAlive: KeepAlive<ConnectionSession>;
   private lastConnectionId = 0;
   /** Set by shutdown(): departures are no longer announced (everybody is leaving). */
   private shuttingDown = false;
@@ -99,6 +99,7 @@ export class ChatService implements SessionHost<ConnectionSession> {
     options: ChatServiceOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.keepAlive = new KeepAlive(config.pingIntervalMs);
     this.observer = options.observer ?? NULL_OBSERVER;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.tokenSecret = config.tokenSecret ?? randomBytes(32).toString('base64url');
@@ -248,7 +249,7 @@ export class ChatService implements SessionHost<ConnectionSession> {
     const user = session.requireUser();
     this.admission.leave(session);
     this.online.set(user.user_id, session);
-    this.pings.schedule(session, this.now() + this.config.pingIntervalMs);
+    this.keepAlive.start(session, this.now());
     if (initialRooms.includes(GENERAL_ROOM_ID)) {
       const failure = this.joinRoom(session, GENERAL_ROOM_ID);
       if (failure) session.sendError(failure);
@@ -263,6 +264,8 @@ export class ChatService implements SessionHost<ConnectionSession> {
       user_id: user.user_id,
       status: 'online',
     });
+    // The login's own frames are not traffic: a client that stays silent gets its first Ping one interval from now.
+    session.trafficSinceKeepAlive = false;
   }
 
   /** Applies a chat command from an authenticated session; returns the failure to report, or null. */
@@ -429,7 +432,7 @@ export class ChatService implements SessionHost<ConnectionSession> {
    */
   disconnect(session: ConnectionSession): void {
     if (!this.sessions.delete(session.id)) return;
-    this.pings.remove(session);
+    this.keepAlive.stop(session);
     this.observer.connectionsChanged(-1);
     this.admission.leave(session);
     this.uploads.releaseOwner(session.id);
@@ -471,10 +474,7 @@ export class ChatService implements SessionHost<ConnectionSession> {
       this.observer.hotRoomChanged('demote');
       this.logger.info({ room_id: String(room.id), to_shard: event.shard }, 'room demoted');
     }
-    for (const session of this.pings.takeDue(now)) {
-      session.ping(now);
-      this.pings.schedule(session, now + this.config.pingIntervalMs);
-    }
+    this.keepAlive.tick(now);
     this.observer.roomCounts(this.rooms.size, this.hotRooms.hotRooms.size);
   }
 

@@ -38,3 +38,41 @@ export class PingSchedule<K> {
     return due;
   }
 }
+
+/** A connection the keep-alive can ping (ConnectionSession). */
+export interface KeepAliveTarget {
+  /** A frame went to or came from the client since the last check (keep-alive Ping/Pong aside). */
+  trafficSinceKeepAlive: boolean;
+  /** Sends the keep-alive Ping. */
+  ping(now: number): void;
+}
+
+/**
+ * The keep-alive of all authenticated connections (PROTOCOL.md 12/server-ping): each is checked every interval
+ * from its AuthOk on, and pinged only when it carried no traffic since its previous check, so that busy clients
+ * cost no Ping, Pong and acknowledgement (three packets) per interval.
+ */
+export class KeepAlive<K extends KeepAliveTarget> {
+  private readonly schedule = new PingSchedule<K>();
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** Starts checking `target` one interval from `now` (AuthOk). */
+  start(target: K, now: number): void {
+    this.schedule.schedule(target, now + this.intervalMs);
+  }
+
+  /** Stops checking `target` (connection closed). */
+  stop(target: K): void {
+    this.schedule.remove(target);
+  }
+
+  /** Runs the checks due at `now`. */
+  tick(now: number): void {
+    for (const target of this.schedule.takeDue(now)) {
+      if (target.trafficSinceKeepAlive) target.trafficSinceKeepAlive = false;
+      else target.ping(now);
+      this.schedule.schedule(target, now + this.intervalMs);
+    }
+  }
+}

@@ -52,6 +52,11 @@ export interface RoutedConnection {
   readonly routes: ConnectionRoutes;
   /** QUIC id of the client's control stream. */
   readonly controlStreamId: number;
+  /**
+   * A frame went to or came from the client since the last keep-alive check (keep-alive Ping/Pong aside): the
+   * connection is not idle, so that check sends no Ping (PROTOCOL.md 12/server-ping).
+   */
+  trafficSinceKeepAlive: boolean;
 }
 
 /** Sends frames to rooms, single connections and datagram recipients. */
@@ -79,6 +84,7 @@ export class RoomBroadcaster {
       const connection = this.connections.get(id);
       if (!connection) continue;
       connection.port.send(connection.routes.streamFor(room.id), bytes);
+      connection.trafficSinceKeepAlive = true;
       recipients++;
     }
     this.observer.frameOut(name, recipients);
@@ -94,18 +100,22 @@ export class RoomBroadcaster {
     payload: PayloadFor<N>,
   ): void {
     connection.port.send(connection.routes.streamFor(roomId), encodeFrame(name, payload));
+    connection.trafficSinceKeepAlive = true;
     this.observer.frameOut(name, 1);
   }
 
   /** Queues an already encoded room frame for one connection (RoomInit shared by several joiners). */
   toMemberEncoded(connection: RoutedConnection, roomId: U64, name: RoomFrameName, bytes: Uint8Array): void {
     connection.port.send(connection.routes.streamFor(roomId), bytes);
+    connection.trafficSinceKeepAlive = true;
     this.observer.frameOut(name, 1);
   }
 
   /** Queues a frame on one connection's control stream. */
   toControl<N extends ControlFrameName>(connection: RoutedConnection, name: N, payload: PayloadFor<N>): void {
     connection.port.send(connection.controlStreamId, encodeFrame(name, payload));
+    // The keep-alive's own Ping and Pong do not count as traffic, or every second check would skip its Ping.
+    if (name !== 'Ping' && name !== 'Pong') connection.trafficSinceKeepAlive = true;
     this.observer.frameOut(name, 1);
   }
 
@@ -121,6 +131,7 @@ export class RoomBroadcaster {
       const connection = this.connections.get(id);
       if (!connection) continue;
       connection.port.sendDatagram(bytes);
+      connection.trafficSinceKeepAlive = true;
       count++;
     }
     this.observer.frameOut(name, count);
@@ -164,6 +175,7 @@ export class RoomBroadcaster {
       const connection = this.connections.get(id);
       if (!connection || !this.closeHotStream(connection, room.id)) continue;
       connection.port.send(connection.controlStreamId, bytes);
+      connection.trafficSinceKeepAlive = true;
       count++;
     }
     this.observer.frameOut('RoomDemoted', count);
@@ -181,5 +193,6 @@ export class RoomBroadcaster {
     connection.port.send(connection.controlStreamId, promotedFrame);
     const streamId = connection.routes.openHotStream(roomId);
     connection.port.send(streamId, promotedFrame);
+    connection.trafficSinceKeepAlive = true;
   }
 }

@@ -57,6 +57,8 @@ export class ConnectionSession implements RoutedConnection {
   readonly sessionId = randomUUID();
   readonly routes: ConnectionRoutes;
   private currentState: SessionState = 'await-hello';
+  /** See RoutedConnection: set by the fan-out and by frames from the client, cleared by the keep-alive check. */
+  trafficSinceKeepAlive = false;
   private authenticatedUser: UserInfo | null = null;
   /** Auth frames not answered yet (see processAuths). */
   private readonly pendingAuths: Auth[] = [];
@@ -141,6 +143,7 @@ export class ConnectionSession implements RoutedConnection {
         if (fin) this.abortedStreams.delete(streamId);
         return;
       }
+      if (stream.kind !== 'control') this.trafficSinceKeepAlive = true;
       stream.decoder.push(bytes);
       this.drain(stream);
       if (stream.dropped || this.currentState === 'closed') {
@@ -164,6 +167,7 @@ export class ConnectionSession implements RoutedConnection {
         throw error;
       }
       this.service.observer.frameIn(frame.name);
+      this.trafficSinceKeepAlive = true;
       // Unreliable by definition: a datagram over the rate is dropped like a lost one, without an Error.
       if (!this.datagramLimiter.take(this.service.now()).allowed) return;
       this.service.handleDatagram(this, frame as DatagramFrame);
@@ -394,6 +398,8 @@ export class ConnectionSession implements RoutedConnection {
   }
 
   private handleControl(frame: Frame): void {
+    // A Pong answers our keep-alive Ping; anything else the client says shows the connection in use.
+    if (frame.name !== 'Pong') this.trafficSinceKeepAlive = true;
     switch (frame.name) {
       case 'Hello': {
         if (this.currentState !== 'await-hello') {

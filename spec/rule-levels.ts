@@ -124,7 +124,7 @@ export const DECIDED_DETAILS: Readonly<Record<string, string>> = {
   '8/react-remove': 'the code 1005 for an absent reaction',
   '9/num-shards': 'at most 100 - max_hot_rooms shards',
   '10/demote': 'the room must also have been hot for cool_down_ms',
-  '12/server-ping': 'no close for missing Pongs',
+  '12/server-ping': 'no close for missing Pongs; no Ping at a check after traffic',
 };
 
 const REFERENCE = new Set(REFERENCE_RULES);

@@ -134,7 +134,9 @@ describe('large rooms in the server (threshold 3)', () => {
 
 describe('keep-alive pings', () => {
   it('each authenticated connection gets a Ping every ping interval, counted from its own AuthOk', () => {
-    const { service, clock } = testService({ ping_interval_ms: 1000 });
+    // Room 1 is large from its first member, so b's login sends a nothing: both connections stay silent, and a
+    // connection with traffic since its last check would get no Ping there (PROTOCOL.md 12/server-ping).
+    const { service, clock } = testService({ ping_interval_ms: 1000, large_room_threshold: 1 });
     const a = new TestClient(service).login('a');
     clock.advance(400);
     const b = new TestClient(service).login('b');

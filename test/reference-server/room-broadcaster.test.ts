@@ -15,6 +15,7 @@ function setup(count: number, observer: ServerObserver = NULL_OBSERVER) {
       port: new RecordingConnection(),
       routes: router.newConnectionRoutes(),
       controlStreamId: 0,
+      trafficSinceKeepAlive: false,
     });
   const rooms = new RoomRegistry({ historySize: 10, maxRoomMembers: 100 });
   for (const id of connections.keys()) {

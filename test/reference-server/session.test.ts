@@ -336,6 +336,32 @@ describe('keep-alive and close', () => {
     ]);
   });
 
+  it('skips the Ping of a check when the connection carried a frame since the previous check', () => {
+    const { service, clock } = testService({ ping_interval_ms: 30_000 });
+    const alice = new TestClient(service).login('alice');
+    const bob = new TestClient(service).login('bob');
+    const pings = (c: TestClient) => c.controlOf('Ping').length;
+    const check = () => {
+      clock.advance(30_000);
+      service.tick();
+    };
+    // Bob's login announced him to alice in General: traffic for her, none for him (his own login does not count).
+    check();
+    expect([pings(alice), pings(bob)]).toEqual([0, 1]);
+    // Alice sends a command: traffic from her, and its fan-out reaches bob.
+    alice.command('SendMessage', { room_id: 1, content: 'hi', nonce: 'n1', reply_to: null, attachments: [] });
+    check();
+    expect([pings(alice), pings(bob)]).toEqual([0, 1]);
+    // Silent since the last check: both get their Ping.
+    check();
+    expect([pings(alice), pings(bob)]).toEqual([1, 2]);
+    // A client's own Ping is traffic; a Pong answering ours is not.
+    alice.control('Ping', { timestamp: 7 });
+    bob.control('Pong', { timestamp: clock.time });
+    check();
+    expect([pings(alice), pings(bob)]).toEqual([1, 3]);
+  });
+
   it('Goodbye from the client closes with code 0 and leaves rooms', () => {
     const { service } = testService();
     const alice = new TestClient(service).login('alice');
