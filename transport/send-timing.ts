@@ -14,20 +14,6 @@
  *   learns of the stop at once from its own send call.
  */
 
-/**
- * Held acknowledgements and postponed probes end on this grid of absolute time (performance.now ms), shared by all
- * connections: the connections whose holds end within one grid step are served by ONE timer wake-up and one flush
- * (their ACKs leave in one sendmmsg), not one wake-up each. A hold ends at most this much after ackDelayMs, well
- * within the slack the advertised max_ack_delay leaves (quiche-config.ts). Only ACK-only sends and probes wait for
- * the grid: data marks the connection for the next flush (localWork) and never waits.
- */
-export const TIMER_GRID_MS = 4;
-
-/** `t` rounded up to the next point of the shared timer grid. */
-export function onTimerGrid(t: number): number {
-  return Math.ceil(t / TIMER_GRID_MS) * TIMER_GRID_MS;
-}
-
 /** Packets that end an acknowledgement hold-back at once. */
 const ACK_EVERY_PACKETS = 2;
 /** Default least time between two STOP_SENDING probes of one connection, ms (options.stopProbeIntervalMs). */
@@ -71,7 +57,7 @@ export class SendTiming {
     if (this.sendDue || !idle || this.ackDelayMs === 0 || this.packets >= ACK_EVERY_PACKETS) return 0;
     // Woken for the STOP_SENDING probe alone: nothing is owed, so the send loop need not run at all.
     if (this.packets === 0) return Infinity;
-    if (this.ackDueAt === Infinity) this.ackDueAt = onTimerGrid(now + this.ackDelayMs);
+    if (this.ackDueAt === Infinity) this.ackDueAt = now + this.ackDelayMs;
     return now >= this.ackDueAt ? 0 : this.ackDueAt;
   }
 
@@ -92,7 +78,7 @@ export class SendTiming {
 
   /** When a postponed probe is due (Infinity when none is); the connection's timer must wake it by then. */
   nextSweepAt(): number {
-    return this.sweepDue ? onTimerGrid(this.lastSweepAt + this.sweepIntervalMs) : Infinity;
+    return this.sweepDue ? this.lastSweepAt + this.sweepIntervalMs : Infinity;
   }
 
   /** Nothing left to probe or hold (the connection is closing). */

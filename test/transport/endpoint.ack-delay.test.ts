@@ -4,10 +4,7 @@
  * idle stream is still reported although the probe for it is throttled.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createUdpPacketIO } from '../../transport/index.js';
-import type { PacketIO, PacketReceiver, ServerOptions } from '../../transport/index.js';
-import type { BatchEndReceiver } from '../../transport/packet-io.js';
-import { TIMER_GRID_MS } from '../../transport/send-timing.js';
+import type { ServerOptions } from '../../transport/index.js';
 import { endpointPair } from './helpers/endpoints.js';
 import type { EndpointPair } from './helpers/endpoints.js';
 
@@ -162,69 +159,5 @@ describe('chat-like fan-out', () => {
     // 30 rounds 20 ms apart span six probe intervals (100 ms): a probe that sent the held ACK of each member's
     // last answer cost 0.2 more packets per delivery. What remains is the last round's ACKs (1/30 per delivery).
     expect(await fanOutPacketsPerDelivery(25, 20, 30, 20)).toBeLessThanOrEqual(1.1);
-  });
-});
-
-/** A UDP packet I/O that records when each datagram was sent. */
-class SendClock implements PacketIO {
-  readonly sentAt: number[] = [];
-
-  constructor(private readonly inner: PacketIO) {}
-
-  get localAddress(): PacketIO['localAddress'] {
-    return this.inner.localAddress;
-  }
-
-  start(receiver: PacketReceiver, batchEnd?: BatchEndReceiver): boolean | void {
-    return this.inner.start(receiver, batchEnd);
-  }
-
-  send(buffer: Buffer, offset: number, length: number, toHost: string, toPort: number): void {
-    this.sentAt.push(performance.now());
-    this.inner.send(buffer, offset, length, toHost, toPort);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-/** Busy-waits `ms` (sub-millisecond gaps that a timer cannot make). */
-function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
-describe('held acknowledgements of several connections', () => {
-  it('leave together: one timer wake-up serves every connection due within a grid step', async () => {
-    const serverIo = new SendClock(await createUdpPacketIO({ host: '127.0.0.1' }));
-    const clientIo = await createUdpPacketIO({ host: '127.0.0.1' });
-    const p = await endpointPair({ ackDelayMs: 25 }, { server: serverIo, client: clientIo });
-    pair = p;
-    const members = 6;
-    const clients = Array.from({ length: members }, () => p.connect({ insecure: true }));
-    await Promise.all(clients.map((c) => c.whenEstablished()));
-    while (p.accepted.length < members) await sleep(5);
-    let received = 0;
-    for (const conn of p.accepted) conn.onData = () => void received++;
-    const streams = clients.map((c) => c.openUni());
-    await sleep(100);
-    // One small write per connection, about half a millisecond apart: each server connection holds one ACK, the
-    // holds becoming due over ~2.5 ms (spread over as many timer wake-ups without the shared grid).
-    const sentBefore = serverIo.sentAt.length;
-    for (const [i, client] of clients.entries()) {
-      client.write(streams[i] as number, Buffer.alloc(20, i));
-      await new Promise((resolve) => setImmediate(resolve));
-      spin(0.5);
-    }
-    while (received < members) await sleep(1);
-    await sleep(25 + 3 * TIMER_GRID_MS + 20);
-    const acks = serverIo.sentAt.slice(sentBefore);
-    expect(acks.length).toBe(members);
-    // Sends of one flush are microseconds apart; wake-ups are at least a millisecond apart.
-    let wakeUps = 1;
-    for (let i = 1; i < acks.length; i++) if ((acks[i] as number) - (acks[i - 1] as number) > 0.5) wakeUps++;
-    // The spread straddles at most one grid point.
-    expect(wakeUps).toBeLessThanOrEqual(2);
   });
 });

@@ -3,7 +3,7 @@
  * STOP_SENDING probe runs.
  */
 import { describe, expect, it } from 'vitest';
-import { SWEEP_INTERVAL_MS, SendTiming, TIMER_GRID_MS, onTimerGrid } from '../../transport/send-timing.js';
+import { SWEEP_INTERVAL_MS, SendTiming } from '../../transport/send-timing.js';
 
 /** A timing whose first send loop has run (a new connection always sends at once: its handshake). */
 function afterFirstTransmit(ackDelayMs = 25): SendTiming {
@@ -14,29 +14,13 @@ function afterFirstTransmit(ackDelayMs = 25): SendTiming {
 }
 
 describe('SendTiming acknowledgement hold-back', () => {
-  it('holds the send after one packet until the ack delay (up to the next grid point), measured from the first hold', () => {
+  it('holds the send after one packet until the ack delay, measured from the first hold', () => {
     const timing = afterFirstTransmit();
     timing.packetArrived();
-    expect(timing.holdUntil(100, true)).toBe(128);
+    expect(timing.holdUntil(100, true)).toBe(125);
     // Asked again later (another flush), the deadline stays where it was.
-    expect(timing.holdUntil(110, true)).toBe(128);
-    expect(timing.holdUntil(127.9, true)).toBe(128);
-    expect(timing.holdUntil(128, true)).toBe(0);
-  });
-
-  it('ends holds that start within one grid step at the same time: one timer wake-up serves them all', () => {
-    const ends = [199.1, 200, 201.5, 203].map((arrivedAt) => {
-      const timing = afterFirstTransmit();
-      timing.packetArrived();
-      const until = timing.holdUntil(arrivedAt, true);
-      // Never shorter than the ack delay, never longer than the ack delay plus one grid step.
-      expect(until).toBeGreaterThanOrEqual(arrivedAt + 25);
-      expect(until).toBeLessThanOrEqual(arrivedAt + 25 + TIMER_GRID_MS);
-      return until;
-    });
-    expect(new Set(ends)).toEqual(new Set([228]));
-    expect(onTimerGrid(228)).toBe(228);
-    expect(onTimerGrid(228.01)).toBe(232);
+    expect(timing.holdUntil(110, true)).toBe(125);
+    expect(timing.holdUntil(125, true)).toBe(0);
   });
 
   it('sends at once on a second packet, on local work, or when the connection is not idle', () => {
@@ -60,7 +44,7 @@ describe('SendTiming acknowledgement hold-back', () => {
     const timing = afterFirstTransmit();
     expect(timing.holdUntil(10, true)).toBe(Infinity);
     timing.packetArrived();
-    expect(timing.holdUntil(20, true)).toBe(48);
+    expect(timing.holdUntil(20, true)).toBe(45);
   });
 
   it('never holds with an ack delay of 0', () => {
@@ -72,10 +56,10 @@ describe('SendTiming acknowledgement hold-back', () => {
   it('starts over after the send loop ran', () => {
     const timing = afterFirstTransmit();
     timing.packetArrived();
-    expect(timing.holdUntil(0, true)).toBe(28);
+    expect(timing.holdUntil(0, true)).toBe(25);
     timing.transmitted();
     timing.packetArrived();
-    expect(timing.holdUntil(50, true)).toBe(76);
+    expect(timing.holdUntil(50, true)).toBe(75);
   });
 });
 
@@ -89,8 +73,7 @@ describe('SendTiming STOP_SENDING probe', () => {
     expect(timing.nextSweepAt()).toBe(Infinity);
     timing.packetArrived();
     expect(timing.sweepNow(1010)).toBe(false);
-    expect(timing.nextSweepAt()).toBe(onTimerGrid(1000 + SWEEP_INTERVAL_MS));
-    expect(timing.sweepNow(1000 + SWEEP_INTERVAL_MS - 1)).toBe(false);
+    expect(timing.nextSweepAt()).toBe(1000 + SWEEP_INTERVAL_MS);
     expect(timing.sweepNow(1000 + SWEEP_INTERVAL_MS)).toBe(true);
     expect(timing.sweepNow(5000)).toBe(false);
   });
