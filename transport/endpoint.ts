@@ -133,12 +133,6 @@ export class QuicEndpoint implements ConnectionOwner {
   private spare: QuicConnection[] = [];
   private deferred: QuicConnection[] = [];
   private flushScheduled = false;
-  /** The IO reports the end of each read batch: the flush runs there, not in a setImmediate (see onReadBatchEnd). */
-  private readonly batchedReads: boolean;
-  /** Inside a read batch of a batching IO. */
-  private inReadBatch = false;
-  /** A flush was asked for during the current read batch. */
-  private flushAtBatchEnd = false;
   /** Datagrams read since the last flush, or since it was last postponed. */
   private readSinceFlush = 0;
   /** Loop turns the pending flush has been postponed by. */
@@ -163,7 +157,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   /** Starts the loop on any packet I/O (e.g. an in-memory network in tests). */
   constructor(private readonly io: PacketIO) {
-    this.batchedReads = io.start(this.onPacket, this.onReadBatchEnd) === true;
+    io.start(this.onPacket);
   }
 
   /** The socket's address. */
@@ -324,7 +318,6 @@ export class QuicEndpoint implements ConnectionOwner {
     const counters = this.counters;
     counters.packetsReceived++;
     this.readSinceFlush++;
-    this.inReadBatch = this.batchedReads;
     counters.bytesReceived += data.length;
     const key = destinationCidKey(data);
     if (key === null) {
@@ -529,27 +522,8 @@ export class QuicEndpoint implements ConnectionOwner {
     }
   };
 
-  /**
-   * The IO handed over every datagram of one read. At low load a loop turn reads one or a few datagrams, and a
-   * setImmediate per turn (a second entry into JavaScript, the check phase) was a measurable part of the cost
-   * per delivery: the flush runs here instead. Same order as before: everything this read returned is fed to
-   * quiche before anything is sent. A full batch means more datagrams are waiting: the flush then waits for
-   * the next poll as before (see flush).
-   */
-  private readonly onReadBatchEnd = (count: number): void => {
-    this.inReadBatch = false;
-    if (!this.flushAtBatchEnd) return;
-    this.flushAtBatchEnd = false;
-    if (count >= READ_BATCH) this.scheduleFlush();
-    else this.flush();
-  };
-
-  /** Runs the flush after the next I/O poll (once, however often asked), or at the end of the current read batch. */
+  /** Runs the flush after the next I/O poll (once, however often asked). */
   private scheduleFlush(): void {
-    if (this.inReadBatch) {
-      this.flushAtBatchEnd = true;
-      return;
-    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(this.flushSoon);

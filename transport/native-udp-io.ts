@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { TransportError } from './errors.js';
-import type { BatchEndReceiver, HostPort, PacketIO, PacketReceiver } from './packet-io.js';
+import type { HostPort, PacketIO, PacketReceiver } from './packet-io.js';
 
 /** Datagrams one readable event reads at most (RECV_BATCH in udp_io.c). */
 const RECV_BATCH = 32;
@@ -81,7 +81,6 @@ export function nativeUdpUnavailableReason(): string {
 
 class NativeUdpPacketIO implements PacketIO {
   private receiver: PacketReceiver | null = null;
-  private batchEnd: BatchEndReceiver | null = null;
   private closed = false;
   private flushQueued = false;
   private readonly handle: Handle;
@@ -109,7 +108,6 @@ class NativeUdpPacketIO implements PacketIO {
         );
         at += length;
       }
-      if (this.receiver !== null) this.batchEnd?.(count);
     };
     const family = host.includes(':') ? 6 : 4;
     this.handle = native.open(family, host, port, recvBufferSize, sendBufferSize, meta, onBatch);
@@ -117,10 +115,8 @@ class NativeUdpPacketIO implements PacketIO {
     this.localAddress = { host: boundHost, port: boundPort };
   }
 
-  start(receiver: PacketReceiver, batchEnd?: BatchEndReceiver): boolean {
+  start(receiver: PacketReceiver): void {
     this.receiver = receiver;
-    this.batchEnd = batchEnd ?? null;
-    return true;
   }
 
   send(buffer: Buffer, offset: number, length: number, toHost: string, toPort: number): void {

@@ -13,21 +13,12 @@ export interface HostPort {
 /** Called once per received datagram; `data` belongs to the receiver from then on. */
 export type PacketReceiver = (data: Buffer, fromHost: string, fromPort: number) => void;
 
-/**
- * Called after the datagrams of one read (one recvmmsg) were all handed to the receiver: the endpoint may flush
- * right there instead of in a later loop phase. `count` is how many datagrams the read returned.
- */
-export type BatchEndReceiver = (count: number) => void;
-
 /** A datagram socket as the endpoint sees it. */
 export interface PacketIO {
   /** The address peers reach this socket at (also handed to quiche as the local path address). */
   readonly localAddress: HostPort;
-  /**
-   * Installs the single receiver; packets arriving before this call may be dropped. An IO that reads in batches
-   * calls `batchEnd` after each batch (and returns true); one that does not returns false (or nothing).
-   */
-  start(receiver: PacketReceiver, batchEnd?: BatchEndReceiver): boolean | void;
+  /** Installs the single receiver; packets arriving before this call may be dropped. */
+  start(receiver: PacketReceiver): void;
   /**
    * Hands one datagram to the network. The IO may keep a reference to `buffer`: the endpoint
    * never rewrites bytes it has handed over, so no copy is needed.

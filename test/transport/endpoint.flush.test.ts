@@ -7,8 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_EXTRA_POLLS, READ_BATCH } from '../../transport/endpoint.js';
 import { QuicEndpoint } from '../../transport/index.js';
 import type { PacketIO, PacketReceiver } from '../../transport/index.js';
-import type { BatchEndReceiver } from '../../transport/packet-io.js';
-import { INSECURE, endpointPair, testCertificate } from './helpers/endpoints.js';
+import { INSECURE, endpointPair } from './helpers/endpoints.js';
 import type { EndpointPair } from './helpers/endpoints.js';
 
 vi.setConfig({ testTimeout: 20_000 });
@@ -116,66 +115,5 @@ describe('flush postponed for full read batches', () => {
     }
     expect(io.sentAt[0]).toBe(MAX_EXTRA_POLLS + 1);
     await endpoint.close({ timeoutMs: 0 });
-  });
-});
-
-/** A ScriptedIO that reads in batches (like the native UDP path) and records what it sends. */
-class BatchingIO extends ScriptedIO {
-  readonly sent: Buffer[] = [];
-  private batchReceiver: PacketReceiver | null = null;
-  private batchEnd: BatchEndReceiver | null = null;
-
-  override start(receiver: PacketReceiver, batchEnd?: BatchEndReceiver): boolean {
-    this.batchReceiver = receiver;
-    this.batchEnd = batchEnd ?? null;
-    return true;
-  }
-
-  override send(buffer?: Buffer, offset = 0, length = 0): void {
-    super.send();
-    if (buffer !== undefined) this.sent.push(Buffer.from(buffer.subarray(offset, offset + length)));
-  }
-
-  /** Hands `datagrams` over as one read batch that returned `count` datagrams. */
-  batch(datagrams: Buffer[], count = datagrams.length): void {
-    for (const d of datagrams) this.batchReceiver?.(d, '10.9.9.8', 4433);
-    this.batchEnd?.(count);
-  }
-}
-
-describe('flush at the end of a read batch (batching IO)', () => {
-  /** A client's first flight (its Initial), captured from a client endpoint on a scripted IO. */
-  async function clientInitial(): Promise<Buffer[]> {
-    const io = new BatchingIO();
-    const client = new QuicEndpoint(io);
-    client.connect('10.9.9.9', 4433, INSECURE);
-    while (io.sent.length === 0) await nextTurn();
-    await client.close({ timeoutMs: 0 });
-    return io.sent;
-  }
-
-  it('answers within the batch callback, with no setImmediate, when the read returned less than a batch', async () => {
-    const initial = await clientInitial();
-    const io = new BatchingIO();
-    const server = new QuicEndpoint(io);
-    const { cert, key } = await testCertificate();
-    server.listen({ cert, key });
-    io.batch(initial);
-    // Synchronously: the server's Handshake flight left before the batch callback returned.
-    expect(io.sent.length).toBeGreaterThan(0);
-    await server.close({ timeoutMs: 0 });
-  });
-
-  it('after a full batch, waits for the next poll (more datagrams are waiting) and then sends', async () => {
-    const initial = await clientInitial();
-    const io = new BatchingIO();
-    const server = new QuicEndpoint(io);
-    const { cert, key } = await testCertificate();
-    server.listen({ cert, key });
-    io.batch(initial, READ_BATCH);
-    expect(io.sent.length).toBe(0);
-    for (let i = 0; i < MAX_EXTRA_POLLS + 2 && io.sent.length === 0; i++) await nextTurn();
-    expect(io.sent.length).toBeGreaterThan(0);
-    await server.close({ timeoutMs: 0 });
   });
 });
