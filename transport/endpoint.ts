@@ -94,6 +94,8 @@ export const READ_BATCH = 32;
  * At low load a turn reads less than a batch and the flush runs at once.
  */
 export const MAX_EXTRA_POLLS = 7;
+/** A queued timer armed this much (ms) or more before the earliest deadline is moved to it (DeadlineQueue.retarget). */
+const TIMER_RETARGET_SLACK_MS = 2;
 /** RFC 9000 §14.1: a server MUST discard an Initial in a datagram smaller than this. */
 const MIN_INITIAL_DATAGRAM = 1200;
 const textEncoder = new TextEncoder();
@@ -520,6 +522,10 @@ export class QuicEndpoint implements ConnectionOwner {
       this.dirty = next;
       this.scheduleFlush();
     }
+    // An acknowledgement that cancelled a loss timer moves that connection's deadline later, but the queue's
+    // timer stays armed for the old one; at low load most timer wake-ups were such empty ones (one per message
+    // of a fan-out, a quarter of all wake-ups at 1k deliveries/s). Once per flush, move the timer.
+    this.timers.retarget(TIMER_RETARGET_SLACK_MS);
   };
 
   /** Runs the flush after the next I/O poll (once, however often asked). */

@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { BenchChild } from '../fanout/fleet-process.js';
-import { processCpuMicros } from './proc-cpu.js';
+import { processCpuMicros, processWakeups } from './proc-cpu.js';
 import type {
   ChatFleetCommand,
   ChatFleetReply,
@@ -61,6 +61,8 @@ interface Load {
 interface Window {
   deliveriesPerSecond: number;
   cpuMicrosPerDelivery: number;
+  /** Times the server's event loop blocked and was woken (voluntary context switches), per delivery. */
+  wakeupsPerDelivery: number;
   serverSentPerDelivery: number;
   serverReceivedPerDelivery: number;
   fleetCores: number;
@@ -182,9 +184,11 @@ async function measure(fleets: Fleets, side: Side, load: Load, windowMs: number)
   }
   await sleep(WARMUP_MS);
   const cpuBefore = processCpuMicros(side.child.pid);
+  const wakeupsBefore = processWakeups(side.child.pid);
   const first = await snapshot(fleets);
   await sleep(windowMs);
   const cpuAfter = processCpuMicros(side.child.pid);
+  const wakeupsAfter = processWakeups(side.child.pid);
   const last = await snapshot(fleets);
   const sent = (await fleets[0]!.request({ op: 'halt' })).sent!;
   const summaries = await Promise.all(
@@ -197,6 +201,7 @@ async function measure(fleets: Fleets, side: Side, load: Load, windowMs: number)
   return {
     deliveriesPerSecond: deliveries / (elapsedMs / 1000),
     cpuMicrosPerDelivery: per(cpuAfter - cpuBefore),
+    wakeupsPerDelivery: per(wakeupsAfter - wakeupsBefore),
     serverSentPerDelivery: per(last.packetsReceived - first.packetsReceived),
     serverReceivedPerDelivery: per(last.packetsSent - first.packetsSent),
     fleetCores: (last.cpuMicros - first.cpuMicros) / 1000 / elapsedMs,
@@ -396,6 +401,7 @@ function reportPrevious(loads: Load[], reference: Side, previous: Side): void {
       'server CPU µs/delivery: this / previous',
       'this / previous',
       'pkts sent / recv per delivery: this | previous',
+      'loop wake-ups per delivery: this / previous',
       'deliver p99 ms: this / previous',
     ],
   });
@@ -409,6 +415,7 @@ function reportPrevious(loads: Load[], reference: Side, previous: Side): void {
       `${spread(now, (w) => w.cpuMicrosPerDelivery, 1)} / ${spread(before, (w) => w.cpuMicrosPerDelivery, 1)}`,
       fmt(median(now.map((w, i) => w.cpuMicrosPerDelivery / before[i]!.cpuMicrosPerDelivery)), 2),
       `${packets(now)} | ${packets(before)}`,
+      `${fmt(median(now.map((w) => w.wakeupsPerDelivery)), 2)} / ${fmt(median(before.map((w) => w.wakeupsPerDelivery)), 2)}`,
       `${spread(now, (w) => w.p99Ms, 1)} / ${spread(before, (w) => w.p99Ms, 1)}`,
     ]);
   }

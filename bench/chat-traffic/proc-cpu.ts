@@ -26,3 +26,13 @@ export function processCpuMicros(pid: number): number {
   const stime = Number(fields[12]);
   return ((utime + stime) * 1e6) / clockTicks();
 }
+
+/**
+ * Times the main thread of `pid` blocked so far (voluntary context switches in /proc/<pid>/status): for an event
+ * loop, the number of times it went to sleep in epoll_wait and was woken, i.e. its loop turns that waited.
+ */
+export function processWakeups(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(status);
+  return match === null ? 0 : Number(match[1]);
+}

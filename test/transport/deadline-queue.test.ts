@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue } from '../../transport/deadline-queue.js';
 import type { Deadlined } from '../../transport/deadline-queue.js';
 
@@ -54,6 +54,38 @@ describe('DeadlineQueue', () => {
     q.clear();
     await new Promise((r) => setTimeout(r, 20));
     expect(fired).toEqual(['b']);
+  });
+
+  it('retarget moves a timer whose deadline moved later, so it does not fire for nothing', async () => {
+    let batches = 0;
+    const fired: string[] = [];
+    const q = new DeadlineQueue<Item>(
+      (i) => fired.push(i.name),
+      () => batches++,
+    );
+    const a = item('a');
+    const now = performance.now();
+    q.schedule(a, now + 5);
+    // Moved later (a loss timer made moot by an ACK): the armed timer still points at now + 5.
+    q.schedule(a, now + 60);
+    q.retarget(2);
+    const sleep = setTimeout;
+    const arms = vi.spyOn(globalThis, 'setTimeout');
+    await new Promise((r) => sleep(r, 30));
+    // Without retarget the timer fires at +5, finds nothing due and arms again (a wake-up for nothing).
+    expect(arms).not.toHaveBeenCalled();
+    arms.mockRestore();
+    expect(fired).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fired).toEqual(['a']);
+    expect(batches).toBe(1);
+    // Within the slack, or with nothing queued, retarget changes nothing observable.
+    q.schedule(a, performance.now() + 5);
+    q.retarget(2);
+    q.cancel(a);
+    q.retarget(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toEqual(['a']);
   });
 
   it('keeps heap order under random schedule/reschedule/cancel', () => {
