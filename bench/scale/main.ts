@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { START_LEAD_MS, runScenario } from '../../harness/runner/coordinator.js';
@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     'max-connecting': { type: 'string', default: String(DEFAULT_MAX_CONNECTING) },
     /** Steady phase, seconds. */
     steady: { type: 'string', default: '30' },
+    /** Keep each size's run report (summary.json with loss and anomaly examples, report.html) under this folder. */
+    reports: { type: 'string' },
     /** Internal: run one size and print its figures as JSON. */
     one: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -52,7 +54,9 @@ embedded reference server; CPU per delivery per size against the smallest size m
   --connect-rate N      connects per second (default 1000)
   --max-connecting N    first connects in flight at once, clients.max_connecting (default ${DEFAULT_MAX_CONNECTING};
                         0 = no bound: the ramp keeps the asked rate however far the handshakes fall behind)
-  --steady S            steady phase, seconds (default 30)`);
+  --steady S            steady phase, seconds (default 30)
+  --reports DIR         keep each size's run report (summary.json with its anomaly examples, report.html) in
+                        DIR/<clients>/ instead of deleting it (default: not kept)`);
   process.exit(0);
 }
 
@@ -127,7 +131,7 @@ async function runOne(clients: number): Promise<void> {
     const outcome = await runScenario({
       scenarioFile: file,
       target: `${server.host}:${server.port}`,
-      outDir: join(dir, 'reports'),
+      outDir: flags.reports === undefined ? join(dir, 'reports') : join(flags.reports, String(clients)),
       progress: null,
       log: (line) => process.stderr.write(`  [${clients}] ${line}\n`),
     });
@@ -214,6 +218,7 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     String(flags['max-connecting']),
     '--steady',
     String(flags.steady),
+    ...(flags.reports === undefined ? [] : ['--reports', resolvePath(flags.reports)]),
   ];
   return new Promise((resolve) => {
     // The harness side gets what a load worker gets (the embedded server gets it from EmbeddedServer).
