@@ -51,7 +51,7 @@ export function coalescedHandshakeEnd(data: Buffer, offset: number, length: numb
   const first = data[offset];
   // Long header, fixed bit, type 2 (Handshake) in QUIC v1: 0b1110_xxxx.
   if (first === undefined || (first & 0xf0) !== 0xe0 || length < 7) return -1;
-  // Version 0 is Version Negotiation, whose first byte's low bits are random (RFC 9000 §17.2.1): a quarter of them
+  // Version 0 is Version Negotiation, whose first byte's low bits are random (RFC 9000 §17.2.1): one in eight of them
   // look like a Handshake packet, but it has no Length field and must leave whole.
   if (data.readUInt32BE(offset + 1) === 0) return -1;
   let at = offset + 5;
