@@ -59,6 +59,12 @@ export interface RoutedConnection {
   trafficSinceKeepAlive: boolean;
 }
 
+/** Queues encoded frame bytes on one of a connection's streams; the connection is then not idle (keep-alive). */
+function sendFrame(connection: RoutedConnection, streamId: number, bytes: Uint8Array): void {
+  connection.port.send(streamId, bytes);
+  connection.trafficSinceKeepAlive = true;
+}
+
 /** Sends frames to rooms, single connections and datagram recipients. */
 export class RoomBroadcaster {
   constructor(
@@ -83,8 +89,7 @@ export class RoomBroadcaster {
       if (id === except) continue;
       const connection = this.connections.get(id);
       if (!connection) continue;
-      connection.port.send(connection.routes.streamFor(room.id), bytes);
-      connection.trafficSinceKeepAlive = true;
+      sendFrame(connection, connection.routes.streamFor(room.id), bytes);
       recipients++;
     }
     this.observer.frameOut(name, recipients);
@@ -99,15 +104,13 @@ export class RoomBroadcaster {
     name: N,
     payload: PayloadFor<N>,
   ): void {
-    connection.port.send(connection.routes.streamFor(roomId), encodeFrame(name, payload));
-    connection.trafficSinceKeepAlive = true;
+    sendFrame(connection, connection.routes.streamFor(roomId), encodeFrame(name, payload));
     this.observer.frameOut(name, 1);
   }
 
   /** Queues an already encoded room frame for one connection (RoomInit shared by several joiners). */
   toMemberEncoded(connection: RoutedConnection, roomId: U64, name: RoomFrameName, bytes: Uint8Array): void {
-    connection.port.send(connection.routes.streamFor(roomId), bytes);
-    connection.trafficSinceKeepAlive = true;
+    sendFrame(connection, connection.routes.streamFor(roomId), bytes);
     this.observer.frameOut(name, 1);
   }
 
@@ -174,8 +177,7 @@ export class RoomBroadcaster {
     for (const id of room.connections) {
       const connection = this.connections.get(id);
       if (!connection || !this.closeHotStream(connection, room.id)) continue;
-      connection.port.send(connection.controlStreamId, bytes);
-      connection.trafficSinceKeepAlive = true;
+      sendFrame(connection, connection.controlStreamId, bytes);
       count++;
     }
     this.observer.frameOut('RoomDemoted', count);
@@ -190,9 +192,7 @@ export class RoomBroadcaster {
   }
 
   private openHotStreamWith(connection: RoutedConnection, roomId: U64, promotedFrame: Uint8Array): void {
-    connection.port.send(connection.controlStreamId, promotedFrame);
-    const streamId = connection.routes.openHotStream(roomId);
-    connection.port.send(streamId, promotedFrame);
-    connection.trafficSinceKeepAlive = true;
+    sendFrame(connection, connection.controlStreamId, promotedFrame);
+    sendFrame(connection, connection.routes.openHotStream(roomId), promotedFrame);
   }
 }
