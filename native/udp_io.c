@@ -112,6 +112,20 @@ static int parse_addr(udp_t *u, const char *host, int port, struct sockaddr_stor
   return 0;
 }
 
+/* The IP address bytes (4 or 16, in *iplen) and the port of an IPv4 or IPv6 sockaddr. */
+static const void *addr_ip_port(const struct sockaddr_storage *sa, size_t *iplen, int *port) {
+  if (sa->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+    *iplen = 16;
+    *port = ntohs(a->sin6_port);
+    return &a->sin6_addr;
+  }
+  const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+  *iplen = 4;
+  *port = ntohs(a->sin_port);
+  return &a->sin_addr;
+}
+
 static void set_poll_events(udp_t *u, int events);
 
 /* Sends the queue; stops at EAGAIN (then waits for writable) and skips a datagram the kernel rejects. */
@@ -175,23 +189,13 @@ static void on_readable(udp_t *u) {
     memcpy((uint8_t *)data + at, u->riov[i].iov_base, len);
     at += len;
     struct sockaddr_storage *sa = &u->raddr[i];
-    const void *ip;
-    size_t iplen;
-    int port;
-    if (sa->ss_family == AF_INET6) {
-      ip = &((struct sockaddr_in6 *)sa)->sin6_addr;
-      iplen = 16;
-      port = ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
-    } else {
-      ip = &((struct sockaddr_in *)sa)->sin_addr;
-      iplen = 4;
-      port = ntohs(((struct sockaddr_in *)sa)->sin_port);
-    }
+    size_t iplen, other_len;
+    int port, other_port;
+    const void *ip = addr_ip_port(sa, &iplen, &port);
     int index = -1;
     for (int d = 0; d < distinct; d++) {
       struct sockaddr_storage *other = &u->raddr[first_of[d]];
-      const void *oip = other->ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)other)->sin6_addr
-                                                     : (const void *)&((struct sockaddr_in *)other)->sin_addr;
+      const void *oip = addr_ip_port(other, &other_len, &other_port);
       if (other->ss_family == sa->ss_family && memcmp(oip, ip, iplen) == 0) {
         index = d;
         break;
@@ -365,14 +369,9 @@ static napi_value js_local_address(napi_env env, napi_callback_info info) {
     return NULL;
   }
   char text[INET6_ADDRSTRLEN];
+  size_t iplen;
   int number;
-  if (addr.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, text, sizeof text);
-    number = ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
-  } else {
-    inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, text, sizeof text);
-    number = ntohs(((struct sockaddr_in *)&addr)->sin_port);
-  }
+  inet_ntop(addr.ss_family, addr_ip_port(&addr, &iplen, &number), text, sizeof text);
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &host);
   napi_create_int32(env, number, &port);
   napi_create_array_with_length(env, 2, &out);

@@ -88,6 +88,7 @@ class NativeUdpPacketIO implements PacketIO {
 
   constructor(
     private readonly native: GarouUdpAddon,
+    family: 4 | 6,
     host: string,
     port: number,
     recvBufferSize: number,
@@ -109,7 +110,6 @@ class NativeUdpPacketIO implements PacketIO {
         at += length;
       }
     };
-    const family = host.includes(':') ? 6 : 4;
     this.handle = native.open(family, host, port, recvBufferSize, sendBufferSize, meta, onBatch);
     const [boundHost, boundPort] = native.localAddress(this.handle);
     this.localAddress = { host: boundHost, port: boundPort };
@@ -153,16 +153,17 @@ class NativeUdpPacketIO implements PacketIO {
   }
 }
 
-/** Binds a batched UDP socket on an IP literal (checked by the caller) and wraps it as a `PacketIO`. */
+/** Binds a batched UDP socket on an IP literal of `family` (checked by the caller) and wraps it as a `PacketIO`. */
 export function createNativeUdpPacketIO(
   native: GarouUdpAddon,
+  family: 4 | 6,
   host: string,
   port: number,
   recvBufferSize: number,
   sendBufferSize: number,
 ): PacketIO & { stats(): NativeUdpStats } {
   try {
-    return new NativeUdpPacketIO(native, host, port, recvBufferSize, sendBufferSize);
+    return new NativeUdpPacketIO(native, family, host, port, recvBufferSize, sendBufferSize);
   } catch (error) {
     throw new TransportError(
       'BIND_FAILED',

@@ -110,7 +110,14 @@ export async function createUdpPacketIO(options: UdpBindOptions = {}): Promise<P
   const recvBufferSize = options.recvBufferSize ?? 4 * 1024 * 1024;
   const sendBufferSize = options.sendBufferSize ?? 4 * 1024 * 1024;
   if (resolveUdpIo(options.io) === 'native') {
-    return createNativeUdpPacketIO(loadNativeUdp()!, host, port, recvBufferSize, sendBufferSize);
+    return createNativeUdpPacketIO(
+      loadNativeUdp()!,
+      family === 6 ? 6 : 4,
+      host,
+      port,
+      recvBufferSize,
+      sendBufferSize,
+    );
   }
   const socket = dgram.createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
