@@ -6,7 +6,15 @@ describe('recipient bitmaps', () => {
   it('behave as a Set of slots, across word boundaries', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.boolean(), fc.oneof(fc.nat(70), fc.nat(5000))), { maxLength: 200 }),
+        fc.array(
+          fc.tuple(
+            fc.boolean(),
+            fc.oneof(fc.nat(70), fc.nat(5000), fc.integer({ min: 19_900, max: 20_100 })),
+          ),
+          {
+            maxLength: 200,
+          },
+        ),
         (ops) => {
           const words: number[] = [];
           const model = new Set<number>();
@@ -26,5 +34,20 @@ describe('recipient bitmaps', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('hold only the words between the lowest and the highest slot (a pod of high slots stays small)', () => {
+    const words: number[] = [];
+    for (let slot = 20_009; slot >= 20_000; slot--) addSlot(words, slot);
+    // One header word and the one or two words of slots 20,000-20,009, not the 667 words from slot 0.
+    expect(words.length).toBeLessThanOrEqual(3);
+    expect(slotsOf(words)).toEqual(Array.from({ length: 10 }, (_, i) => 20_000 + i));
+    expect(hasSlot(words, 0)).toBe(false);
+    expect(takeSlot(words, 5)).toBe(false);
+    expect(takeSlot(words, 20_005)).toBe(true);
+    expect(hasSlot(words, 20_005)).toBe(false);
+    addSlot(words, 3);
+    expect(slotsOf(words)[0]).toBe(3);
+    expect(slotsOf(words)).toHaveLength(10);
   });
 });
