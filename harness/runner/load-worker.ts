@@ -515,6 +515,8 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   roomMessage(client: SimClient, message: PeekedRoomMessage, receivedAtMs: number): void {
     const recorder = this.rec.attached;
     if (recorder === null) return;
+    // Awake anyway: an operation that fell due starts now rather than at its timer (traffic-pump.ts).
+    this.traffic?.nudge(receivedAtMs);
     const segment = (this.setup as WorkerSetup).segment;
     const verdict = recordRoomMessage(recorder, client.index, message, receivedAtMs, (sender) =>
       segmentOwnsClient(segment, sender),
