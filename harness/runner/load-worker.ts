@@ -103,6 +103,8 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   /** Receipts to send, or null when the scenario sends none. */
   private receipts: DeliveryReceipts | null = null;
   private reconnects: ClientReconnects | null = null;
+  /** Whether a sender is in this run's segment (made once, not per delivery); undefined: one segment, all are. */
+  private senderIsLocal: ((client: number) => boolean) | undefined = undefined;
 
   constructor(private readonly port: CoordinatorPort) {}
 
@@ -205,6 +207,8 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
       segmentCount: setup.segment.count,
     });
     this.rec.attach(recorder);
+    const segment = setup.segment;
+    if (segment.count > 1) this.senderIsLocal = (sender) => segmentOwnsClient(segment, sender);
     this.traffic = new TrafficPump(new TrafficPlan(scenario, this.plan as RoomPlan, phases), (op) => {
       if (workerOwnsClient(setup.segment, setup.workerIndex, setup.workerCount, op.sender)) this.perform(op);
     });
@@ -517,10 +521,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     if (recorder === null) return;
     // Awake anyway: an operation that fell due starts now rather than at its timer (traffic-pump.ts).
     this.traffic?.nudge(receivedAtMs);
-    const segment = (this.setup as WorkerSetup).segment;
-    const verdict = recordRoomMessage(recorder, client.index, message, receivedAtMs, (sender) =>
-      segmentOwnsClient(segment, sender),
-    );
+    const verdict = recordRoomMessage(recorder, client.index, message, receivedAtMs, this.senderIsLocal);
     if (verdict === 'unexpected') {
       this.note(
         `${client.username}: unexpected delivery of message ${message.message_id} in room ${message.room_id} at +${Math.round(receivedAtMs - this.connectStartMs)} ms`,
