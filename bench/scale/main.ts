@@ -2,8 +2,9 @@
  * Scale: the same per-client workload (pods of 10, one room per client, a light message rate each) at
  * 1,000, 5,000, 20,000 and 50,000 clients against the reference server, to see what grows faster than the
  * work. Per size: connect rate reached, connect failures by reason, deliver/ack p50/p99, server and harness
- * CPU microseconds per delivery over the steady phase (from /proc/<pid>/stat and process.cpuUsage), RSS per
- * client on each side, datagrams the kernel dropped at the harness's sockets; and the CPU per delivery of each
+ * CPU microseconds per delivery over the steady phase (from /proc/<pid>/stat and process.cpuUsage), CPU
+ * microseconds per connect over the connect ramp (at 1,000 connects/s, 1,000 us per connect is a whole core), RSS
+ * per client on each side, datagrams the kernel dropped at the harness's sockets; and the CPU per delivery of each
  * size against the smallest size of the same run (the baseline; 1,000 clients by default). Each size runs in
  * its own process with its own server, so one size's heap does not count in the next one's memory figures.
  *
@@ -76,6 +77,9 @@ interface SizeFigures {
   ackTimeouts: number;
   serverCpuUsPerDelivery: number;
   harnessCpuUsPerDelivery: number;
+  /** CPU over the connect ramp (first connect start to every client ready) per connect, µs. */
+  serverCpuUsPerConnect: number;
+  harnessCpuUsPerConnect: number;
   serverRssKbPerClient: number;
   harnessRssKbPerClient: number;
   harnessDrops: number | null;
@@ -151,6 +155,12 @@ async function runOne(clients: number): Promise<void> {
     // ramp may run slower than asked, so the asked rate's schedule ((n - 1) / rate + the slowest handshake) would
     // overstate it.
     const rampS = Math.max((phase.startOffsetMs - START_LEAD_MS) / 1000, (clients - 1) / connectRate);
+    const rampEndMs = startMs - START_LEAD_MS;
+    const rampStartMs = Date.parse(r.startedAt);
+    const cpuPerConnect = (field: 'serverCpuUs' | 'harnessCpuUs'): number =>
+      r.counters.connects > 0
+        ? (sampler.at(rampEndMs, field) - sampler.at(rampStartMs, field)) / r.counters.connects
+        : NaN;
     const failures: Record<string, number> = {};
     for (const [reason, entry] of Object.entries(r.connectFailures?.byReason ?? {}))
       failures[reason] = entry.count;
@@ -169,6 +179,8 @@ async function runOne(clients: number): Promise<void> {
       ackTimeouts: r.errorsByCode.ack_timeout ?? 0,
       serverCpuUsPerDelivery: cpu('serverCpuUs'),
       harnessCpuUsPerDelivery: cpu('harnessCpuUs'),
+      serverCpuUsPerConnect: cpuPerConnect('serverCpuUs'),
+      harnessCpuUsPerConnect: cpuPerConnect('harnessCpuUs'),
       serverRssKbPerClient: rssPerClientKb('serverRssBytes'),
       harnessRssKbPerClient: rssPerClientKb('harnessRssBytes'),
       harnessDrops: r.harnessSockets?.drops ?? null,
@@ -261,6 +273,8 @@ function printTable(results: (SizeFigures | string)[]): void {
       'ack t/o',
       'server us/deliv',
       'harness us/deliv',
+      'server us/conn',
+      'harness us/conn',
       'server KB/client',
       'harness KB/client',
       'harness drops',
@@ -282,6 +296,8 @@ function printTable(results: (SizeFigures | string)[]): void {
       String(r.ackTimeouts),
       fmt(r.serverCpuUsPerDelivery),
       fmt(r.harnessCpuUsPerDelivery),
+      fmt(r.serverCpuUsPerConnect, 0),
+      fmt(r.harnessCpuUsPerConnect, 0),
       fmt(r.serverRssKbPerClient),
       fmt(r.harnessRssKbPerClient),
       r.harnessDrops === null ? 'unknown' : String(r.harnessDrops),
