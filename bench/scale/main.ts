@@ -146,21 +146,22 @@ async function runOne(clients: number): Promise<void> {
     const startMs = Date.parse(r.startedAt) + phase.startOffsetMs;
     const endMs = startMs + phase.durationMs;
     const deliveries = phase.counters.delivered;
-    const cpu = (field: 'serverCpuUs' | 'harnessCpuUs'): number =>
-      deliveries > 0 ? (sampler.at(endMs, field) - sampler.at(startMs, field)) / deliveries : NaN;
+    /** CPU microseconds of one side between two instants, per `count` events (NaN without events). */
+    const cpuPer = (
+      field: 'serverCpuUs' | 'harnessCpuUs',
+      fromMs: number,
+      toMs: number,
+      count: number,
+    ): number => (count > 0 ? (sampler.at(toMs, field) - sampler.at(fromMs, field)) / count : NaN);
     const rssPerClientKb = (field: 'serverRssBytes' | 'harnessRssBytes'): number =>
       (sampler.maxBetween(startMs, endMs, field) - base[field]) / 1024 / Math.max(1, r.counters.connects);
     // Connects reached: from the first connect start until every client was connected (or had failed) and in its
     // rooms, which is when the steady phase is scheduled (START_LEAD_MS before it starts). With max_connecting the
     // ramp may run slower than asked, so the asked rate's schedule ((n - 1) / rate + the slowest handshake) would
     // overstate it.
-    const rampS = Math.max((phase.startOffsetMs - START_LEAD_MS) / 1000, (clients - 1) / connectRate);
-    const rampEndMs = startMs - START_LEAD_MS;
     const rampStartMs = Date.parse(r.startedAt);
-    const cpuPerConnect = (field: 'serverCpuUs' | 'harnessCpuUs'): number =>
-      r.counters.connects > 0
-        ? (sampler.at(rampEndMs, field) - sampler.at(rampStartMs, field)) / r.counters.connects
-        : NaN;
+    const rampEndMs = startMs - START_LEAD_MS;
+    const rampS = Math.max((rampEndMs - rampStartMs) / 1000, (clients - 1) / connectRate);
     const failures: Record<string, number> = {};
     for (const [reason, entry] of Object.entries(r.connectFailures?.byReason ?? {}))
       failures[reason] = entry.count;
@@ -177,10 +178,10 @@ async function runOne(clients: number): Promise<void> {
       deliveries,
       loss: r.correctness.total.loss,
       ackTimeouts: r.errorsByCode.ack_timeout ?? 0,
-      serverCpuUsPerDelivery: cpu('serverCpuUs'),
-      harnessCpuUsPerDelivery: cpu('harnessCpuUs'),
-      serverCpuUsPerConnect: cpuPerConnect('serverCpuUs'),
-      harnessCpuUsPerConnect: cpuPerConnect('harnessCpuUs'),
+      serverCpuUsPerDelivery: cpuPer('serverCpuUs', startMs, endMs, deliveries),
+      harnessCpuUsPerDelivery: cpuPer('harnessCpuUs', startMs, endMs, deliveries),
+      serverCpuUsPerConnect: cpuPer('serverCpuUs', rampStartMs, rampEndMs, r.counters.connects),
+      harnessCpuUsPerConnect: cpuPer('harnessCpuUs', rampStartMs, rampEndMs, r.counters.connects),
       serverRssKbPerClient: rssPerClientKb('serverRssBytes'),
       harnessRssKbPerClient: rssPerClientKb('harnessRssBytes'),
       harnessDrops: r.harnessSockets?.drops ?? null,
