@@ -95,17 +95,19 @@ class RoomView<Client> implements OrderedDeliverySink {
   readonly liveIds: number[] = [];
   /** RoomMessages delivered in this room on this connection. */
   messageCount = 0;
-  readonly order: RoomSwitchOrder;
+  /**
+   * The merge state across hot-room stream switches, from the room's first switch on (ServerStreamReader.orderOf);
+   * null while the room never had a hot stream, as almost every room: its messages are delivered as they come.
+   * Lazy because a load run holds a view per room per client (~130 bytes each).
+   */
+  order: RoomSwitchOrder | null = null;
 
   constructor(
     readonly id: number,
     readonly rawId: U64,
     private readonly client: Client,
     private readonly events: ClientEvents<Client>,
-    holdMs: number,
-  ) {
-    this.order = new RoomSwitchOrder(holdMs);
-  }
+  ) {}
 
   deliverOrdered(message: PeekedRoomMessage, receivedAtMs: number): void {
     const id = u64ToNumber(message.message_id);
@@ -182,15 +184,16 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   /** RoomPromoted on the control stream; returns the room id. */
   promoted(rawRoomId: U64): number {
     const room = this.room(rawRoomId);
-    if (!room.order.isHot) room.order.setHoldMs(this.switchHoldMs());
-    room.order.promoted();
+    const order = this.orderOf(room);
+    if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+    order.promoted();
     return room.id;
   }
 
   /** RoomDemoted on the control stream; returns the room id. */
   demoted(rawRoomId: U64): number {
     const room = this.room(rawRoomId);
-    room.order.demotedSignal();
+    room.order?.demotedSignal();
     return room.id;
   }
 
@@ -234,8 +237,10 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   releaseHolds(nowMs: number): number {
     let next = Infinity;
     for (const room of this.rooms.values()) {
-      room.order.expire(nowMs, room);
-      const deadline = room.order.deadlineMs;
+      const order = room.order;
+      if (order === null) continue;
+      order.expire(nowMs, room);
+      const deadline = order.deadlineMs;
       if (deadline < next) next = deadline;
     }
     this.refreshShardWaiters();
@@ -248,7 +253,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     // Rooms being left count too: their membership ends only now.
     const memberOf: number[] = [];
     for (const room of this.rooms.values()) if (room.member) memberOf.push(room.id);
-    for (const room of this.rooms.values()) room.order.reset(room);
+    for (const room of this.rooms.values()) room.order?.reset(room);
     this.rooms.clear();
     this.awaitingShardProgress = null;
     if (this.holding) {
@@ -331,9 +336,12 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     }
     const room = this.room(rawRoomId);
     const id = u64ToNumber(message.message_id);
-    room.order.shardMessage(message, id, now, room);
+    const order = room.order;
+    // A room that never switched has nothing to merge: delivered as it comes.
+    if (order === null) room.deliverOrdered(message, now);
+    else order.shardMessage(message, id, now, room);
     if (this.awaitingShardProgress !== null) this.shardProgress(shard, id);
-    this.afterOrderChange(room);
+    if (order !== null) this.afterOrderChange(room, order);
   }
 
   private hotFrame(stream: InboundStream<Client>, streamId: number, frame: InboundFrame, now: number): void {
@@ -342,9 +350,10 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       if (frame.code === ROOM_PROMOTED) {
         room = this.room((frame as Extract<Frame, { name: 'RoomPromoted' }>).payload.room_id);
         stream.room = room;
-        if (!room.order.isHot) room.order.setHoldMs(this.switchHoldMs());
-        room.order.hotStreamOpened(streamId);
-        this.afterOrderChange(room);
+        const order = this.orderOf(room);
+        if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+        order.hotStreamOpened(streamId);
+        this.afterOrderChange(room, order);
         return;
       }
       if (!isRoomFrame(frame)) {
@@ -354,8 +363,9 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       // 5/interop-hot-header: a header-less hot stream is mapped by its first room frame.
       room = this.room(frame.payload.room_id);
       stream.room = room;
-      if (!room.order.isHot) room.order.setHoldMs(this.switchHoldMs());
-      room.order.hotStreamOpened(streamId);
+      const order = this.orderOf(room);
+      if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+      order.hotStreamOpened(streamId);
     }
     if (!isRoomFrame(frame)) {
       this.violation('5/hot-room-streams', `${frame.name} on hot stream ${streamId}`, now);
@@ -372,8 +382,9 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     }
     if (frame.code === ROOM_MESSAGE) {
       const message = frame.payload as PeekedRoomMessage;
-      room.order.hotMessage(message, u64ToNumber(message.message_id), now, room);
-      this.afterOrderChange(room);
+      const order = this.orderOf(room);
+      order.hotMessage(message, u64ToNumber(message.message_id), now, room);
+      this.afterOrderChange(room, order);
       return;
     }
     this.roomFrame(room, frame, now);
@@ -385,7 +396,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       room.leaving = false;
       this.events.roomInit(this.owner, (frame as Extract<Frame, { name: 'RoomInit' }>).payload, now);
     } else if (frame.code === ROOM_CLOSE) {
-      room.order.reset(room);
+      room.order?.reset(room);
       room.member = false;
       room.leaving = false;
       this.events.roomClosed(this.owner, (frame as Extract<Frame, { name: 'RoomClose' }>).payload, now);
@@ -398,8 +409,15 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   }
 
   private finishHotStream(room: RoomView<Client>, streamId: number): void {
-    room.order.hotFinished(streamId, room);
-    this.afterOrderChange(room);
+    const order = room.order;
+    if (order === null) return;
+    order.hotFinished(streamId, room);
+    this.afterOrderChange(room, order);
+  }
+
+  /** The room's switch merge state, created at its first switch. */
+  private orderOf(room: RoomView<Client>): RoomSwitchOrder {
+    return (room.order ??= new RoomSwitchOrder(this.baseHoldMs));
   }
 
   /**
@@ -414,14 +432,13 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     const waiting = this.awaitingShardProgress;
     if (waiting === null) return;
     for (const room of waiting) {
-      if (shardOfRoom(room.rawId, this.owner.numShards) === shard) room.order.shardProgress(id, room);
+      if (shardOfRoom(room.rawId, this.owner.numShards) === shard) room.order?.shardProgress(id, room);
     }
     this.refreshShardWaiters();
   }
 
   /** Keeps the hold timer and the shard-progress list in step with a room's merge state. */
-  private afterOrderChange(room: RoomView<Client>): void {
-    const order = room.order;
+  private afterOrderChange(room: RoomView<Client>, order: RoomSwitchOrder): void {
     if (order.awaitsShardProgress) {
       const waiting = (this.awaitingShardProgress ??= []);
       if (!waiting.includes(room)) waiting.push(room);
@@ -435,7 +452,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   private refreshShardWaiters(): void {
     const waiting = this.awaitingShardProgress;
     if (waiting === null) return;
-    const still = waiting.filter((room) => room.order.awaitsShardProgress);
+    const still = waiting.filter((room) => room.order?.awaitsShardProgress === true);
     this.awaitingShardProgress = still.length > 0 ? still : null;
   }
 
@@ -443,7 +460,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     const id = u64ToNumber(rawId);
     let room = this.rooms.get(id);
     if (room === undefined) {
-      room = new RoomView(id, rawId, this.owner, this.events, this.baseHoldMs);
+      room = new RoomView(id, rawId, this.owner, this.events);
       this.rooms.set(id, room);
     }
     return room;
