@@ -124,6 +124,10 @@ class RoomView<Client> implements OrderedDeliverySink {
 /** A server-initiated unidirectional stream being read. */
 class InboundStream<Client> {
   readonly decoder = new FrameDecoder(RAW_ON_SERVER_STREAMS);
+  constructor(
+    /** Its index among the server's uni streams (serverUniStreamIndex). */
+    readonly index: number,
+  ) {}
   /** The room of a hot-room stream, once known. */
   room: RoomView<Client> | null = null;
   /** FIN seen before the stream could be classified (num_shards unknown). */
@@ -137,7 +141,11 @@ class InboundStream<Client> {
  * reads goes to the client's events.
  */
 export class ServerStreamReader<Client extends ServerStreamOwner> implements HoldOwner {
-  private streams: (InboundStream<Client> | undefined)[] = [];
+  /**
+   * The open server streams, by ascending index: a client reads a few (its rooms' shards), whose indexes go up to
+   * num_shards, and an array indexed by stream index kept ~170 bytes of holes per client.
+   */
+  private streams: InboundStream<Client>[] = [];
   private readonly rooms = new Map<number, RoomView<Client>>();
   /** Rooms whose hot messages wait for shard-stream progress (usually empty). */
   private awaitingShardProgress: RoomView<Client>[] | null = null;
@@ -201,10 +209,10 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   data(streamId: number, data: Buffer, fin: boolean, now: number): void {
     const index = serverUniStreamIndex(streamId);
     if (index < 0) return;
-    let stream = this.streams[index];
+    let stream = this.streamAt(index);
     if (stream === undefined) {
-      stream = new InboundStream<Client>();
-      this.streams[index] = stream;
+      stream = new InboundStream<Client>(index);
+      this.addStream(stream);
     }
     if (stream.dead) return;
     stream.decoder.push(data);
@@ -219,18 +227,19 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   /** The server reset one of its streams (a protocol violation: 5/shard-streams). */
   reset(streamId: number, now: number): void {
     const index = serverUniStreamIndex(streamId);
-    const stream = index < 0 ? undefined : this.streams[index];
+    const stream = index < 0 ? undefined : this.streamAt(index);
     if (stream?.room) this.finishHotStream(stream.room, streamId);
-    if (index >= 0) this.streams[index] = undefined;
+    if (stream !== undefined) this.removeStream(stream);
     this.violation('5/shard-streams', `server reset stream ${streamId}`, now);
   }
 
   /** HelloAck arrived: reads the streams whose data came before it. */
   classifyPending(now: number): void {
-    this.streams.forEach((stream, index) => {
-      if (stream === undefined || stream.dead) return;
-      this.readStream(stream, 4 * index + 3, index, stream.finPending, now);
-    });
+    // A copy: a stream that finishes leaves the list.
+    for (const stream of [...this.streams]) {
+      if (stream.dead) continue;
+      this.readStream(stream, 4 * stream.index + 3, stream.index, stream.finPending, now);
+    }
   }
 
   /** @internal HoldOwner: releases switch holds that are due; returns the next deadline. */
@@ -309,7 +318,26 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     }
     if (isShard) this.violation('5/shard-streams', `server finished shard stream ${streamId}`, now);
     else if (stream.room !== null) this.finishHotStream(stream.room, streamId);
-    this.streams[index] = undefined;
+    this.removeStream(stream);
+  }
+
+  private streamAt(index: number): InboundStream<Client> | undefined {
+    for (const stream of this.streams) if (stream.index === index) return stream;
+    return undefined;
+  }
+
+  /** Inserts in index order; the new array is exactly as long as needed (a push would reserve 17 slots). */
+  private addStream(stream: InboundStream<Client>): void {
+    const streams = this.streams;
+    let at = streams.length;
+    while (at > 0 && (streams[at - 1] as InboundStream<Client>).index > stream.index) at--;
+    // slice and concat allocate exactly what they hold.
+    this.streams = streams.slice(0, at).concat([stream], streams.slice(at));
+  }
+
+  private removeStream(stream: InboundStream<Client>): void {
+    const at = this.streams.indexOf(stream);
+    if (at >= 0) this.streams = this.streams.slice(0, at).concat(this.streams.slice(at + 1));
   }
 
   private shardFrame(shard: number, frame: InboundFrame, now: number): void {
