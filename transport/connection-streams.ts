@@ -64,8 +64,11 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   /** Streams with queued bytes or FIN to hand to quiche at the next flush. */
   private pendingStreams: StreamState[] = [];
   private pendingSpare: StreamState[] = [];
-  /** STOP_SENDINGs asked for since the last send loop: stream id -> code (see stopSending). */
-  private readonly stopsQueued = new Map<number, number>();
+  /**
+   * STOP_SENDINGs asked for since the last send loop: stream id -> code (see stopSending); null while none was ever
+   * asked for, as on almost every connection (an empty Map is ~150 bytes per connection on both sides).
+   */
+  private stopsQueued: Map<number, number> | null = null;
   private nextBidi: number;
   private nextUni: number;
   /** Next peer-initiated stream ids we expect to see (probed cheaply for new streams). */
@@ -181,18 +184,19 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     // Handed to quiche after the send loop has sent what the connection owes (the ACK of the stream's bytes), so
     // STOP_SENDING leaves in a packet of its own: a quiche peer that gets the ACK and STOP_SENDING together forgets
     // the stream, and its code, before it can report it.
-    this.stopsQueued.set(streamId, errorCode);
+    (this.stopsQueued ??= new Map()).set(streamId, errorCode);
     this.closeRead(st);
     this.host.requestSend();
   }
 
   /** Whether STOP_SENDINGs wait for the send loop. */
   get hasQueuedStops(): boolean {
-    return this.stopsQueued.size > 0;
+    return this.stopsQueued !== null && this.stopsQueued.size > 0;
   }
 
   /** Hands the queued STOP_SENDINGs to quiche (after a send loop). */
   applyQueuedStops(): void {
+    if (this.stopsQueued === null) return;
     for (const [streamId, code] of this.stopsQueued) {
       try {
         this.native.streamShutdown(streamId, quiche.Shutdown.Read, code);
@@ -464,7 +468,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     const host = this.host;
     let st = this.streams.get(id);
     if (st === undefined) {
-      if (this.isLocal(id) || this.stopsQueued.has(id)) {
+      if (this.isLocal(id) || this.stopsQueued?.has(id) === true) {
         this.discard(id);
         return;
       }

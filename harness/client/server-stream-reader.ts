@@ -95,17 +95,19 @@ class RoomView<Client> implements OrderedDeliverySink {
   readonly liveIds: number[] = [];
   /** RoomMessages delivered in this room on this connection. */
   messageCount = 0;
-  readonly order: RoomSwitchOrder;
+  /**
+   * The merge state across hot-room stream switches, from the room's first switch on (ServerStreamReader.orderOf);
+   * null while the room never had a hot stream, as almost every room: its messages are delivered as they come.
+   * Lazy because a load run holds a view per room per client (~130 bytes each).
+   */
+  order: RoomSwitchOrder | null = null;
 
   constructor(
     readonly id: number,
     readonly rawId: U64,
     private readonly client: Client,
     private readonly events: ClientEvents<Client>,
-    holdMs: number,
-  ) {
-    this.order = new RoomSwitchOrder(holdMs);
-  }
+  ) {}
 
   deliverOrdered(message: PeekedRoomMessage, receivedAtMs: number): void {
     const id = u64ToNumber(message.message_id);
@@ -122,6 +124,10 @@ class RoomView<Client> implements OrderedDeliverySink {
 /** A server-initiated unidirectional stream being read. */
 class InboundStream<Client> {
   readonly decoder = new FrameDecoder(RAW_ON_SERVER_STREAMS);
+  constructor(
+    /** Its index among the server's uni streams (serverUniStreamIndex). */
+    readonly index: number,
+  ) {}
   /** The room of a hot-room stream, once known. */
   room: RoomView<Client> | null = null;
   /** FIN seen before the stream could be classified (num_shards unknown). */
@@ -135,7 +141,11 @@ class InboundStream<Client> {
  * reads goes to the client's events.
  */
 export class ServerStreamReader<Client extends ServerStreamOwner> implements HoldOwner {
-  private streams: (InboundStream<Client> | undefined)[] = [];
+  /**
+   * The open server streams, by ascending index: a client reads a few (its rooms' shards), whose indexes go up to
+   * num_shards, and an array indexed by stream index kept ~170 bytes of holes per client.
+   */
+  private streams: InboundStream<Client>[] = [];
   private readonly rooms = new Map<number, RoomView<Client>>();
   /** Rooms whose hot messages wait for shard-stream progress (usually empty). */
   private awaitingShardProgress: RoomView<Client>[] | null = null;
@@ -182,15 +192,16 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   /** RoomPromoted on the control stream; returns the room id. */
   promoted(rawRoomId: U64): number {
     const room = this.room(rawRoomId);
-    if (!room.order.isHot) room.order.setHoldMs(this.switchHoldMs());
-    room.order.promoted();
+    const order = this.orderOf(room);
+    if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+    order.promoted();
     return room.id;
   }
 
   /** RoomDemoted on the control stream; returns the room id. */
   demoted(rawRoomId: U64): number {
     const room = this.room(rawRoomId);
-    room.order.demotedSignal();
+    room.order?.demotedSignal();
     return room.id;
   }
 
@@ -198,10 +209,10 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   data(streamId: number, data: Buffer, fin: boolean, now: number): void {
     const index = serverUniStreamIndex(streamId);
     if (index < 0) return;
-    let stream = this.streams[index];
+    let stream = this.streamAt(index);
     if (stream === undefined) {
-      stream = new InboundStream<Client>();
-      this.streams[index] = stream;
+      stream = new InboundStream<Client>(index);
+      this.addStream(stream);
     }
     if (stream.dead) return;
     stream.decoder.push(data);
@@ -216,26 +227,29 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   /** The server reset one of its streams (a protocol violation: 5/shard-streams). */
   reset(streamId: number, now: number): void {
     const index = serverUniStreamIndex(streamId);
-    const stream = index < 0 ? undefined : this.streams[index];
+    const stream = index < 0 ? undefined : this.streamAt(index);
     if (stream?.room) this.finishHotStream(stream.room, streamId);
-    if (index >= 0) this.streams[index] = undefined;
+    if (stream !== undefined) this.removeStream(stream);
     this.violation('5/shard-streams', `server reset stream ${streamId}`, now);
   }
 
   /** HelloAck arrived: reads the streams whose data came before it. */
   classifyPending(now: number): void {
-    this.streams.forEach((stream, index) => {
-      if (stream === undefined || stream.dead) return;
-      this.readStream(stream, 4 * index + 3, index, stream.finPending, now);
-    });
+    // A copy: a stream that finishes leaves the list.
+    for (const stream of [...this.streams]) {
+      if (stream.dead) continue;
+      this.readStream(stream, 4 * stream.index + 3, stream.index, stream.finPending, now);
+    }
   }
 
   /** @internal HoldOwner: releases switch holds that are due; returns the next deadline. */
   releaseHolds(nowMs: number): number {
     let next = Infinity;
     for (const room of this.rooms.values()) {
-      room.order.expire(nowMs, room);
-      const deadline = room.order.deadlineMs;
+      const order = room.order;
+      if (order === null) continue;
+      order.expire(nowMs, room);
+      const deadline = order.deadlineMs;
       if (deadline < next) next = deadline;
     }
     this.refreshShardWaiters();
@@ -248,7 +262,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     // Rooms being left count too: their membership ends only now.
     const memberOf: number[] = [];
     for (const room of this.rooms.values()) if (room.member) memberOf.push(room.id);
-    for (const room of this.rooms.values()) room.order.reset(room);
+    for (const room of this.rooms.values()) room.order?.reset(room);
     this.rooms.clear();
     this.awaitingShardProgress = null;
     if (this.holding) {
@@ -304,7 +318,26 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     }
     if (isShard) this.violation('5/shard-streams', `server finished shard stream ${streamId}`, now);
     else if (stream.room !== null) this.finishHotStream(stream.room, streamId);
-    this.streams[index] = undefined;
+    this.removeStream(stream);
+  }
+
+  private streamAt(index: number): InboundStream<Client> | undefined {
+    for (const stream of this.streams) if (stream.index === index) return stream;
+    return undefined;
+  }
+
+  /** Inserts in index order; the new array is exactly as long as needed (a push would reserve 17 slots). */
+  private addStream(stream: InboundStream<Client>): void {
+    const streams = this.streams;
+    let at = streams.length;
+    while (at > 0 && (streams[at - 1] as InboundStream<Client>).index > stream.index) at--;
+    // slice and concat allocate exactly what they hold.
+    this.streams = streams.slice(0, at).concat([stream], streams.slice(at));
+  }
+
+  private removeStream(stream: InboundStream<Client>): void {
+    const at = this.streams.indexOf(stream);
+    if (at >= 0) this.streams = this.streams.slice(0, at).concat(this.streams.slice(at + 1));
   }
 
   private shardFrame(shard: number, frame: InboundFrame, now: number): void {
@@ -331,9 +364,12 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     }
     const room = this.room(rawRoomId);
     const id = u64ToNumber(message.message_id);
-    room.order.shardMessage(message, id, now, room);
+    const order = room.order;
+    // A room that never switched has nothing to merge: delivered as it comes.
+    if (order === null) room.deliverOrdered(message, now);
+    else order.shardMessage(message, id, now, room);
     if (this.awaitingShardProgress !== null) this.shardProgress(shard, id);
-    this.afterOrderChange(room);
+    if (order !== null) this.afterOrderChange(room, order);
   }
 
   private hotFrame(stream: InboundStream<Client>, streamId: number, frame: InboundFrame, now: number): void {
@@ -342,9 +378,10 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       if (frame.code === ROOM_PROMOTED) {
         room = this.room((frame as Extract<Frame, { name: 'RoomPromoted' }>).payload.room_id);
         stream.room = room;
-        if (!room.order.isHot) room.order.setHoldMs(this.switchHoldMs());
-        room.order.hotStreamOpened(streamId);
-        this.afterOrderChange(room);
+        const order = this.orderOf(room);
+        if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+        order.hotStreamOpened(streamId);
+        this.afterOrderChange(room, order);
         return;
       }
       if (!isRoomFrame(frame)) {
@@ -354,8 +391,9 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       // 5/interop-hot-header: a header-less hot stream is mapped by its first room frame.
       room = this.room(frame.payload.room_id);
       stream.room = room;
-      if (!room.order.isHot) room.order.setHoldMs(this.switchHoldMs());
-      room.order.hotStreamOpened(streamId);
+      const order = this.orderOf(room);
+      if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+      order.hotStreamOpened(streamId);
     }
     if (!isRoomFrame(frame)) {
       this.violation('5/hot-room-streams', `${frame.name} on hot stream ${streamId}`, now);
@@ -372,8 +410,9 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     }
     if (frame.code === ROOM_MESSAGE) {
       const message = frame.payload as PeekedRoomMessage;
-      room.order.hotMessage(message, u64ToNumber(message.message_id), now, room);
-      this.afterOrderChange(room);
+      const order = this.orderOf(room);
+      order.hotMessage(message, u64ToNumber(message.message_id), now, room);
+      this.afterOrderChange(room, order);
       return;
     }
     this.roomFrame(room, frame, now);
@@ -385,7 +424,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       room.leaving = false;
       this.events.roomInit(this.owner, (frame as Extract<Frame, { name: 'RoomInit' }>).payload, now);
     } else if (frame.code === ROOM_CLOSE) {
-      room.order.reset(room);
+      room.order?.reset(room);
       room.member = false;
       room.leaving = false;
       this.events.roomClosed(this.owner, (frame as Extract<Frame, { name: 'RoomClose' }>).payload, now);
@@ -398,8 +437,15 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   }
 
   private finishHotStream(room: RoomView<Client>, streamId: number): void {
-    room.order.hotFinished(streamId, room);
-    this.afterOrderChange(room);
+    const order = room.order;
+    if (order === null) return;
+    order.hotFinished(streamId, room);
+    this.afterOrderChange(room, order);
+  }
+
+  /** The room's switch merge state, created at its first switch. */
+  private orderOf(room: RoomView<Client>): RoomSwitchOrder {
+    return (room.order ??= new RoomSwitchOrder(this.baseHoldMs));
   }
 
   /**
@@ -414,14 +460,13 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     const waiting = this.awaitingShardProgress;
     if (waiting === null) return;
     for (const room of waiting) {
-      if (shardOfRoom(room.rawId, this.owner.numShards) === shard) room.order.shardProgress(id, room);
+      if (shardOfRoom(room.rawId, this.owner.numShards) === shard) room.order?.shardProgress(id, room);
     }
     this.refreshShardWaiters();
   }
 
   /** Keeps the hold timer and the shard-progress list in step with a room's merge state. */
-  private afterOrderChange(room: RoomView<Client>): void {
-    const order = room.order;
+  private afterOrderChange(room: RoomView<Client>, order: RoomSwitchOrder): void {
     if (order.awaitsShardProgress) {
       const waiting = (this.awaitingShardProgress ??= []);
       if (!waiting.includes(room)) waiting.push(room);
@@ -435,7 +480,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   private refreshShardWaiters(): void {
     const waiting = this.awaitingShardProgress;
     if (waiting === null) return;
-    const still = waiting.filter((room) => room.order.awaitsShardProgress);
+    const still = waiting.filter((room) => room.order?.awaitsShardProgress === true);
     this.awaitingShardProgress = still.length > 0 ? still : null;
   }
 
@@ -443,7 +488,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     const id = u64ToNumber(rawId);
     let room = this.rooms.get(id);
     if (room === undefined) {
-      room = new RoomView(id, rawId, this.owner, this.events, this.baseHoldMs);
+      room = new RoomView(id, rawId, this.owner, this.events);
       this.rooms.set(id, room);
     }
     return room;
