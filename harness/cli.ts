@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 /**
  * `garou-bench`: load testing for the garou QUIC chat protocol.
  *

@@ -21,6 +21,7 @@ import { START_LEAD_MS, runScenario } from '../../harness/runner/coordinator.js'
 import { EmbeddedServer } from '../../harness/runner/embedded-server.js';
 import { loadScenario } from '../../harness/scenario/load.js';
 import { withMallocHugePages } from '../../harness/runner/malloc-huge-pages.js';
+import { YOUNG_GENERATION_FLAG } from '../../harness/runner/young-generation.js';
 import { ProcSampler } from './proc-sampler.js';
 
 const DEFAULT_SIZES = [1000, 5000, 20_000, 50_000];
@@ -217,6 +218,7 @@ async function runAll(): Promise<void> {
 
 function runChild(clients: number): Promise<SizeFigures | string> {
   const args = [
+    YOUNG_GENERATION_FLAG,
     '--expose-gc',
     '--import',
     'tsx',

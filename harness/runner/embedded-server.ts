@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { withMallocHugePages } from './malloc-huge-pages.js';
+import { withYoungGenerationFlag } from './young-generation.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../exit-codes.js';
@@ -85,7 +86,7 @@ export class EmbeddedServer {
       );
     }
     const args = [
-      ...entry.execArgv,
+      ...withYoungGenerationFlag(entry.execArgv),
       entry.path,
       'serve',
       '--host',

@@ -4,6 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { withMallocHugePages } from './malloc-huge-pages.js';
+import { withYoungGenerationFlag } from './young-generation.js';
 import { fileURLToPath } from 'node:url';
 import type { CoordinatorMessage, WorkerMessage } from './worker-protocol.js';
 
@@ -68,7 +69,7 @@ function workerEntry(): { path: string; execArgv: string[] } {
 export function childProcessLink(): WorkerLink {
   const entry = workerEntry();
   const child: ChildProcess = fork(entry.path, [], {
-    execArgv: entry.execArgv,
+    execArgv: withYoungGenerationFlag(entry.execArgv),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: withMallocHugePages(),
   });
