@@ -332,7 +332,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     }
     this.received = true;
     this.mayHaveClosed = true;
-    this.timing.packetArrived();
+    this.timing.packetArrived(data.length);
     this.owner.markDirty(this);
   }
 
