@@ -422,6 +422,17 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     this.probeStops(now);
   }
 
+  /**
+   * @internal When the postponed STOP_SENDING probe is due (Infinity: none). Only an established connection probes
+   * (probeStops): counting a handshaking or closing one's packets as a due probe armed its timer for a deadline
+   * that never got consumed, and the connection woke every millisecond for an empty send loop until its handshake
+   * completed (a server waiting a round trip for a client's Finished; ~5 to 55 wake-ups per connect under a connect
+   * ramp) or it closed.
+   */
+  nextProbeAt(): number {
+    return this._state === 'established' ? this.timing.nextSweepAt() : Infinity;
+  }
+
   /** @internal Looks for streams the peer stopped, if packets arrived since the last probe and it is due. */
   probeStops(now: number): void {
     const streams = this.streams;

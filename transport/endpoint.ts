@@ -572,7 +572,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   /** Arms the connection's timer for its earliest deadline: quiche's, the probe's, the handshake's, or `holdUntil`. */
   private scheduleTimer(conn: QuicConnection, holdUntil: number): void {
-    let deadline = Math.min(conn.quicheDeadline, conn.timing.nextSweepAt(), holdUntil);
+    let deadline = Math.min(conn.quicheDeadline, conn.nextProbeAt(), holdUntil);
     if (conn.state === 'handshaking' && conn.handshakeDeadline < deadline) deadline = conn.handshakeDeadline;
     if (deadline === Infinity) this.timers.cancel(conn);
     else this.timers.schedule(conn, deadline);
