@@ -332,7 +332,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     }
     this.received = true;
     this.mayHaveClosed = true;
-    this.timing.packetArrived();
+    this.timing.packetArrived(data.length);
     this.owner.markDirty(this);
   }
 
@@ -420,6 +420,17 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     if (this._state !== 'established') return;
     if (this.streams.hasPending) this.streams.pumpPending();
     this.probeStops(now);
+  }
+
+  /**
+   * @internal When the postponed STOP_SENDING probe is due (Infinity: none). Only an established connection probes
+   * (probeStops): counting a handshaking or closing one's packets as a due probe armed its timer for a deadline
+   * that never got consumed, and the connection woke every millisecond for an empty send loop until its handshake
+   * completed (a server waiting a round trip for a client's Finished; ~5 to 55 wake-ups per connect under a connect
+   * ramp) or it closed.
+   */
+  nextProbeAt(): number {
+    return this._state === 'established' ? this.timing.nextSweepAt() : Infinity;
   }
 
   /** @internal Looks for streams the peer stopped, if packets arrived since the last probe and it is due. */

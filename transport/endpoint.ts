@@ -4,12 +4,12 @@
  * tick first, then each dirty connection's send loop once). Modelled on quiche's
  * examples/server.rs and client.rs.
  */
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { quiche } from '@matrixai/quic/native/index.js';
 import type { Config, Connection as NativeConnection } from '@matrixai/quic/native/index.js';
 import { QuicConnection } from './connection.js';
 import type { ConnectionOwner } from './connection.js';
+import { newConnectionId } from './connection-ids.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { TransportError } from './errors.js';
 import { resolveTransportOptions } from './options.js';
@@ -229,7 +229,7 @@ export class QuicEndpoint implements ConnectionOwner {
       throw new TransportError('INVALID_ARGUMENT', 'connect.port', `expected 1..65535, got ${port}`);
     }
     const client = this.clientConfigFor(options);
-    const scid = randomBytes(CID_LENGTH);
+    const scid = newConnectionId();
     const remote = { host, port };
     const native = quiche.Connection.connect(
       options?.serverName ?? null,
@@ -370,7 +370,7 @@ export class QuicEndpoint implements ConnectionOwner {
     if (server.retry !== null) {
       const token = header.token;
       if (token === undefined || token.length === 0) {
-        const newScid = randomBytes(CID_LENGTH);
+        const newScid = newConnectionId();
         const minted = server.retry.mint(header.dcid, host);
         this.sendStateless(host, port, (out) =>
           quiche.retry(header.scid, header.dcid, newScid, minted, header.version, out),
@@ -385,7 +385,7 @@ export class QuicEndpoint implements ConnectionOwner {
       }
       scid = Buffer.from(header.dcid);
     } else {
-      scid = randomBytes(CID_LENGTH);
+      scid = newConnectionId();
     }
     const native = quiche.Connection.accept(scid, odcid, this.localAddress, remote, server.config);
     const conn = new QuicConnection(
@@ -416,7 +416,7 @@ export class QuicEndpoint implements ConnectionOwner {
    */
   private refuse(server: ServerState, data: Buffer, remote: HostPort): void {
     const native = quiche.Connection.accept(
-      randomBytes(CID_LENGTH),
+      newConnectionId(),
       null,
       this.localAddress,
       remote,
@@ -572,7 +572,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   /** Arms the connection's timer for its earliest deadline: quiche's, the probe's, the handshake's, or `holdUntil`. */
   private scheduleTimer(conn: QuicConnection, holdUntil: number): void {
-    let deadline = Math.min(conn.quicheDeadline, conn.timing.nextSweepAt(), holdUntil);
+    let deadline = Math.min(conn.quicheDeadline, conn.nextProbeAt(), holdUntil);
     if (conn.state === 'handshaking' && conn.handshakeDeadline < deadline) deadline = conn.handshakeDeadline;
     if (deadline === Infinity) this.timers.cancel(conn);
     else this.timers.schedule(conn, deadline);

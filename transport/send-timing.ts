@@ -7,7 +7,11 @@
  *   packets arrived but nothing else asks for a send (no write, datagram, close, timer), the send waits up to
  *   the ack delay: the ACK then rides with the next data, or leaves alone when the delay ends. A second packet
  *   ends the wait at once (RFC 9000 §13.2.2: ack at least every second ack-eliciting packet), so bulk transfers
- *   keep their ACK clock.
+ *   keep their ACK clock. Arrivals no bigger than a bare ACK end the wait at once too: such a packet almost
+ *   always owes nothing (an ACK is not acknowledged), so the send loop finds nothing to send and ends at once,
+ *   where a hold cost a timer, a wake-up and the same send loop later (a client's connect: ~6 bare ACKs, each
+ *   answered by a held wait on the server). A small ack-eliciting packet (PING) is then acknowledged at once,
+ *   which RFC 9000 §13.2.1 allows.
  * - STOP_SENDING probe: quiche reports a peer's STOP_SENDING only as an error of the stream's next send call, so
  *   idle sending streams are probed one native call each. The probe runs when packets arrived since the last
  *   one (nothing else can stop a stream) and at most once per stopProbeIntervalMs (default 100); a stream that is written to
@@ -16,6 +20,15 @@
 
 /** Packets that end an acknowledgement hold-back at once. */
 const ACK_EVERY_PACKETS = 2;
+/**
+ * The largest datagram taken for a bare ACK: a 1-RTT header with our connection id, a 4-byte packet number, an
+ * ACK frame of one range with 4-byte fields, and the AEAD tag (quiche's are 43-44 bytes on loopback). Any
+ * garou stream or datagram frame makes a packet bigger (5-byte frame header plus its payload and the STREAM
+ * frame's own header); a small packet taken for a bare ACK only loses its ACK's hold-back, nothing else.
+ */
+export const BARE_ACK_MAX_BYTES = 1 + CID_LENGTH + 4 + (1 + 4 + 4 + 1 + 4) + 16;
+import { CID_LENGTH } from './packet-header.js';
+
 /** Default least time between two STOP_SENDING probes of one connection, ms (options.stopProbeIntervalMs). */
 export const SWEEP_INTERVAL_MS = 100;
 
@@ -25,6 +38,8 @@ export class SendTiming {
   private sendDue = true;
   /** Packets received since the send loop last ran. */
   private packets = 0;
+  /** Of those, the ones bigger than a bare ACK (they may owe an acknowledgement that data could carry). */
+  private biggerThanAck = 0;
   /** When a held-back acknowledgement must leave (performance.now ms); Infinity when none is held. */
   private ackDueAt = Infinity;
   /** Packets arrived since the last STOP_SENDING probe. */
@@ -42,9 +57,10 @@ export class SendTiming {
     this.sendDue = true;
   }
 
-  /** A packet arrived (the send loop will owe it an acknowledgement; a peer may have stopped a stream). */
-  packetArrived(): void {
+  /** A packet of `bytes` arrived (the send loop may owe it an acknowledgement; a peer may have stopped a stream). */
+  packetArrived(bytes: number): void {
     this.packets++;
+    if (bytes > BARE_ACK_MAX_BYTES) this.biggerThanAck++;
     this.sweepDue = true;
   }
 
@@ -54,9 +70,11 @@ export class SendTiming {
    * closing).
    */
   holdUntil(now: number, idle: boolean): number {
-    if (this.sendDue || !idle || this.ackDelayMs === 0 || this.packets >= ACK_EVERY_PACKETS) return 0;
-    // Woken for the STOP_SENDING probe alone: nothing is owed, so the send loop need not run at all.
+    if (this.sendDue || !idle) return 0;
+    // Woken for the STOP_SENDING probe alone: nothing is owed, so the send loop need not run at all (also with an
+    // ack delay of 0: it ran a send loop that found nothing, ~2 per connect of a harness client).
     if (this.packets === 0) return Infinity;
+    if (this.ackDelayMs === 0 || this.packets >= ACK_EVERY_PACKETS || this.biggerThanAck === 0) return 0;
     if (this.ackDueAt === Infinity) this.ackDueAt = now + this.ackDelayMs;
     return now >= this.ackDueAt ? 0 : this.ackDueAt;
   }
@@ -65,6 +83,7 @@ export class SendTiming {
   transmitted(): void {
     this.sendDue = false;
     this.packets = 0;
+    this.biggerThanAck = 0;
     this.ackDueAt = Infinity;
   }
 

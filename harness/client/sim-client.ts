@@ -60,6 +60,8 @@ const CONTROL_STREAM = 0;
 const NO_STREAM = -1;
 const EMPTY_IDS: readonly U64[] = [];
 const DEFAULT_SWITCH_HOLD_MS = 250;
+/** Every client's Hello is the same frame: encoded once (the transport copies what it is given). */
+const HELLO = encodeFrame('Hello', { version: 1, capabilities: ['chat', 'presence'] });
 
 /** Bounds of the wait for the server's close after a Goodbye (SimClient.disconnect). */
 const GOODBYE_WAIT_MIN_MS = 20;
@@ -356,7 +358,7 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     this._state = 'handshaking';
     connection.openBidi();
     this.control = new FrameDecoder();
-    this.write(CONTROL_STREAM, encodeFrame('Hello', { version: 1, capabilities: ['chat', 'presence'] }));
+    this.write(CONTROL_STREAM, HELLO);
     if (this.context.pipelineAuth !== false) this.sendAuth();
   }
 
