@@ -17,6 +17,7 @@
  *   one (nothing else can stop a stream) and at most once per stopProbeIntervalMs (default 100); a stream that is written to
  *   learns of the stop at once from its own send call.
  */
+import { CID_LENGTH } from './packet-header.js';
 
 /** Packets that end an acknowledgement hold-back at once. */
 const ACK_EVERY_PACKETS = 2;
@@ -27,7 +28,6 @@ const ACK_EVERY_PACKETS = 2;
  * frame's own header); a small packet taken for a bare ACK only loses its ACK's hold-back, nothing else.
  */
 export const BARE_ACK_MAX_BYTES = 1 + CID_LENGTH + 4 + (1 + 4 + 4 + 1 + 4) + 16;
-import { CID_LENGTH } from './packet-header.js';
 
 /** Default least time between two STOP_SENDING probes of one connection, ms (options.stopProbeIntervalMs). */
 export const SWEEP_INTERVAL_MS = 100;

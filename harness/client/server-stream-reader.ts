@@ -192,9 +192,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   /** RoomPromoted on the control stream; returns the room id. */
   promoted(rawRoomId: U64): number {
     const room = this.room(rawRoomId);
-    const order = this.orderOf(room);
-    if (!order.isHot) order.setHoldMs(this.switchHoldMs());
-    order.promoted();
+    this.switchingOrderOf(room).promoted();
     return room.id;
   }
 
@@ -378,8 +376,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       if (frame.code === ROOM_PROMOTED) {
         room = this.room((frame as Extract<Frame, { name: 'RoomPromoted' }>).payload.room_id);
         stream.room = room;
-        const order = this.orderOf(room);
-        if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+        const order = this.switchingOrderOf(room);
         order.hotStreamOpened(streamId);
         this.afterOrderChange(room, order);
         return;
@@ -391,8 +388,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       // 5/interop-hot-header: a header-less hot stream is mapped by its first room frame.
       room = this.room(frame.payload.room_id);
       stream.room = room;
-      const order = this.orderOf(room);
-      if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+      const order = this.switchingOrderOf(room);
       order.hotStreamOpened(streamId);
     }
     if (!isRoomFrame(frame)) {
@@ -446,6 +442,13 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
   /** The room's switch merge state, created at its first switch. */
   private orderOf(room: RoomView<Client>): RoomSwitchOrder {
     return (room.order ??= new RoomSwitchOrder(this.baseHoldMs));
+  }
+
+  /** The room's merge state as a switch to a hot stream begins: a room not hot yet takes the current switch hold. */
+  private switchingOrderOf(room: RoomView<Client>): RoomSwitchOrder {
+    const order = this.orderOf(room);
+    if (!order.isHot) order.setHoldMs(this.switchHoldMs());
+    return order;
   }
 
   /**
