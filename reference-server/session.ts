@@ -509,13 +509,10 @@ export class ConnectionSession implements RoutedConnection {
     this.currentState = 'ready';
     const rooms = this.service.initialRooms();
     this.service.fanOut.toControl(this, 'AuthOk', { user_id: user.user_id, username: user.username, rooms });
-    const router = this.service.router;
-    const shardStreams = [];
-    for (let shard = 0; shard < router.numShards; shard++) {
-      shardStreams.push({ shard_id: shard, room_ids: rooms.filter((r) => router.shardOf(r) === shard) });
-    }
     // Shard streams need no explicit opening: each appears when its first room frame is written.
-    this.service.fanOut.toControl(this, 'ShardAssignment', { shard_streams: shardStreams });
+    this.service.fanOut.toControl(this, 'ShardAssignment', {
+      shard_streams: this.service.router.assignment(rooms),
+    });
     this.service.logger.debug({ connection: this.id, username: user.username }, 'authenticated');
     this.service.enterReady(this, rooms);
   }

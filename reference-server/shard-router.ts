@@ -23,6 +23,14 @@ export class ShardRouter {
     return typeof roomId === 'number' ? roomId % this.numShards : Number(roomId % BigInt(this.numShards));
   }
 
+  /** ShardAssignment.shard_streams for a connection in `rooms`: every shard, with the rooms it carries (6.4). */
+  assignment(rooms: readonly U64[]): { shard_id: number; room_ids: U64[] }[] {
+    const shardStreams = [];
+    for (let shard = 0; shard < this.numShards; shard++)
+      shardStreams.push({ shard_id: shard, room_ids: rooms.filter((r) => this.shardOf(r) === shard) });
+    return shardStreams;
+  }
+
   /** QUIC stream id of a shard's stream. */
   shardStreamId(shard: number): number {
     return serverUniStreamId(shard);

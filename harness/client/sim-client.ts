@@ -4,8 +4,8 @@
  * - Handshake: Hello (+ Auth pipelined, PROTOCOL.md 6.3/auth-pipelining) -> HelloAck (num_shards, optional
  *   hot_room_config) -> AuthOk.
  * - Server streams (shard and hot-room streams) and the rooms they feed: server-stream-reader.ts.
- * - Commands on one chat-command uni stream, acks on one ACK stream, uploads on one upload stream, typing and
- *   presence as datagrams, Ping/Pong and Goodbye on the control stream.
+ * - Commands on one chat-command uni stream, acks on one ACK stream, uploads on one upload stream
+ *   (client-streams.ts), typing and presence as datagrams, Ping/Pong and Goodbye on the control stream.
  *
  * Many clients share one endpoint (one UDP socket). Transport callbacks are shared functions that find the
  * client through the connection, and every event goes to one ClientEvents object: no closures per client or
@@ -33,7 +33,7 @@ import { epochNowMs } from '../metrics/clock.js';
 import type { ClientEvents } from './client-events.js';
 import { classifyClose, type ConnectFailure } from './connect-failure.js';
 import type { HoldTimer } from './hold-timer.js';
-import { OrderedStreamWriter } from './ordered-stream-writer.js';
+import { CONTROL_STREAM, ClientStreams } from './client-streams.js';
 import { ServerStreamReader, type ServerStreamOwner } from './server-stream-reader.js';
 import type { UploadJob } from './upload-job.js';
 import { ClientUploads, type UploadOwner } from './client-uploads.js';
@@ -56,8 +56,6 @@ export interface ClientContext {
 /** `closing`: disconnect() wrote Goodbye and waits for the server to close (no commands are written). */
 export type ClientState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'closing' | 'closed';
 
-const CONTROL_STREAM = 0;
-const NO_STREAM = -1;
 const EMPTY_IDS: readonly U64[] = [];
 const DEFAULT_SWITCH_HOLD_MS = 250;
 /** Every client's Hello is the same frame: encoded once (the transport copies what it is given). */
@@ -97,10 +95,8 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
   private control: FrameDecoder | null = null;
   /** The shard and hot-room streams of the connection, and the rooms they feed. */
   private readonly serverStreams: ServerStreamReader<SimClient>;
-  private chatStream = NO_STREAM;
-  private ackStream = NO_STREAM;
-  private uploadStream = NO_STREAM;
-  private readonly writer = new OrderedStreamWriter();
+  /** The control stream and our uni streams, with ordered writes to each. */
+  private readonly streams = new ClientStreams();
   /** Created by the first upload (or UploadAck): most clients never upload, and a load run holds 50,000 clients. */
   private uploads: ClientUploads<SimClient> | null = null;
 
@@ -334,7 +330,7 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
   /** Ping on the control stream; the Pong's round trip lands in `lastPingRttMs`. */
   ping(): boolean {
     if (this._state !== 'ready' || this.connection === null) return false;
-    this.write(CONTROL_STREAM, encodeFrame('Ping', { timestamp: Math.floor(epochNowMs()) }));
+    this.writeControl(encodeFrame('Ping', { timestamp: Math.floor(epochNowMs()) }));
     return true;
   }
 
@@ -358,7 +354,7 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     this._state = 'handshaking';
     connection.openBidi();
     this.control = new FrameDecoder();
-    this.write(CONTROL_STREAM, HELLO);
+    this.writeControl(HELLO);
     if (this.context.pipelineAuth !== false) this.sendAuth();
   }
 
@@ -375,15 +371,12 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
 
   /** @internal */
   handleDrain(streamId: number): void {
-    if (this.connection !== null) this.writer.drain(this.connection, streamId);
+    if (this.connection !== null) this.streams.drain(this.connection, streamId);
   }
 
   /** @internal The server aborted one of our uni streams: the next command opens a new one. */
   handleStopSending(streamId: number, errorCode: number): void {
-    this.writer.forget(streamId);
-    if (streamId === this.chatStream) this.chatStream = NO_STREAM;
-    if (streamId === this.ackStream) this.ackStream = NO_STREAM;
-    if (streamId === this.uploadStream) this.uploadStream = NO_STREAM;
+    this.streams.stopped(streamId);
     this.context.events.streamStopped(this, streamId, errorCode, epochNowMs());
   }
 
@@ -436,7 +429,7 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
 
   /** @internal UploadOwner */
   writeUploadFrame(bytes: Uint8Array): void {
-    this.write(this.uploadStream, bytes);
+    if (this.connection !== null) this.streams.upload(this.connection, bytes);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -497,7 +490,7 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
         });
         return;
       case 'Ping':
-        this.write(CONTROL_STREAM, encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
+        this.writeControl(encodeFrame('Pong', { timestamp: frame.payload.timestamp }));
         return;
       case 'Pong':
         this.lastPingRttMs = now - u64ToNumber(frame.payload.timestamp);
@@ -541,47 +534,19 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
       this.authToken === null
         ? { method: 'username', credentials: this.username }
         : { method: 'token', credentials: this.authToken };
-    this.write(CONTROL_STREAM, encodeFrame('Auth', auth));
+    this.writeControl(encodeFrame('Auth', auth));
   }
 
   private writeChat(bytes: Uint8Array): boolean {
-    if (this._state !== 'ready' || this.connection === null) return false;
-    if (this.chatStream === NO_STREAM) {
-      const id = this.openUni();
-      if (id === NO_STREAM) return false;
-      this.chatStream = id;
-    }
-    this.write(this.chatStream, bytes);
-    return true;
+    return this._state === 'ready' && this.connection !== null && this.streams.chat(this.connection, bytes);
   }
 
   private writeAck(bytes: Uint8Array): boolean {
-    if (this._state !== 'ready' || this.connection === null) return false;
-    if (this.ackStream === NO_STREAM) {
-      const id = this.openUni();
-      if (id === NO_STREAM) return false;
-      this.ackStream = id;
-    }
-    this.write(this.ackStream, bytes);
-    return true;
+    return this._state === 'ready' && this.connection !== null && this.streams.ack(this.connection, bytes);
   }
 
   private openUploadStream(): boolean {
-    if (this._state !== 'ready' || this.connection === null) return false;
-    if (this.uploadStream === NO_STREAM) {
-      const id = this.openUni();
-      if (id === NO_STREAM) return false;
-      this.uploadStream = id;
-    }
-    return true;
-  }
-
-  private openUni(): number {
-    try {
-      return (this.connection as QuicConnection).openUni();
-    } catch {
-      return NO_STREAM; // stream limit reached for now
-    }
+    return this._state === 'ready' && this.connection !== null && this.streams.openUpload(this.connection);
   }
 
   private sendDatagramFrame(bytes: Uint8Array): boolean {
@@ -589,9 +554,9 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     return this.connection.sendDatagram(bytes);
   }
 
-  /** Writes bytes in order, queueing what the transport does not take now (sent on drain). */
-  private write(streamId: number, bytes: Uint8Array): void {
-    if (this.connection !== null) this.writer.write(this.connection, streamId, bytes);
+  /** Writes on the control stream, in order, queueing what the transport does not take now (sent on drain). */
+  private writeControl(bytes: Uint8Array): void {
+    if (this.connection !== null) this.streams.control(this.connection, bytes);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -610,7 +575,7 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     const memberOf = this.serverStreams.close();
     const failed = this.uploads?.close() ?? [];
     this.control = null;
-    this.writer.clear();
+    this.streams.reset();
     this._state = 'closed';
     for (const job of failed) this.context.events.uploadFailed(this, job, 'connection closed', atMs);
     return memberOf;
@@ -621,9 +586,6 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     this.numShards = 0;
     this.hotRoomConfig = null;
     this.sessionId = '';
-    this.chatStream = NO_STREAM;
-    this.ackStream = NO_STREAM;
-    this.uploadStream = NO_STREAM;
     this.goodbyeReason = null;
     this.lastPingRttMs = null;
     this.connectedAtMs = 0;

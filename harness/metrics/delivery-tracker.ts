@@ -40,6 +40,7 @@ export {
 } from './delivery-counts.js';
 import { IdRangeSet } from './id-set.js';
 import { LeftOptionalPairs } from './left-optional-pairs.js';
+import { MissingPairs, type MessageFacts } from './missing-pairs.js';
 import { PendingWindow } from './pending-window.js';
 import { addSlot, hasSlot, slotsOf, takeSlot } from './recipient-bits.js';
 import { RecipientViews, type RecipientView } from './recipient-views.js';
@@ -73,19 +74,6 @@ interface PendingMessage extends AckedMessage {
   optionalCount: number;
 }
 
-/** What is known about an acked message (for anomaly examples). */
-interface MessageFacts {
-  sentAtMs: number;
-  ackedAtMs: number;
-  sender: number;
-}
-
-/** Expected pairs of one message that missed their grace. */
-interface MissingRecord extends MessageFacts {
-  roomId: number;
-  recipients: Set<number>;
-}
-
 interface OrphanDelivery {
   recipient: number;
   roomId: number;
@@ -95,22 +83,18 @@ interface OrphanDelivery {
 /** Tracks the deliveries of this worker's recipients against every acked message of the run. */
 export class DeliveryTracker {
   private readonly graceMs: number;
-  private readonly maxMissingRecords: number;
   /** Each recipient's membership and progress in each room, and its slot in the recipient bitmaps. */
   private readonly views: RecipientViews;
   private readonly pending = new PendingWindow<PendingMessage>();
   private readonly finished = new IdRangeSet();
   /** Deliveries of ids whose ack is not registered yet: id -> deliveries. */
   private readonly orphans = new Map<number, OrphanDelivery[]>();
-  /** Expected pairs that missed their grace: id -> recipients (bounded by maxMissingRecords). */
-  private readonly missing = new Map<number, MissingRecord>();
+  /** Expected pairs that missed their grace (bounded by maxMissingRecords). */
+  private readonly missing: MissingPairs;
   /** First examples of each anomaly (recorded only when one happens), or null when not wanted. */
   private readonly examples: AnomalyExamples | null;
   /** Receive time of the delivery being classified (for examples; set once per delivery). */
   private deliveringAtMs = 0;
-  private missingRecords = 0;
-  /** Missing pairs recorded per recipient (lets `release` skip the scan of `missing` for most closes). */
-  private readonly missingOf = new Map<number, number>();
   /** The latest ack time registered (a membership ended at or after it excuses nothing pending). */
   private latestAckedAtMs = -Infinity;
   /** Optional pairs still undelivered when their message was finalized, kept 3 grace periods. */
@@ -138,7 +122,7 @@ export class DeliveryTracker {
   }) {
     this.examples = options.examples ?? null;
     this.graceMs = options.graceMs;
-    this.maxMissingRecords = options.maxMissingRecords ?? 100_000;
+    this.missing = new MissingPairs(options.maxMissingRecords ?? 100_000);
     this.views = new RecipientViews(options.keepMembershipLog ?? false);
   }
 
@@ -332,7 +316,7 @@ export class DeliveryTracker {
   finish(): void {
     this.expire(Infinity);
     this.confirmedLoss = 0;
-    for (const [id, record] of this.missing) {
+    for (const [id, record] of this.missing.entries()) {
       for (const recipient of record.recipients) {
         const view = this.views.find(recipient, record.roomId);
         if (view === undefined || view.highest <= id) continue;
@@ -427,10 +411,8 @@ export class DeliveryTracker {
   private classifyDone(recipient: number, roomId: number, id: number, judgeOrder: boolean): DeliveryVerdict {
     const counts = this.room(roomId);
     const view = this.views.get(recipient, roomId);
-    const missed = this.missing.get(id);
-    if (missed && missed.roomId === roomId && missed.recipients.delete(recipient)) {
-      if (missed.recipients.size === 0) this.missing.delete(id);
-      this.countMissing(recipient, -1);
+    const missed = this.missing.take(id, roomId, recipient);
+    if (missed !== null) {
       counts.late++;
       counts.seen++;
       counts.loss--;
@@ -476,25 +458,12 @@ export class DeliveryTracker {
       entry.optionalCount++;
       counts.expected--;
     }
-    if (!this.missingOf.has(recipient)) return;
-    for (const [id, record] of this.missing) {
-      if (record.roomId !== roomId || !record.recipients.has(recipient)) continue;
-      if (!excused({ messageId: id, sentAtMs: record.sentAtMs, ackedAtMs: record.ackedAtMs })) continue;
-      record.recipients.delete(recipient);
-      if (record.recipients.size === 0) this.missing.delete(id);
-      this.countMissing(recipient, -1);
+    for (const id of this.missing.release(recipient, roomId, excused)) {
       counts.loss--;
       counts.expected--;
       this.examples?.withdraw('loss', id, recipient);
       this.optionalLeft.add(id, roomId, this.retireAtMs, [recipient]);
     }
-  }
-
-  private countMissing(recipient: number, delta: 1 | -1): void {
-    this.missingRecords += delta;
-    const count = (this.missingOf.get(recipient) ?? 0) + delta;
-    if (count > 0) this.missingOf.set(recipient, count);
-    else this.missingOf.delete(recipient);
   }
 
   /** Moves the recipient's view forward; returns whether `id` arrived out of order. */
@@ -530,23 +499,13 @@ export class DeliveryTracker {
     if (entry.remainingCount === 0) return;
     this.room(entry.roomId).loss += entry.remainingCount;
     const room = entry.roomId;
-    for (const slot of slotsOf(entry.remaining)) {
-      const recipient = this.views.recipientAt[slot] as number;
-      if (this.missingRecords >= this.maxMissingRecords) break;
-      let record = this.missing.get(entry.messageId);
-      if (!record) {
-        record = {
-          roomId: room,
-          sentAtMs: entry.sentAtMs,
-          ackedAtMs: entry.ackedAtMs,
-          sender: entry.sender,
-          recipients: new Set(),
-        };
-        this.missing.set(entry.messageId, record);
-      }
-      record.recipients.add(recipient);
-      this.countMissing(recipient, 1);
-    }
+    const recipientAt = this.views.recipientAt;
+    this.missing.add(
+      entry.messageId,
+      room,
+      entry,
+      slotsOf(entry.remaining).map((slot) => recipientAt[slot] as number),
+    );
     if (this.examples?.wants('loss')) {
       for (const slot of slotsOf(entry.remaining)) {
         if (!this.examples.wants('loss')) break;

@@ -24,6 +24,16 @@ describe('ShardRouter', () => {
     expect(serverUniStreamId(8)).toBe(35);
   });
 
+  it('assigns every shard, each with the rooms it carries', () => {
+    const router = new ShardRouter(3);
+    expect(router.assignment([1, 4, 5, 9n])).toEqual([
+      { shard_id: 0, room_ids: [9n] },
+      { shard_id: 1, room_ids: [1, 4] },
+      { shard_id: 2, room_ids: [5] },
+    ]);
+    expect(router.assignment([])).toHaveLength(3);
+  });
+
   it('rejects shard counts outside 1-255', () => {
     expect(() => new ShardRouter(0)).toThrow(RangeError);
     expect(() => new ShardRouter(256)).toThrow(RangeError);

@@ -38,6 +38,7 @@ import {
   type CommandResult,
 } from '../../../reference-server/protocol-errors.js';
 import type { RoomFrameName } from '../../../reference-server/room-broadcaster.js';
+import type { RoomCommands } from '../../../reference-server/room-commands.js';
 import type { Actor, MessageInRoom, Room, RoomMember } from '../../../reference-server/rooms.js';
 import type { ConnectionSession } from '../../../reference-server/session.js';
 import { userIdForUsername } from '../../../reference-server/user-identity.js';
@@ -351,10 +352,8 @@ export class FaultInjector {
   }
 
   private skipAutoJoin(service: ChatService): void {
-    const core = service as unknown as {
-      joinRoom(session: ConnectionSession, roomId: U64): CommandFailure | null;
-    };
-    const joinRoom = core.joinRoom.bind(service);
+    const core = (service as unknown as { commands: RoomCommands }).commands;
+    const joinRoom = core.joinRoom.bind(core);
     const enterReady = service.enterReady.bind(service);
     let autoJoining = false;
     core.joinRoom = (session, roomId) => (autoJoining ? null : joinRoom(session, roomId));
