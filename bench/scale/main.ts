@@ -4,7 +4,9 @@
  * work. Per size: connect rate reached, connect failures by reason, deliver/ack p50/p99, server and harness
  * CPU microseconds per delivery over the steady phase (from /proc/<pid>/stat and process.cpuUsage), CPU
  * microseconds per connect over the connect ramp (at 1,000 connects/s, 1,000 us per connect is a whole core), RSS
- * per client on each side, datagrams the kernel dropped at the harness's sockets; and the CPU per delivery of each
+ * per client on each side, datagrams the kernel dropped at the harness's sockets, over the steady phase the machine's
+ * UDP datagrams per delivery (retransmissions show here), its receive-buffer drops at any socket and the CPU other
+ * processes used; and the CPU per delivery of each
  * size against the smallest size of the same run (the baseline; 1,000 clients by default). Each size runs in
  * its own process with its own server, so one size's heap does not count in the next one's memory figures.
  *
