@@ -102,30 +102,6 @@ export interface RunRecorderOptions {
    * (client c is in segment c % n) for the merge to correct by the clock offsets (see clock-offset.ts).
    */
   segmentCount?: number;
-  /**
-   * The delivery tracker and its anomaly examples, when made before the recorder (see newDeliveryTracking): the
-   * worker feeds memberships to them from the first connect on, so attaching the recorder has none to replay.
-   */
-  tracking?: DeliveryTracking;
-}
-
-/** A delivery tracker and the anomaly examples it records into (the recorder's `delivery` and `examples`). */
-export interface DeliveryTracking {
-  delivery: DeliveryTracker;
-  examples: AnomalyExamples;
-}
-
-/** The delivery tracking a RunRecorder with these options makes for itself, made ahead of it. */
-export function newDeliveryTracking(
-  options: Pick<RunRecorderOptions, 'graceMs' | 'segmentLedger'>,
-): DeliveryTracking {
-  const examples = new AnomalyExamples();
-  const delivery = new DeliveryTracker({
-    graceMs: options.graceMs,
-    keepMembershipLog: options.segmentLedger ?? false,
-    examples,
-  });
-  return { delivery, examples };
 }
 
 /** Records one worker's measurements. */
@@ -133,7 +109,7 @@ export class RunRecorder {
   /** Correctness tracker; also reachable through `recordDelivery`/`recordAcked`/`registerAck`. */
   readonly delivery: DeliveryTracker;
   /** The first examples of each correctness anomaly (the tracker's, ack timeouts and Error frames). */
-  readonly examples: AnomalyExamples;
+  readonly examples = new AnomalyExamples();
   private readonly reaction: HotRoomReactionTracker | undefined;
   private readonly latency = newRecorders();
   /** Latencies since the last `takeLiveReport()`: the live metrics' share of this worker. */
@@ -159,9 +135,11 @@ export class RunRecorder {
 
   constructor(private readonly options: RunRecorderOptions) {
     const ledger = options.segmentLedger ?? false;
-    const tracking = options.tracking ?? newDeliveryTracking(options);
-    this.delivery = tracking.delivery;
-    this.examples = tracking.examples;
+    this.delivery = new DeliveryTracker({
+      graceMs: options.graceMs,
+      keepMembershipLog: ledger,
+      examples: this.examples,
+    });
     this.ackedLog = ledger ? [] : null;
     this.reaction = options.hotRooms ? new HotRoomReactionTracker(options.hotRooms) : undefined;
     this.phaseLatency = options.phases.map(() => newRecorders());

@@ -18,7 +18,7 @@
 import { epochNowMs } from '../metrics/clock.js';
 import { HealthSampler } from '../metrics/harness-health.js';
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
-import { newDeliveryTracking, RunRecorder, type DeliveryTracking } from '../metrics/run-recorder.js';
+import { RunRecorder } from '../metrics/run-recorder.js';
 import type { PhaseWindow } from '../metrics/worker-result.js';
 import { buildRoomPlan, type RoomPlan } from '../scenario/membership.js';
 import { parseScenario } from '../scenario/load.js';
@@ -80,8 +80,6 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   private slots: (ClientSlot | undefined)[] = [];
   private owned: number[] = [];
   private readonly rec = new PendingRecorder();
-  /** The delivery tracking of the run, made at connect (memberships are tracked from the first connect on). */
-  private tracking: DeliveryTracking | null = null;
   private readonly timers = new TimerQueue();
   private connectStartMs = 0;
   private ramp: ConnectRamp | null = null;
@@ -179,12 +177,6 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   private onConnect(connectStartMs: number): void {
     this.connectStartMs = connectStartMs;
-    // Memberships are tracked as they happen, not replayed at the start (see PendingRecorder).
-    this.tracking = newDeliveryTracking({
-      graceMs: (this.scenario as Scenario).correctness.graceMs,
-      segmentLedger: (this.setup as WorkerSetup).segment.count > 1,
-    });
-    this.rec.track(this.tracking);
     this.health = new HealthSampler(() => this.sockets?.drops() ?? null);
     this.housekeeping = setInterval(this.houseKeep, HOUSEKEEPING_MS);
     const setup = this.setup as WorkerSetup;
@@ -213,7 +205,6 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
       hotRooms: setup.hotRooms,
       segmentLedger: setup.segment.count > 1,
       segmentCount: setup.segment.count,
-      ...(this.tracking === null ? {} : { tracking: this.tracking }),
     });
     this.rec.attach(recorder);
     const segment = setup.segment;

@@ -1,33 +1,18 @@
 /**
  * The worker's recording facade. The RunRecorder needs the phase windows, which the coordinator fixes only
- * once every client has connected; what happens before (connects, counts, errors) is kept here in arrival
+ * once every client has connected; what happens before (connects, joins, errors) is kept here in arrival
  * order and replayed into the recorder when it is attached. After that every call goes straight through.
- *
- * Memberships (joins and leaves) need no phase windows: once `track` gave it the delivery tracking the recorder
- * will use, they go straight to its tracker. Replayed at attach, two per client, they were most of a replay that
- * blocked the worker for ~0.8 s at 50,000 clients, just before the first phase: its packets queued meanwhile, the
- * server's loss timers fired on every connection with data in flight, and the retransmissions could tip a
- * saturated run into collapse (issue 12).
  */
-import type { AckedMessage, DeliveryTracker } from '../metrics/delivery-tracker.js';
+import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import type { CounterName } from '../metrics/metric-names.js';
-import type {
-  DeliveryTracking,
-  ProgressSnapshot,
-  RunRecorder,
-  WorkerLiveReport,
-} from '../metrics/run-recorder.js';
+import type { ProgressSnapshot, RunRecorder, WorkerLiveReport } from '../metrics/run-recorder.js';
 
 type Early =
   | { kind: 'connected'; startedAtMs: number; connectedAtMs: number; authOkAtMs: number }
   | { kind: 'count'; counter: CounterName; atMs: number; n: number }
   | { kind: 'error'; code: number | string; atMs: number }
-  | {
-      kind: 'joined' | 'joining' | 'leaving' | 'left' | 'closed';
-      client: number;
-      roomId: number;
-      atMs: number;
-    }
+  | { kind: 'joined' | 'joining' | 'leaving' | 'left'; client: number; roomId: number; atMs: number }
+  | { kind: 'closed'; client: number; roomId: number; atMs: number }
   | { kind: 'ack'; message: AckedMessage }
   | { kind: 'promoted' | 'demoted'; roomId: number; atMs: number }
   | { kind: 'sample'; atMs: number; connected: number };
@@ -35,8 +20,6 @@ type Early =
 /** Records into a RunRecorder once attached; buffers until then. */
 export class PendingRecorder {
   private recorder: RunRecorder | null = null;
-  /** The tracker memberships go to (the attached recorder's, or the one `track` gave), or null: buffered. */
-  private tracker: DeliveryTracker | null = null;
   private early: Early[] = [];
   private earlyErrors = 0;
 
@@ -45,26 +28,9 @@ export class PendingRecorder {
     return this.recorder;
   }
 
-  /**
-   * From now on memberships go straight to `tracking.delivery` (buffered ones first); the recorder attached later
-   * must be made with this tracking (RunRecorderOptions.tracking).
-   */
-  track(tracking: DeliveryTracking): void {
-    if (this.recorder !== null || this.tracker !== null) throw new Error('track() after attach() or track()');
-    this.tracker = tracking.delivery;
-    const early = this.early;
-    this.early = [];
-    for (const e of early) {
-      if (!this.membership(e, tracking.delivery)) this.early.push(e);
-    }
-  }
-
   /** Attaches the recorder and replays everything buffered, in order. */
   attach(recorder: RunRecorder): void {
-    if (this.tracker !== null && this.tracker !== recorder.delivery)
-      throw new Error('attach(): the recorder does not use the tracking given to track()');
     this.recorder = recorder;
-    this.tracker = recorder.delivery;
     const early = this.early;
     this.early = [];
     for (const e of early) {
@@ -79,11 +45,19 @@ export class PendingRecorder {
           recorder.recordError(e.code, e.atMs);
           break;
         case 'joined':
+          recorder.delivery.joined(e.client, e.roomId, e.atMs);
+          break;
         case 'joining':
+          recorder.delivery.joining(e.client, e.roomId, e.atMs);
+          break;
         case 'leaving':
+          recorder.delivery.leaving(e.client, e.roomId, e.atMs);
+          break;
         case 'left':
+          recorder.delivery.left(e.client, e.roomId, e.atMs);
+          break;
         case 'closed':
-          this.membership(e, recorder.delivery);
+          recorder.delivery.left(e.client, e.roomId, e.atMs, true);
           break;
         case 'ack':
           recorder.registerAck(e.message);
@@ -98,29 +72,6 @@ export class PendingRecorder {
           recorder.sampleConnected(e.atMs, e.connected);
           break;
       }
-    }
-  }
-
-  /** Hands a buffered membership event to `tracker`; false if `e` is no membership event. */
-  private membership(e: Early, tracker: DeliveryTracker): boolean {
-    switch (e.kind) {
-      case 'joined':
-        tracker.joined(e.client, e.roomId, e.atMs);
-        return true;
-      case 'joining':
-        tracker.joining(e.client, e.roomId, e.atMs);
-        return true;
-      case 'leaving':
-        tracker.leaving(e.client, e.roomId, e.atMs);
-        return true;
-      case 'left':
-        tracker.left(e.client, e.roomId, e.atMs);
-        return true;
-      case 'closed':
-        tracker.left(e.client, e.roomId, e.atMs, true);
-        return true;
-      default:
-        return false;
     }
   }
 
@@ -144,17 +95,17 @@ export class PendingRecorder {
   }
 
   joined(client: number, roomId: number, atMs: number): void {
-    if (this.tracker) this.tracker.joined(client, roomId, atMs);
+    if (this.recorder) this.recorder.delivery.joined(client, roomId, atMs);
     else this.early.push({ kind: 'joined', client, roomId, atMs });
   }
 
   joining(client: number, roomId: number, atMs: number): void {
-    if (this.tracker) this.tracker.joining(client, roomId, atMs);
+    if (this.recorder) this.recorder.delivery.joining(client, roomId, atMs);
     else this.early.push({ kind: 'joining', client, roomId, atMs });
   }
 
   leaving(client: number, roomId: number, atMs: number): void {
-    if (this.tracker) this.tracker.leaving(client, roomId, atMs);
+    if (this.recorder) this.recorder.delivery.leaving(client, roomId, atMs);
     else this.early.push({ kind: 'leaving', client, roomId, atMs });
   }
 
@@ -164,7 +115,7 @@ export class PendingRecorder {
   }
 
   left(client: number, roomId: number, atMs: number): void {
-    if (this.tracker) this.tracker.left(client, roomId, atMs);
+    if (this.recorder) this.recorder.delivery.left(client, roomId, atMs);
     else this.early.push({ kind: 'left', client, roomId, atMs });
   }
 
@@ -178,7 +129,7 @@ export class PendingRecorder {
 
   /** The membership ended because the connection closed (see DeliveryTracker.left). */
   leftByClose(client: number, roomId: number, atMs: number): void {
-    if (this.tracker) this.tracker.left(client, roomId, atMs, true);
+    if (this.recorder) this.recorder.delivery.left(client, roomId, atMs, true);
     else this.early.push({ kind: 'closed', client, roomId, atMs });
   }
 
