@@ -4,7 +4,9 @@
  * work. Per size: connect rate reached, connect failures by reason, deliver/ack p50/p99, server and harness
  * CPU microseconds per delivery over the steady phase (from /proc/<pid>/stat and process.cpuUsage), CPU
  * microseconds per connect over the connect ramp (at 1,000 connects/s, 1,000 us per connect is a whole core), RSS
- * per client on each side, datagrams the kernel dropped at the harness's sockets; and the CPU per delivery of each
+ * per client on each side, datagrams the kernel dropped at the harness's sockets, over the steady phase the machine's
+ * UDP datagrams per delivery (retransmissions show here), its receive-buffer drops at any socket and the CPU other
+ * processes used; and the CPU per delivery of each
  * size against the smallest size of the same run (the baseline; 1,000 clients by default). Each size runs in
  * its own process with its own server, so one size's heap does not count in the next one's memory figures.
  *
@@ -85,6 +87,16 @@ interface SizeFigures {
   harnessRssKbPerClient: number;
   harnessDrops: number | null;
   machineRcvbufErrors: number | null;
+  /**
+   * UDP datagrams sent on the machine over the steady phase, per delivery (server and harness, both ways). A
+   * held run sends ~1.07 each way (~2.1); retransmissions after a stall (the server's loss timers firing on
+   * thousands of connections at once) double it or more.
+   */
+  datagramsPerDelivery: number;
+  /** Datagrams the kernel dropped at full receive buffers over the steady phase, every socket of the machine. */
+  steadyUdpDrops: number;
+  /** CPU the rest of the machine used over the steady phase (not the server, not the harness), in cores. */
+  otherCpuCores: number;
 }
 
 function scenarioText(
@@ -147,9 +159,9 @@ async function runOne(clients: number): Promise<void> {
     const startMs = Date.parse(r.startedAt) + phase.startOffsetMs;
     const endMs = startMs + phase.durationMs;
     const deliveries = phase.counters.delivered;
-    /** CPU microseconds of one side between two instants, per `count` events (NaN without events). */
-    const cpuPer = (
-      field: 'serverCpuUs' | 'harnessCpuUs',
+    /** Growth of a sampled figure (CPU µs of one side, datagrams) between two instants, per `count` events (NaN without events). */
+    const perEvent = (
+      field: 'serverCpuUs' | 'harnessCpuUs' | 'udpOutDatagrams',
       fromMs: number,
       toMs: number,
       count: number,
@@ -179,14 +191,22 @@ async function runOne(clients: number): Promise<void> {
       deliveries,
       loss: r.correctness.total.loss,
       ackTimeouts: r.errorsByCode.ack_timeout ?? 0,
-      serverCpuUsPerDelivery: cpuPer('serverCpuUs', startMs, endMs, deliveries),
-      harnessCpuUsPerDelivery: cpuPer('harnessCpuUs', startMs, endMs, deliveries),
-      serverCpuUsPerConnect: cpuPer('serverCpuUs', rampStartMs, rampEndMs, r.counters.connects),
-      harnessCpuUsPerConnect: cpuPer('harnessCpuUs', rampStartMs, rampEndMs, r.counters.connects),
+      serverCpuUsPerDelivery: perEvent('serverCpuUs', startMs, endMs, deliveries),
+      harnessCpuUsPerDelivery: perEvent('harnessCpuUs', startMs, endMs, deliveries),
+      serverCpuUsPerConnect: perEvent('serverCpuUs', rampStartMs, rampEndMs, r.counters.connects),
+      harnessCpuUsPerConnect: perEvent('harnessCpuUs', rampStartMs, rampEndMs, r.counters.connects),
       serverRssKbPerClient: rssPerClientKb('serverRssBytes'),
       harnessRssKbPerClient: rssPerClientKb('harnessRssBytes'),
       harnessDrops: r.harnessSockets?.drops ?? null,
       machineRcvbufErrors: r.harnessSockets?.machineRcvbufErrors ?? null,
+      datagramsPerDelivery: perEvent('udpOutDatagrams', startMs, endMs, deliveries),
+      steadyUdpDrops: sampler.at(endMs, 'udpRcvbufErrors') - sampler.at(startMs, 'udpRcvbufErrors'),
+      otherCpuCores:
+        (['machineCpuUs', 'serverCpuUs', 'harnessCpuUs'] as const)
+          .map((field, i) => (i === 0 ? 1 : -1) * (sampler.at(endMs, field) - sampler.at(startMs, field)))
+          .reduce((a, b) => a + b) /
+        (endMs - startMs) /
+        1000,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
@@ -281,6 +301,9 @@ function printTable(results: (SizeFigures | string)[]): void {
       'server KB/client',
       'harness KB/client',
       'harness drops',
+      'dgrams/deliv',
+      'steady udp drops',
+      'other CPU',
       'x server',
       'x harness',
     ],
@@ -304,6 +327,9 @@ function printTable(results: (SizeFigures | string)[]): void {
       fmt(r.serverRssKbPerClient),
       fmt(r.harnessRssKbPerClient),
       r.harnessDrops === null ? 'unknown' : String(r.harnessDrops),
+      fmt(r.datagramsPerDelivery, 2),
+      fmt(r.steadyUdpDrops, 0),
+      fmt(r.otherCpuCores, 2),
       baseline ? fmt(r.serverCpuUsPerDelivery / baseline.serverCpuUsPerDelivery, 2) : '-',
       baseline ? fmt(r.harnessCpuUsPerDelivery / baseline.harnessCpuUsPerDelivery, 2) : '-',
     ]);
@@ -312,7 +338,10 @@ function printTable(results: (SizeFigures | string)[]): void {
   for (const row of rows) console.log(row.map((cell, i) => cell.padStart(widths[i] as number)).join('  '));
   if (baseline)
     console.log(
-      `x server / x harness: CPU per delivery against ${baseline.clients} clients in this run (goal at 50,000: <= 1.5)`,
+      `x server / x harness: CPU per delivery against ${baseline.clients} clients in this run (goal at 50,000: <= 1.5)\n` +
+        'dgrams/deliv: UDP datagrams sent on the machine per delivery over the steady phase, both ways (~2.1 when\n' +
+        'nothing is retransmitted); steady udp drops: receive-buffer drops at any socket of the machine then; other\n' +
+        'CPU: cores used by other processes then (a busy machine makes both sides late)',
     );
   for (const r of results) if (typeof r === 'string') console.log(r);
 }

@@ -1,10 +1,11 @@
 /**
  * CPU time and RSS of the server process (from /proc/<pid>/stat) and of this process (process.cpuUsage and
- * memoryUsage), sampled at a fixed interval, so a benchmark can read either over any window of a run
- * afterwards (interpolated between samples).
+ * memoryUsage), and the machine's UDP counters (/proc/net/snmp), sampled at a fixed interval, so a benchmark can
+ * read either over any window of a run afterwards (interpolated between samples).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readMachineUdpCounters } from '../../harness/metrics/udp-drops.js';
 
 /** One reading of both processes. */
 export interface ProcSample {
@@ -14,6 +15,12 @@ export interface ProcSample {
   serverRssBytes: number;
   harnessCpuUs: number;
   harnessRssBytes: number;
+  /** UDP datagrams sent by every process of the machine so far (NaN where unknown). */
+  udpOutDatagrams: number;
+  /** UDP datagrams the kernel dropped at a full receive buffer, every socket of the machine (NaN where unknown). */
+  udpRcvbufErrors: number;
+  /** CPU time of the whole machine so far (every process and the kernel, from /proc/stat), µs (NaN where unknown). */
+  machineCpuUs: number;
 }
 
 const CLOCK_TICKS = ((): number => {
@@ -43,6 +50,18 @@ export function readProcStat(pid: number): { cpuUs: number; rssBytes: number } {
   return { cpuUs: ((utime + stime) * 1e6) / CLOCK_TICKS, rssBytes: rssPages * PAGE_BYTES };
 }
 
+/** Busy CPU time of the machine (all CPUs: user, nice, system, irq, softirq, steal) from /proc/stat, µs. */
+export function readMachineCpuUs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/) ?? [];
+    // "cpu user nice system idle iowait irq softirq steal ...": everything but idle and iowait.
+    const busy = [1, 2, 3, 6, 7, 8].reduce((sum, i) => sum + Number(fields[i] ?? NaN), 0);
+    return (busy * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Samples the server and this process every `intervalMs` until stopped. */
 export class ProcSampler {
   readonly samples: ProcSample[] = [];
@@ -65,12 +84,16 @@ export class ProcSampler {
       return null; // the server is gone
     }
     const cpu = process.cpuUsage();
+    const udp = readMachineUdpCounters();
     const sample = {
       atMs: Date.now(),
       serverCpuUs: server.cpuUs,
       serverRssBytes: server.rssBytes,
       harnessCpuUs: cpu.user + cpu.system,
       harnessRssBytes: process.memoryUsage.rss(),
+      udpOutDatagrams: udp?.outDatagrams ?? NaN,
+      udpRcvbufErrors: udp?.rcvbufErrors ?? NaN,
+      machineCpuUs: readMachineCpuUs(),
     };
     this.samples.push(sample);
     return sample;

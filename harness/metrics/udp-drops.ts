@@ -49,15 +49,24 @@ export function parseProcNetUdp(text: string): UdpSocketRow[] {
  * from /proc/net/snmp6 text; null when neither has it.
  */
 export function parseRcvbufErrors(snmpText: string, snmp6Text = ''): number | null {
+  return parseUdpCounter('RcvbufErrors', snmpText, snmp6Text);
+}
+
+/**
+ * A counter of the kernel's UDP statistics (e.g. `OutDatagrams`, `RcvbufErrors`) from /proc/net/snmp text (the
+ * "Udp:" header and value lines) plus, when given, its `Udp6` twin from /proc/net/snmp6 text; null when neither
+ * has it.
+ */
+export function parseUdpCounter(name: string, snmpText: string, snmp6Text = ''): number | null {
   let total: number | null = null;
   const udp = snmpText.split('\n').filter((line) => line.startsWith('Udp:'));
   if (udp.length >= 2) {
     const names = (udp[0] as string).trim().split(/\s+/);
     const values = (udp[1] as string).trim().split(/\s+/);
-    const at = names.indexOf('RcvbufErrors');
+    const at = names.indexOf(name);
     if (at > 0 && Number.isFinite(Number(values[at]))) total = Number(values[at]);
   }
-  const v6 = /^Udp6RcvbufErrors\s+(\d+)/m.exec(snmp6Text);
+  const v6 = new RegExp(`^Udp6${name}\\s+(\\d+)`, 'm').exec(snmp6Text);
   if (v6) total = (total ?? 0) + Number(v6[1]);
   return total;
 }
@@ -104,6 +113,23 @@ export function readMachineRcvbufErrors(): number | null {
   const snmp = readOr('/proc/net/snmp');
   if (snmp === null) return null;
   return parseRcvbufErrors(snmp, readOr('/proc/net/snmp6') ?? '');
+}
+
+/**
+ * Machine-wide UDP counters so far (every process, IPv4 + IPv6): datagrams sent and receive-buffer drops; null
+ * where /proc is missing. On loopback every datagram one process sends, another receives (or the kernel drops).
+ */
+export function readMachineUdpCounters(): {
+  outDatagrams: number | null;
+  rcvbufErrors: number | null;
+} | null {
+  const snmp = readOr('/proc/net/snmp');
+  if (snmp === null) return null;
+  const snmp6 = readOr('/proc/net/snmp6') ?? '';
+  return {
+    outDatagrams: parseUdpCounter('OutDatagrams', snmp, snmp6),
+    rcvbufErrors: parseUdpCounter('RcvbufErrors', snmp, snmp6),
+  };
 }
 
 /** net.core.rmem_max: the largest receive buffer a socket may ask for (bytes); null where unknown. */

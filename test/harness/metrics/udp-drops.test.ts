@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import {
   parseProcNetUdp,
   parseRcvbufErrors,
+  parseUdpCounter,
   readMachineRcvbufErrors,
+  readMachineUdpCounters,
   readSocketDrops,
 } from '../../../harness/metrics/udp-drops.js';
 
@@ -29,6 +31,7 @@ UdpLite: 0 0 0 0 0 0 0 0 0
 `;
 
 const PROC_NET_SNMP6 = `Udp6InDatagrams                 	12
+Udp6OutDatagrams                	40
 Udp6RcvbufErrors                	5
 UdpLite6RcvbufErrors            	0
 `;
@@ -64,6 +67,14 @@ describe('parseRcvbufErrors', () => {
   });
 });
 
+describe('parseUdpCounter', () => {
+  it('reads the named column of the Udp lines and adds its Udp6 twin', () => {
+    expect(parseUdpCounter('OutDatagrams', PROC_NET_SNMP, PROC_NET_SNMP6)).toBe(152614);
+    expect(parseUdpCounter('InDatagrams', PROC_NET_SNMP)).toBe(137808);
+    expect(parseUdpCounter('NoSuchCounter', PROC_NET_SNMP, PROC_NET_SNMP6)).toBeNull();
+  });
+});
+
 describe.runIf(process.platform === 'linux')('on loopback', () => {
   it('sees the datagrams a full receive buffer dropped at our socket', async () => {
     const receiver = dgram.createSocket({ type: 'udp4', recvBufferSize: 4096 });
@@ -77,6 +88,7 @@ describe.runIf(process.platform === 'linux')('on loopback', () => {
     await new Promise<void>((resolve) => sender.bind(0, '127.0.0.1', resolve));
     const port = receiver.address().port;
     const machineBefore = readMachineRcvbufErrors();
+    const countersBefore = readMachineUdpCounters();
     try {
       expect(readSocketDrops([port])).toEqual({ found: 1, drops: 0, rxQueueBytes: 0 });
       // libuv sends at once when its queue is empty, and this thread does not read the receiver before it
@@ -93,6 +105,14 @@ describe.runIf(process.platform === 'linux')('on loopback', () => {
       const machineAfter = readMachineRcvbufErrors();
       if (machineBefore !== null && machineAfter !== null)
         expect(machineAfter - machineBefore).toBeGreaterThanOrEqual(reading?.drops ?? 0);
+      // The machine-wide counters count these 200 datagrams as sent (and the dropped ones as dropped).
+      const countersAfter = readMachineUdpCounters();
+      expect((countersAfter?.outDatagrams ?? 0) - (countersBefore?.outDatagrams ?? 0)).toBeGreaterThanOrEqual(
+        200,
+      );
+      expect((countersAfter?.rcvbufErrors ?? 0) - (countersBefore?.rcvbufErrors ?? 0)).toBeGreaterThanOrEqual(
+        reading?.drops ?? 0,
+      );
     } finally {
       receiver.close();
       sender.close();
