@@ -271,15 +271,17 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
    * avoids quiche's writable() iterator, a native object per call.
    */
   sweepForStops(): void {
-    const q = this.native;
-    for (const st of this.streams.values()) {
-      if (!st.writeOpen || st.pending) continue;
-      try {
-        q.streamCapacity(st.id);
-      } catch (err) {
-        this.onWriteError(st, err);
-        if (this.host.state !== 'established') return;
-      }
+    // forEach with a this-argument: no iterator result per stream (as readStreams).
+    this.streams.forEach(this.probeStop, this);
+  }
+
+  /** sweepForStops' step for one stream (stops probing once the connection closes). */
+  private probeStop(st: StreamState): void {
+    if (!st.writeOpen || st.pending || this.host.state !== 'established') return;
+    try {
+      this.native.streamCapacity(st.id);
+    } catch (err) {
+      this.onWriteError(st, err);
     }
   }
 
@@ -292,13 +294,9 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   readStreams(): void {
     const q = this.native;
     const host = this.host;
-    for (const st of this.streams.values()) {
-      if (st.readOpen && q.streamReadable(st.id)) {
-        this.readStream(st.id);
-        if (host.state !== 'established') return;
-      }
-    }
-    if (!q.isReadable()) return;
+    // forEach with a this-argument: a for-of over the Map allocated an iterator result per stream and call.
+    this.streams.forEach(this.readIfReadable, this);
+    if (host.state !== 'established' || !q.isReadable()) return;
     if (!this.readNewPeerStreams(false, 0) || !this.readNewPeerStreams(true, 0) || !q.isReadable()) return;
     const ahead = 4 * PEER_PROBE_AHEAD;
     if (!this.readNewPeerStreams(false, ahead) || !this.readNewPeerStreams(true, ahead) || !q.isReadable())
@@ -318,19 +316,29 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
    */
   private readNewPeerStreams(unidirectional: boolean, ahead: number): boolean {
     const q = this.native;
-    const nextOf = (): number => (unidirectional ? this.nextPeerUni : this.nextPeerBidi);
-    let id =
-      ahead === 0 ? (unidirectional ? this.lowestUnseenPeerUni : this.lowestUnseenPeerBidi) : nextOf() + 4;
-    while (id <= nextOf() + ahead) {
+    let id = unidirectional ? this.lowestUnseenPeerUni : this.lowestUnseenPeerBidi;
+    if (ahead > 0) id = this.nextPeer(unidirectional) + 4;
+    while (id <= this.nextPeer(unidirectional) + ahead) {
       if (!this.streams.has(id) && q.streamReadable(id)) {
         this.readStream(id);
         if (this.host.state !== 'established') return false;
-      } else if (ahead === 0 && id === nextOf()) {
+      } else if (ahead === 0 && id === this.nextPeer(unidirectional)) {
         return true;
       }
       id += 4;
     }
     return true;
+  }
+
+  /** The next peer-initiated stream id of a direction we expect to see. */
+  private nextPeer(unidirectional: boolean): number {
+    return unidirectional ? this.nextPeerUni : this.nextPeerBidi;
+  }
+
+  /** readStreams' step for a known stream (a forEach callback: stops reading once the connection closes). */
+  private readIfReadable(st: StreamState): void {
+    if (st.readOpen && this.host.state === 'established' && this.native.streamReadable(st.id))
+      this.readStream(st.id);
   }
 
   /** Forgets every stream (the connection is closing: no stream event follows). */
