@@ -13,10 +13,10 @@ import type {
   MessageAck,
   PeekedRoomMessage,
   RoomClose,
-  RoomInit,
   Throttle,
 } from '../../spec/index.js';
 import type { CloseInfo } from '../../transport/index.js';
+import type { RoomInitHead } from './membership-frames.js';
 import type { ConnectFailure } from './connect-failure.js';
 import type { UploadJob } from './upload-job.js';
 
@@ -39,8 +39,11 @@ export interface ClientEvents<Client> {
   ): void;
   /** HelloAck arrived (num_shards, optional hot_room_config). */
   helloAck(client: Client, ack: HelloAck, atMs: number): void;
-  /** RoomInit arrived: the membership starts (or is re-synchronised). */
-  roomInit(client: Client, init: RoomInit, atMs: number): void;
+  /**
+   * RoomInit arrived: the membership starts (or is re-synchronised). Only its room id is read on most (the rest
+   * when it was decoded in full: see server-stream-reader.ts).
+   */
+  roomInit(client: Client, init: RoomInitHead, atMs: number): void;
   /** RoomClose arrived: the membership ended. */
   roomClosed(client: Client, close: RoomClose, atMs: number): void;
   /**
@@ -82,7 +85,7 @@ export class IgnoreClientEvents implements ClientEvents<unknown> {
     _lastHeardAtMs: number,
   ): void {}
   helloAck(_client: unknown, _ack: HelloAck, _atMs: number): void {}
-  roomInit(_client: unknown, _init: RoomInit, _atMs: number): void {}
+  roomInit(_client: unknown, _init: RoomInitHead, _atMs: number): void {}
   roomClosed(_client: unknown, _close: RoomClose, _atMs: number): void {}
   roomMessage(_client: unknown, _message: PeekedRoomMessage, _receivedAtMs: number): void {}
   messageAck(_client: unknown, _ack: MessageAck, _atMs: number): void {}

@@ -1,6 +1,7 @@
 /** Public API of the simulated client: one garou protocol client per connection, many per endpoint. */
 export { SimClient, type ClientContext, type ClientState } from './sim-client.js';
 export { FULL_DECODE_EVERY } from './server-stream-reader.js';
+export { FULL_MEMBERSHIP_DECODE_EVERY, type RoomInitHead } from './membership-frames.js';
 export {
   CONNECT_FAILURE_TEXT,
   classifyClose,

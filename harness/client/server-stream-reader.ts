@@ -10,7 +10,7 @@
  * full. Trade-off: most RoomMessages' other fields (sender, content, timestamp, ...) and, on the peek's fast
  * path, the JSON syntax between the ids and the nonce are not checked here; the sample still reports a server
  * whose payloads are broken throughout as a protocol violation, and the conformance suite decodes and
- * validates every frame it receives.
+ * validates every frame it receives. RoomInit and RoomUserJoined are read the same way (membership-frames.ts).
  */
 import {
   FRAME_CODES,
@@ -26,6 +26,13 @@ import {
 } from '../../spec/index.js';
 import type { ClientEvents } from './client-events.js';
 import type { HoldOwner, HoldTimer } from './hold-timer.js';
+import {
+  ROOM_INIT,
+  ROOM_USER_JOINED,
+  readMembershipFrame,
+  type PeekedMembershipFrame,
+  type RoomInitHead,
+} from './membership-frames.js';
 import { RoomSwitchOrder, type OrderedDeliverySink } from './room-switch-order.js';
 import { serverUniStreamIndex, shardOfRoom } from './server-streams.js';
 
@@ -33,7 +40,6 @@ import { serverUniStreamIndex, shardOfRoom } from './server-streams.js';
 const FIRST_ROOM_FRAME = FRAME_CODES.RoomMessage;
 const LAST_ROOM_FRAME = FRAME_CODES.RoomClose;
 const ROOM_MESSAGE = FRAME_CODES.RoomMessage;
-const ROOM_INIT = FRAME_CODES.RoomInit;
 const ROOM_CLOSE = FRAME_CODES.RoomClose;
 const ROOM_PROMOTED = FRAME_CODES.RoomPromoted;
 const ROOM_MESSAGE_DELETED = FRAME_CODES.RoomMessageDeleted;
@@ -46,16 +52,16 @@ interface PeekedMessageFrame {
 }
 
 /** A frame read from a shard or hot-room stream. */
-type InboundFrame = Frame | PeekedMessageFrame;
+type InboundFrame = Frame | PeekedMessageFrame | PeekedMembershipFrame;
 
 function isRoomFrame(
   frame: InboundFrame,
-): frame is Extract<Frame, { payload: { room_id: U64 } }> | PeekedMessageFrame {
+): frame is Extract<Frame, { payload: { room_id: U64 } }> | PeekedMessageFrame | PeekedMembershipFrame {
   return frame.code >= FIRST_ROOM_FRAME && frame.code <= LAST_ROOM_FRAME;
 }
 
-/** Server-stream RoomMessages come raw from the decoder (see the module comment). */
-const RAW_ON_SERVER_STREAMS = { rawCodes: [ROOM_MESSAGE] };
+/** Server-stream RoomMessages, RoomInits and RoomUserJoineds come raw from the decoder (see the module comment). */
+const RAW_ON_SERVER_STREAMS = { rawCodes: [ROOM_MESSAGE, ROOM_INIT, ROOM_USER_JOINED] };
 
 /** One RoomMessage in this many is decoded and validated in full even when the peek reads it (module comment). */
 export const FULL_DECODE_EVERY = 64;
@@ -283,7 +289,8 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       let frame: InboundFrame | undefined;
       try {
         const next = stream.decoder.nextOrRaw();
-        if (next instanceof RawFrame) {
+        if (next instanceof RawFrame && next.code !== ROOM_MESSAGE) frame = readMembershipFrame(next);
+        else if (next instanceof RawFrame) {
           const message = readRoomMessage(next);
           if (isShard) {
             // The per-delivery hot path: no frame object around the message.
@@ -418,7 +425,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
     if (frame.code === ROOM_INIT) {
       room.member = true;
       room.leaving = false;
-      this.events.roomInit(this.owner, (frame as Extract<Frame, { name: 'RoomInit' }>).payload, now);
+      this.events.roomInit(this.owner, frame.payload as RoomInitHead, now);
     } else if (frame.code === ROOM_CLOSE) {
       room.order?.reset(room);
       room.member = false;

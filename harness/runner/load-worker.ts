@@ -29,13 +29,13 @@ import type {
   HelloAck,
   MessageAck,
   RoomClose,
-  RoomInit,
   PeekedRoomMessage,
   Throttle,
 } from '../../spec/index.js';
 import { u64ToNumber } from '../../spec/index.js';
 import type { CloseInfo } from '../../transport/index.js';
 import type { ClientEvents } from '../client/client-events.js';
+import type { RoomInitHead } from '../client/membership-frames.js';
 import type { ConnectFailure } from '../client/connect-failure.js';
 import { ConnectFailureLog } from '../metrics/connect-failure-log.js';
 import type { HoldTimer } from '../client/hold-timer.js';
@@ -489,7 +489,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   helloAck(_client: SimClient, _ack: HelloAck, _atMs: number): void {}
 
-  roomInit(client: SimClient, init: RoomInit, atMs: number): void {
+  roomInit(client: SimClient, init: RoomInitHead, atMs: number): void {
     const roomId = u64ToNumber(init.room_id);
     this.rec.joined(client.index, roomId, atMs);
     const slot = this.slots[client.index] as ClientSlot;

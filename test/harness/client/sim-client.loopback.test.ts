@@ -4,6 +4,7 @@ import {
   IgnoreClientEvents,
   SimClient,
   FULL_DECODE_EVERY,
+  FULL_MEMBERSHIP_DECODE_EVERY,
   createUploadJob,
   uploadContent,
   type ClientContext,
@@ -29,9 +30,14 @@ function roomMessage(id: number, roomId: number, nonce: string | null = null): U
 
 /** A RoomMessage frame with a payload the encoder would refuse. */
 function badRoomMessage(payload: string): Uint8Array {
+  return badFrame(0x30, payload);
+}
+
+/** A frame of the given type code with a payload the encoder would refuse. */
+function badFrame(code: number, payload: string): Uint8Array {
   const body = new TextEncoder().encode(payload);
   const frame = new Uint8Array(5 + body.length);
-  frame[0] = 0x30;
+  frame[0] = code;
   new DataView(frame.buffer).setUint32(1, body.length);
   frame.set(body, 5);
   return frame;
@@ -71,6 +77,11 @@ function script(session: FakeSession): void {
   for (let id = 100; id < 100 + FULL_DECODE_EVERY; id++) {
     session.onStream(3, badRoomMessage(`{"message_id":${id},"room_id":7,broken,"nonce":null}`));
   }
+  // Shard 3: RoomUserJoined (0x35) and RoomInit (0x37) broken past the room id the peek reads. The sampled full
+  // decode must report some: three rounds, as other RoomInits may take a sampled turn.
+  for (let k = 0; k < 3 * FULL_MEMBERSHIP_DECODE_EVERY; k++) {
+    session.onStream(3, badFrame(k % 2 === 0 ? 0x35 : 0x37, `{"room_id":7,"user":broken}`));
+  }
 }
 
 class Recorder extends IgnoreClientEvents {
@@ -78,6 +89,7 @@ class Recorder extends IgnoreClientEvents {
   readonly nonces: Array<string | null> = [];
   readonly inits: number[] = [];
   readonly violations: string[] = [];
+  readonly violationDetails: string[] = [];
   readonly promoted: number[] = [];
   readonly uploads: string[] = [];
   override roomMessage(_client: SimClient, message: RoomMessage): void {
@@ -87,8 +99,9 @@ class Recorder extends IgnoreClientEvents {
   override roomInit(_client: SimClient, init: RoomInit): void {
     this.inits.push(Number(init.room_id));
   }
-  override protocolViolation(_client: SimClient, rule: string): void {
+  override protocolViolation(_client: SimClient, rule: string, detail: string): void {
     this.violations.push(rule);
+    this.violationDetails.push(detail);
   }
   override roomPromoted(_client: SimClient, roomId: number): void {
     this.promoted.push(roomId);
@@ -139,7 +152,15 @@ describe('SimClient on loopback', () => {
     expect(inRoom(1)).toEqual([14]);
     expect(inRoom(5)).toEqual([20, 21]);
     expect(inRoom(7)).toHaveLength(FULL_DECODE_EVERY - 1);
-    expect(events.violations.filter((rule) => rule === '3/invalid-payload').length).toBe(2);
+    const isMembershipFrame = (detail: string): boolean => /RoomUserJoined|RoomInit/.test(detail);
+    await until(() => events.violationDetails.some(isMembershipFrame), 'a sampled membership frame');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const membership = events.violationDetails.filter(isMembershipFrame);
+    expect(membership.length).toBeGreaterThanOrEqual(1);
+    expect(membership.length).toBeLessThan(3 * FULL_MEMBERSHIP_DECODE_EVERY);
+    expect(events.violations.filter((rule) => rule === '3/invalid-payload').length).toBe(
+      2 + membership.length,
+    );
     expect(events.nonces.filter((nonce) => nonce !== null)).toEqual(['quote " and \\ backslash', 'plain-21']);
     expect(events.promoted).toEqual([6]);
     expect(events.violations).toEqual(
