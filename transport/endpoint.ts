@@ -127,7 +127,7 @@ export class QuicEndpoint implements ConnectionOwner {
     (conn) => conn.expire(performance.now()),
     () => this.flush(),
   );
-  private readonly arena = new SendArena();
+  private readonly arena: SendArena;
   private server: ServerState | null = null;
   private defaultClientConfig: ClientConfig | null = null;
   private readonly clientConfigs = new WeakMap<ClientOptions, ClientConfig>();
@@ -159,6 +159,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   /** Starts the loop on any packet I/O (e.g. an in-memory network in tests). */
   constructor(private readonly io: PacketIO) {
+    this.arena = new SendArena(undefined, io.copiesOnSend === true);
     io.start(this.onPacket);
   }
 

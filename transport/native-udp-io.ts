@@ -85,6 +85,8 @@ class NativeUdpPacketIO implements PacketIO {
   private flushQueued = false;
   private readonly handle: Handle;
   readonly localAddress: HostPort;
+  /** `send` copies each datagram into the socket's own send queue (udp_io.c's js_send). */
+  readonly copiesOnSend = true;
 
   constructor(
     private readonly native: GarouUdpAddon,

@@ -24,6 +24,11 @@ export interface PacketIO {
    * never rewrites bytes it has handed over, so no copy is needed.
    */
   send(buffer: Buffer, offset: number, length: number, toHost: string, toPort: number): void;
+  /**
+   * True when `send` copies the bytes before it returns: the endpoint may then write its next packet over them
+   * (one send buffer for the endpoint's life instead of a fresh one every 256 KiB of packets).
+   */
+  readonly copiesOnSend?: boolean;
   /** Stops delivering packets and releases the socket. */
   close(): Promise<void>;
 }

@@ -26,3 +26,21 @@ describe('SendArena', () => {
     expect(arena.free().length).toBeGreaterThanOrEqual(9000);
   });
 });
+
+describe('SendArena recycling (the IO copies each packet)', () => {
+  it('writes every packet over the last one, in one buffer, until a larger packet size needs a new one', () => {
+    const arena = new SendArena(1500, true);
+    const first = arena.current;
+    for (let i = 0; i < 1000; i++) {
+      const view = arena.free();
+      expect(view.length).toBeGreaterThanOrEqual(1500);
+      view.fill(i & 0xff, 0, 1200);
+      expect(arena.take(1200)).toBe(0);
+      expect(arena.current).toBe(first);
+      expect(arena.current[1199]).toBe(i & 0xff);
+    }
+    arena.ensureCapacity(9000);
+    expect(arena.free().length).toBeGreaterThanOrEqual(9000);
+    expect(arena.current).not.toBe(first);
+  });
+});
