@@ -183,6 +183,11 @@ export class QuicEndpoint implements ConnectionOwner {
     return { ...this.counters };
   }
 
+  /** Datagrams that never left this endpoint's socket (see PacketIO.sendDrops); null when its IO does not count. */
+  sendDrops(): number | null {
+    return this.io.sendDrops?.() ?? null;
+  }
+
   /** A short summary; keeps test failure diffs and logs from walking every connection. */
   toJSON(): { localAddress: HostPort; listening: boolean; connections: number } {
     return { localAddress: this.localAddress, listening: this.server !== null, connections: this.live.size };

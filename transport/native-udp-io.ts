@@ -137,6 +137,10 @@ class NativeUdpPacketIO implements PacketIO {
     if (!this.closed) this.native.flush(this.handle);
   };
 
+  sendDrops(): number {
+    return this.stats().sendDrops;
+  }
+
   /** The socket's counters. */
   stats(): NativeUdpStats {
     const [datagramsSent, sendCalls, sendDrops, datagramsReceived, receiveCalls, writableWaits] =

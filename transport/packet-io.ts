@@ -29,6 +29,11 @@ export interface PacketIO {
    * (one send buffer for the endpoint's life instead of a fresh one every 256 KiB of packets).
    */
   readonly copiesOnSend?: boolean;
+  /**
+   * Datagrams handed to `send` that never left (the IO's send queue was full while the socket was not writable, or
+   * the kernel refused them), for IOs that count them. QUIC's loss recovery resends what they carried.
+   */
+  sendDrops?(): number;
   /** Stops delivering packets and releases the socket. */
   close(): Promise<void>;
 }

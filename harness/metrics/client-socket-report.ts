@@ -1,4 +1,4 @@
-/** What the kernel says about the harness's own client sockets (drops at a full receive buffer). */
+/** What the kernel says about the harness's own client sockets (drops at a full receive buffer), and its own send drops. */
 
 /** The kernel's account of a fleet's sockets (plain data, part of a WorkerResult). */
 export interface ClientSocketReport {
@@ -10,6 +10,11 @@ export interface ClientSocketReport {
   socketsRead: number;
   /** Datagrams the kernel dropped at these sockets (full receive buffer); null when unreadable. */
   drops: number | null;
+  /**
+   * Datagrams the harness could not send from these sockets (its send queue full while the kernel took nothing);
+   * null when the sockets do not count them (node:dgram). Optional: results from before this field.
+   */
+  sendDrops?: number | null;
 }
 
 /** Adds up the socket reports of several workers; drops stay null when no worker could read them. */
@@ -23,5 +28,12 @@ export function mergeClientSocketReports(reports: readonly ClientSocketReport[])
     rmemMax: first.rmemMax,
     socketsRead: reports.reduce((sum, r) => sum + r.socketsRead, 0),
     drops: readable.length === 0 ? null : readable.reduce((sum, r) => sum + (r.drops as number), 0),
+    sendDrops: sumKnown(reports.map((r) => r.sendDrops ?? null)),
   };
+}
+
+/** The sum of the known counts; null when none is known. */
+export function sumKnown(counts: readonly (number | null)[]): number | null {
+  const known = counts.filter((count): count is number => count !== null);
+  return known.length === 0 ? null : known.reduce((sum, count) => sum + count, 0);
 }

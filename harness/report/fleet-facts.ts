@@ -52,7 +52,12 @@ export function socketFactLine(result: RunResult): string | null {
         ? `WARNING: the kernel dropped ${formatCount(s.drops)} datagrams at them (full receive buffer): ` +
           'the load generator lost packets itself, so loss and latency figures include its own overload'
         : 'no datagram dropped at them';
-  return `harness sockets: ${s.sockets}, receive buffer ${mib(s.receiveBufferBytes)} each${capped}; ${drops}${machine}`;
+  const sendDrops =
+    s.sendDrops !== undefined && s.sendDrops !== null && s.sendDrops > 0
+      ? `; WARNING: ${formatCount(s.sendDrops)} datagrams could not leave them (the harness's send queue was full): ` +
+        'the load generator lost packets itself'
+      : '';
+  return `harness sockets: ${s.sockets}, receive buffer ${mib(s.receiveBufferBytes)} each${capped}; ${drops}${sendDrops}${machine}`;
 }
 
 /** The readiness diagnostics as lines ([] when every client was ready). */

@@ -7,7 +7,7 @@
  * when the load generator dropped packets.
  */
 import { QuicEndpoint } from '../../transport/index.js';
-import type { ClientSocketReport } from '../metrics/client-socket-report.js';
+import { sumKnown, type ClientSocketReport } from '../metrics/client-socket-report.js';
 import { readMaxReceiveBuffer, readSocketDrops } from '../metrics/udp-drops.js';
 
 /**
@@ -69,6 +69,7 @@ export class ClientSockets {
       rmemMax: readMaxReceiveBuffer(),
       socketsRead: reading?.found ?? 0,
       drops: reading === null || reading.found === 0 ? null : reading.drops,
+      sendDrops: sumKnown(this.endpoints.map((endpoint) => endpoint.sendDrops())),
     };
   }
 

@@ -117,3 +117,14 @@ describe('flush postponed for full read batches', () => {
     await endpoint.close({ timeoutMs: 0 });
   });
 });
+
+describe('send drops', () => {
+  it("reports the IO's count of datagrams that never left, and null for an IO that does not count", async () => {
+    const counting = Object.assign(new ScriptedIO(), { sendDrops: () => 3 });
+    const silent = new ScriptedIO();
+    const [a, b] = [new QuicEndpoint(counting), new QuicEndpoint(silent)];
+    expect(a.sendDrops()).toBe(3);
+    expect(b.sendDrops()).toBeNull();
+    await Promise.all([a.close({ timeoutMs: 0 }), b.close({ timeoutMs: 0 })]);
+  });
+});

@@ -27,6 +27,9 @@ describe('ClientSockets on loopback', () => {
       expect([0, 1, 2, 3, 4].map((position) => sockets.socketOf(position))).toEqual([0, 1, 2, 0, 1]);
       const report = sockets.report();
       expect(report).toMatchObject({ sockets: 3, drops: process.platform === 'linux' ? 0 : null });
+      // The native socket (when built) counts the datagrams it could not send; none here.
+      const native = sockets.endpoints[0]?.sendDrops() !== null;
+      expect(report.sendDrops).toBe(native ? 0 : null);
       if (process.platform === 'linux') expect(report.socketsRead).toBe(3);
     } finally {
       await sockets.close({ timeoutMs: 100 });
@@ -38,6 +41,9 @@ describe('ClientSockets on loopback', () => {
     const unknown = { ...known, socketsRead: 0, drops: null };
     expect(mergeClientSocketReports([known, known])).toMatchObject({ sockets: 4, socketsRead: 4, drops: 10 });
     expect(mergeClientSocketReports([unknown])?.drops).toBeNull();
+    const sent = (sendDrops: number | null) => ({ ...known, sendDrops });
+    expect(mergeClientSocketReports([sent(3), sent(null), sent(4)])?.sendDrops).toBe(7);
+    expect(mergeClientSocketReports([sent(null), known])?.sendDrops).toBeNull();
     expect(mergeClientSocketReports([])).toBeNull();
   });
 });
