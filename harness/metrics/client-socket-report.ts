@@ -21,13 +21,12 @@ export interface ClientSocketReport {
 export function mergeClientSocketReports(reports: readonly ClientSocketReport[]): ClientSocketReport | null {
   const first = reports[0];
   if (first === undefined) return null;
-  const readable = reports.filter((r) => r.drops !== null);
   return {
     sockets: reports.reduce((sum, r) => sum + r.sockets, 0),
     receiveBufferBytes: first.receiveBufferBytes,
     rmemMax: first.rmemMax,
     socketsRead: reports.reduce((sum, r) => sum + r.socketsRead, 0),
-    drops: readable.length === 0 ? null : readable.reduce((sum, r) => sum + (r.drops as number), 0),
+    drops: sumKnown(reports.map((r) => r.drops)),
     sendDrops: sumKnown(reports.map((r) => r.sendDrops ?? null)),
   };
 }
