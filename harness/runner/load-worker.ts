@@ -54,6 +54,7 @@ import { segmentOwnsClient, workerOwnsClient } from './segment.js';
 import { PendingRecorder } from './pending-recorder.js';
 import { applyScenarioOverrides } from './scenario-overrides.js';
 import { PendingSends } from './pending-sends.js';
+import { SlicedSweep } from './sliced-sweep.js';
 import { TimerQueue } from './timer-queue.js';
 import { TrafficPump } from './traffic-pump.js';
 import { plannedStorms, TrafficPlan, type PlannedOperation } from './traffic-plan.js';
@@ -81,6 +82,17 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   private owned: number[] = [];
   private readonly rec = new PendingRecorder();
   private readonly timers = new TimerQueue();
+  /** Bytes queued for quiche (send backlog) by the last complete sweep's count, the count under way, its start. */
+  private sendBacklog = 0;
+  private backlogSum = 0;
+  private sweepNowMs = 0;
+  private readonly clientSweep = new SlicedSweep<number>(
+    (index) => this.sweepClient(index),
+    () => {
+      this.sendBacklog = this.backlogSum;
+      this.backlogSum = 0;
+    },
+  );
   private connectStartMs = 0;
   private ramp: ConnectRamp | null = null;
   private traffic: TrafficPump | null = null;
@@ -258,6 +270,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     this.stopTraffic();
     this.timers.stop();
     if (this.housekeeping !== null) clearInterval(this.housekeeping);
+    this.clientSweep.stop();
     this.ramp?.stop();
     this.holdTimer?.stop();
     for (const index of this.owned) this.slots[index]?.client.disconnect('run finished');
@@ -359,10 +372,9 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   private readonly houseKeep = (): void => {
     const now = epochNowMs();
-    const setup = this.setup as WorkerSetup;
     const scenario = this.scenario as Scenario;
     this.flushRoomEvents(now - ROOM_EVENT_DELAY_MS);
-    this.health?.sample(now, this.sendBacklogBytes());
+    this.health?.sample(now, this.sendBacklog);
     this.rec.attached?.expire(now);
     // Sends without an ack after the grace period failed; their acks would come too late to judge delivery.
     for (const pending of this.pendingSends.takeSentBefore(now - scenario.correctness.graceMs)) {
@@ -378,28 +390,28 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
         `${pending.slot.client.username}: no MessageAck within ${scenario.correctness.graceMs} ms for the message sent at +${Math.round(pending.sentAtMs - this.connectStartMs)} ms (connection ${pending.slot.client.state})`,
       );
     }
-    // QUIC handshakes time out in the transport; Hello..AuthOk is bounded here.
-    for (const index of this.owned) {
-      const client = (this.slots[index] as ClientSlot).client;
-      if (client.state === 'handshaking' && now - client.connectedAtMs > setup.connectTimeoutMs) {
-        const missing = client.numShards > 0 ? 'AuthOk' : 'HelloAck';
-        client.abort({
-          reason: missing === 'AuthOk' ? 'no-auth-ok' : 'no-hello-ack',
-          detail: `no ${missing} within ${setup.connectTimeoutMs} ms after the QUIC handshake`,
-        });
-      }
-    }
+    // Every client is visited in slices over the next loop turns (see SlicedSweep); one still under way goes on.
+    this.sweepNowMs = now;
+    this.clientSweep.start(this.owned);
     const progress = this.rec.progress(now, this.connectStartMs, this.connected);
     const live = this.rec.takeLiveReport();
     this.port.send(live ? { type: 'progress', progress, live } : { type: 'progress', progress });
   };
 
-  /** Bytes this worker's connections have queued for quiche (the harness's send backlog). */
-  private sendBacklogBytes(): number {
-    let bytes = 0;
-    for (const index of this.owned) bytes += this.slots[index]?.client.quic?.queuedBytes() ?? 0;
-    return bytes;
-  }
+  /** One client of the housekeeping sweep: its send backlog, and its Hello..AuthOk deadline. */
+  private readonly sweepClient = (index: number): void => {
+    const client = (this.slots[index] as ClientSlot).client;
+    this.backlogSum += client.quic?.queuedBytes() ?? 0;
+    // QUIC handshakes time out in the transport; Hello..AuthOk is bounded here.
+    const timeoutMs = (this.setup as WorkerSetup).connectTimeoutMs;
+    if (client.state === 'handshaking' && this.sweepNowMs - client.connectedAtMs > timeoutMs) {
+      const missing = client.numShards > 0 ? 'AuthOk' : 'HelloAck';
+      client.abort({
+        reason: missing === 'AuthOk' ? 'no-auth-ok' : 'no-hello-ack',
+        detail: `no ${missing} within ${timeoutMs} ms after the QUIC handshake`,
+      });
+    }
+  };
 
   private readonly relayAcks = (): void => {
     if (this.outgoingAcks.length === 0) return;

@@ -28,6 +28,8 @@ export interface FakeServerOptions {
   onAuthenticated?: (session: FakeSession) => void;
   /** Answer this Auth with AuthFailed instead (called once per Auth, with the username). */
   refuseAuth?: (username: string) => boolean;
+  /** Never answer this Auth (no AuthOk): the client waits for it until its connect timeout. */
+  ignoreAuth?: (username: string) => boolean;
   /** Never answer a JoinRoom for this room (no RoomInit): the client waits for it forever. */
   ignoreJoin?: (roomId: number) => boolean;
   /** Close the connection with this application code on Hello instead of answering. */
@@ -160,6 +162,7 @@ export class FakeChatServer {
         return;
       case 'Auth': {
         const username = frame.payload.credentials.trim();
+        if (this.options.ignoreAuth?.(username) === true) return;
         if (this.options.refuseAuth?.(username) === true) {
           session.control(encodeFrame('AuthFailed', { code: 1003, message: 'refused by the test' }));
           return;
