@@ -24,6 +24,7 @@ import { EmbeddedServer } from '../../harness/runner/embedded-server.js';
 import { loadScenario } from '../../harness/scenario/load.js';
 import { withMallocHugePages } from '../../harness/runner/malloc-huge-pages.js';
 import { YOUNG_GENERATION_FLAG } from '../../harness/runner/young-generation.js';
+import { phaseLoopMaxMs } from './loop-stall.js';
 import { ProcSampler } from './proc-sampler.js';
 
 const DEFAULT_SIZES = [1000, 5000, 20_000, 50_000];
@@ -97,6 +98,8 @@ interface SizeFigures {
   steadyUdpDrops: number;
   /** CPU the rest of the machine used over the steady phase (not the server, not the harness), in cores. */
   otherCpuCores: number;
+  /** The harness's longest event-loop stall in the steady phase, ms (null: not measured). */
+  harnessLoopMaxMs: number | null;
 }
 
 function scenarioText(
@@ -207,6 +210,7 @@ async function runOne(clients: number): Promise<void> {
           .reduce((a, b) => a + b) /
         (endMs - startMs) /
         1000,
+      harnessLoopMaxMs: phaseLoopMaxMs(r, phase.name),
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
@@ -304,6 +308,7 @@ function printTable(results: (SizeFigures | string)[]): void {
       'dgrams/deliv',
       'steady udp drops',
       'other CPU',
+      'harness stall ms',
       'x server',
       'x harness',
     ],
@@ -330,6 +335,7 @@ function printTable(results: (SizeFigures | string)[]): void {
       fmt(r.datagramsPerDelivery, 2),
       fmt(r.steadyUdpDrops, 0),
       fmt(r.otherCpuCores, 2),
+      fmt(r.harnessLoopMaxMs, 0),
       baseline ? fmt(r.serverCpuUsPerDelivery / baseline.serverCpuUsPerDelivery, 2) : '-',
       baseline ? fmt(r.harnessCpuUsPerDelivery / baseline.harnessCpuUsPerDelivery, 2) : '-',
     ]);
@@ -341,7 +347,8 @@ function printTable(results: (SizeFigures | string)[]): void {
       `x server / x harness: CPU per delivery against ${baseline.clients} clients in this run (goal at 50,000: <= 1.5)\n` +
         'dgrams/deliv: UDP datagrams sent on the machine per delivery over the steady phase, both ways (~2.1 when\n' +
         'nothing is retransmitted); steady udp drops: receive-buffer drops at any socket of the machine then; other\n' +
-        'CPU: cores used by other processes then (a busy machine makes both sides late)',
+        'CPU: cores used by other processes then (a busy machine makes both sides late); harness stall ms: the\n' +
+        "harness's longest event-loop stall in the steady phase (longer than ~100 ms, the server's loss timers fire)",
     );
   for (const r of results) if (typeof r === 'string') console.log(r);
 }
