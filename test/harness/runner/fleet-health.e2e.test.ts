@@ -2,6 +2,7 @@
  * A run against a server that refuses one client's Auth and never answers JoinRoom for one room: the result says
  * why the failed client failed (by reason, with an example), which clients were not ready and what they waited
  * for, and what the kernel dropped at the harness's own sockets; the console summary says it too.
+ * A server that never answers one Auth: the housekeeping sweep fails that client as no-auth-ok.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -76,5 +77,30 @@ describe('load generator health in a run', () => {
     const html = await readFile(outcome.report.html, 'utf8');
     expect(html).toContain('<h2>Load generator</h2>');
     expect(html).toContain('auth-failed');
+  }, 60_000);
+
+  it('fails a client whose Auth is never answered once its connect timeout passed (the sliced housekeeping sweep)', async () => {
+    const silent = await FakeChatServer.start({ ignoreAuth: (username) => username === 'fh-2' });
+    try {
+      const file = join(dir, 'auth.yaml');
+      await writeFile(file, SCENARIO);
+      const outcome = await runScenario({
+        scenarioFile: file,
+        outDir: join(dir, 'reports-auth'),
+        target: `127.0.0.1:${silent.port}`,
+        connectTimeoutMs: 600,
+        log: () => undefined,
+      });
+      const summary = JSON.parse(await readFile(outcome.report.summaryJson, 'utf8')) as RunResult;
+      expect(summary.counters.connect_failures).toBe(1);
+      const noAuthOk = summary.connectFailures?.byReason['no-auth-ok'];
+      expect(noAuthOk?.count).toBe(1);
+      expect(noAuthOk?.examples[0]).toMatchObject({
+        client: 2,
+        detail: 'no AuthOk within 600 ms after the QUIC handshake',
+      });
+    } finally {
+      await silent.close();
+    }
   }, 60_000);
 });
