@@ -60,4 +60,6 @@ export interface ConnectionStats {
   sentBytes: number;
   recvBytes: number;
   lostBytes: number;
+  /** The max_ack_delay the peer advertised, ms: our probe timeout includes it. */
+  peerMaxAckDelayMs: number;
 }

@@ -311,6 +311,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
       sentBytes: s.sentBytes,
       recvBytes: s.recvBytes,
       lostBytes: s.lostBytes,
+      peerMaxAckDelayMs: s.peerMaxAckDelay,
     };
   }
 

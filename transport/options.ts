@@ -42,10 +42,18 @@ export interface TransportOptions {
    * How long an acknowledgement may wait for data to ride with, ms (quiche itself acks every packet at once).
    * When a packet arrives and we have nothing to send, the send is held back until this much later, the next
    * write, a second packet, or a timer, whichever comes first: chat traffic then sends one packet per delivery
-   * instead of a packet plus a bare ACK. The advertised max_ack_delay is this plus 10 ms. 0 = ack at once.
-   * Default 25.
+   * instead of a packet plus a bare ACK. The advertised max_ack_delay is this plus 10 ms unless
+   * `advertisedMaxAckDelayMs` says otherwise. 0 = ack at once. Default 25.
    */
   ackDelayMs?: number;
+  /**
+   * The max_ack_delay transport parameter we advertise, ms (RFC 9000 §18.2): the longest we promise to keep an
+   * acknowledgement waiting. The peer adds it (doubled at each backoff) to its probe timeout, so a larger value
+   * makes the peer probe less when this endpoint's event loop stalls, and makes it wait longer before it resends a
+   * packet that really was lost. At least ackDelayMs, below 2^14. Default ackDelayMs + 10 (the slack covers a
+   * timer that fires late on a busy event loop).
+   */
+  advertisedMaxAckDelayMs?: number;
   /**
    * Least time between two probes of a connection's idle sending streams for a peer's STOP_SENDING, ms. quiche
    * forgets a stopped stream (and its code) once our RESET_STREAM answering it is acknowledged, so a peer that
@@ -90,7 +98,13 @@ export interface ClientOptions extends TransportOptions {
 /** All transport knobs with defaults applied. */
 export type ResolvedTransportOptions = Required<TransportOptions>;
 
-const DEFAULTS: ResolvedTransportOptions = {
+/** Default advertised max_ack_delay beyond the endpoint's own ack delay, ms. */
+export const ACK_DELAY_SLACK_MS = 10;
+
+/** RFC 9000 §18.2: a max_ack_delay of 2^14 ms or more is invalid. */
+const MAX_ACK_DELAY_LIMIT_MS = 2 ** 14 - 1;
+
+const DEFAULTS: Omit<ResolvedTransportOptions, 'advertisedMaxAckDelayMs'> = {
   alpn: ['chat'],
   idleTimeoutMs: 300_000,
   handshakeTimeoutMs: 10_000,
@@ -121,7 +135,7 @@ function checkInteger(where: string, value: number, min: number, max: number): n
 
 /** Applies defaults and validates every knob; `where` prefixes error locations. */
 export function resolveTransportOptions(options: TransportOptions, where: string): ResolvedTransportOptions {
-  const o = { ...DEFAULTS };
+  const o: ResolvedTransportOptions = { ...DEFAULTS, advertisedMaxAckDelayMs: 0 };
   for (const key of Object.keys(DEFAULTS) as (keyof TransportOptions)[]) {
     const value = options[key];
     if (value !== undefined) (o as Record<string, unknown>)[key] = value;
@@ -147,8 +161,15 @@ export function resolveTransportOptions(options: TransportOptions, where: string
   checkInteger(`${where}.datagramSendQueue`, o.datagramSendQueue, 1, 2 ** 24);
   checkInteger(`${where}.maxUdpPayload`, o.maxUdpPayload, 1200, 65527);
   checkInteger(`${where}.streamWriteBuffer`, o.streamWriteBuffer, 1024, 2 ** 40);
-  // RFC 9000 §18.2: max_ack_delay (ackDelayMs + 10) must stay below 2^14 ms.
   checkInteger(`${where}.ackDelayMs`, o.ackDelayMs, 0, 10_000);
+  // Advertising less than we hold back would make the peer's probe timer fire while our ACK is still due.
+  o.advertisedMaxAckDelayMs = options.advertisedMaxAckDelayMs ?? o.ackDelayMs + ACK_DELAY_SLACK_MS;
+  checkInteger(
+    `${where}.advertisedMaxAckDelayMs`,
+    o.advertisedMaxAckDelayMs,
+    o.ackDelayMs,
+    MAX_ACK_DELAY_LIMIT_MS,
+  );
   checkInteger(`${where}.stopProbeIntervalMs`, o.stopProbeIntervalMs, 0, 60_000);
   if (typeof o.datagrams !== 'boolean') {
     throw new TransportError('INVALID_ARGUMENT', `${where}.datagrams`, 'expected a boolean');

@@ -15,9 +15,6 @@ const CC_ALGORITHMS = {
   bbr: quiche.CongestionControlAlgorithm.BBR,
 } as const;
 
-/** Advertised max_ack_delay beyond the endpoint's own ack delay, ms. */
-const ACK_DELAY_SLACK_MS = 10;
-
 function applyTransportOptions(config: Config, o: ResolvedTransportOptions): Config {
   config.setApplicationProtos(o.alpn);
   config.setMaxIdleTimeout(o.idleTimeoutMs);
@@ -35,9 +32,9 @@ function applyTransportOptions(config: Config, o: ResolvedTransportOptions): Con
   // We never migrate, and routing relies on the peer keeping its address.
   config.setDisableActiveMigration(true);
   config.setCcAlgorithm(CC_ALGORITHMS[o.congestionControl]);
-  // quiche only advertises this; the endpoint holds acknowledgements back by up to ackDelayMs (see options.ts),
-  // and the slack covers a timer that fires late on a busy event loop, so the peer's PTO does not fire early.
-  config.setMaxAckDelay(o.ackDelayMs + ACK_DELAY_SLACK_MS);
+  // quiche only advertises this (the peer's probe timeout includes it); the endpoint itself holds acknowledgements
+  // back by up to ackDelayMs (see options.ts).
+  config.setMaxAckDelay(o.advertisedMaxAckDelayMs);
   return config;
 }
 

@@ -11,6 +11,17 @@ describe('resolveTransportOptions', () => {
     expect(o.datagrams).toBe(true);
   });
 
+  it('advertises max_ack_delay = ackDelayMs + 10 unless told otherwise', () => {
+    expect(resolveTransportOptions({}, 'x').advertisedMaxAckDelayMs).toBe(35);
+    expect(resolveTransportOptions({ ackDelayMs: 0 }, 'x').advertisedMaxAckDelayMs).toBe(10);
+    expect(
+      resolveTransportOptions({ ackDelayMs: 0, advertisedMaxAckDelayMs: 250 }, 'x').advertisedMaxAckDelayMs,
+    ).toBe(250);
+    expect(
+      resolveTransportOptions({ advertisedMaxAckDelayMs: 2 ** 14 - 1 }, 'x').advertisedMaxAckDelayMs,
+    ).toBe(2 ** 14 - 1);
+  });
+
   it('keeps given values and names the faulty option', () => {
     expect(resolveTransportOptions({ idleTimeoutMs: 5, alpn: ['a', 'b'] }, 'listen')).toMatchObject({
       idleTimeoutMs: 5,
@@ -24,6 +35,11 @@ describe('resolveTransportOptions', () => {
       [{ maxUdpPayload: 100 }, 'listen.maxUdpPayload'],
       [{ datagrams: 'yes' }, 'listen.datagrams'],
       [{ congestionControl: 'vegas' }, 'listen.congestionControl'],
+      // Less than the ack delay really held back would make the peer probe while our ACK is still due.
+      [{ ackDelayMs: 25, advertisedMaxAckDelayMs: 24 }, 'listen.advertisedMaxAckDelayMs'],
+      // RFC 9000 §18.2: 2^14 ms or more is invalid.
+      [{ advertisedMaxAckDelayMs: 2 ** 14 }, 'listen.advertisedMaxAckDelayMs'],
+      [{ advertisedMaxAckDelayMs: 2.5 }, 'listen.advertisedMaxAckDelayMs'],
     ];
     for (const [options, where] of cases) {
       expect(() => resolveTransportOptions(options, 'listen')).toThrow(
