@@ -68,11 +68,21 @@ export function formatSummaryTable(result: RunResult): string {
 
   const d = result.correctness.total;
   const correctness = new Table({
-    head: ['expected', 'seen', 'loss', 'duplicates', 'reorders', 'late', 'unexpected'],
+    head: ['expected', 'seen', 'loss', 'duplicates', 'reorders', 'late', 'unexpected', 'of ack t/o'],
     style: plain,
   });
   correctness.push(
-    [d.expected, d.seen, d.loss, d.duplicates, d.reorders, d.late, d.unexpected].map(formatCount),
+    [
+      d.expected,
+      d.seen,
+      d.loss,
+      d.duplicates,
+      d.reorders,
+      d.late,
+      d.unexpected,
+      // Results of older versions lack it.
+      d.ackTimedOutDeliveries ?? 0,
+    ].map(formatCount),
   );
   sections.push(correctness.toString());
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LATENCY_METRICS } from '../metrics/metric-names.js';
+import type { DeliveryCounts } from '../metrics/delivery-counts.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
@@ -187,7 +188,7 @@ function summaryTables(result: RunResult): string {
   const d = result.correctness.total;
   // Every room, those with a problem first (the README promises loss per room); long lists are cut.
   const hasProblem = (r: (typeof result.correctness.rooms)[number]): boolean =>
-    r.loss + r.duplicates + r.reorders + r.unexpected + r.late > 0;
+    r.loss + r.duplicates + r.reorders + r.unexpected + r.late + (r.ackTimedOutDeliveries ?? 0) > 0;
   const rooms = [
     ...result.correctness.rooms.filter(hasProblem),
     ...result.correctness.rooms.filter((r) => !hasProblem(r)),
@@ -198,24 +199,26 @@ function summaryTables(result: RunResult): string {
       `<p class="note">Every room of the run, ${troubledCount ? `the ${formatCount(troubledCount)} with a problem first` : 'none with a problem'}` +
       ` (at most ${MAX_ROOM_ROWS} rows; all rooms are in summary.json <code>correctness.rooms</code>). ` +
       'expected: (message, recipient) pairs owed a delivery; optional: pairs whose recipient joined or left while ' +
-      'the message was in flight, neither owed nor an error; late: delivered after the grace period.</p>' +
+      'the message was in flight, neither owed nor an error; late: delivered after the grace period; ' +
+      'of ack t/o: deliveries of messages whose MessageAck timed out (errors: ack_timeout), told by their nonce.</p>' +
       table(
-        ['room', 'expected', 'seen', 'loss', 'duplicates', 'reorders', 'late', 'unexpected', 'optional'],
         [
-          [
-            '<b>all rooms</b>',
-            ...[d.expected, d.seen, d.loss, d.duplicates, d.reorders, d.late, d.unexpected, d.optional].map(
-              formatCount,
-            ),
-          ],
+          'room',
+          'expected',
+          'seen',
+          'loss',
+          'duplicates',
+          'reorders',
+          'late',
+          'unexpected',
+          'optional',
+          'of ack t/o',
+        ],
+        [
+          ['<b>all rooms</b>', ...correctnessCells(d)],
           ...rooms
             .slice(0, MAX_ROOM_ROWS)
-            .map((r) => [
-              e(r.room ?? String(r.roomId)),
-              ...[r.expected, r.seen, r.loss, r.duplicates, r.reorders, r.late, r.unexpected, r.optional].map(
-                formatCount,
-              ),
-            ]),
+            .map((r) => [e(r.room ?? String(r.roomId)), ...correctnessCells(r)]),
         ],
         'numeric',
       ) +
@@ -254,6 +257,23 @@ function summaryTables(result: RunResult): string {
       `Histograms: ${result.units.significantDigits} significant digits, recorded in microseconds.</p>`,
   );
   return parts.join('\n');
+}
+
+/** The correctness table's figures of a room (or of all), formatted. */
+function correctnessCells(d: DeliveryCounts): string[] {
+  // Results of older versions lack ackTimedOutDeliveries.
+  const ackTimedOut = d.ackTimedOutDeliveries ?? 0;
+  return [
+    d.expected,
+    d.seen,
+    d.loss,
+    d.duplicates,
+    d.reorders,
+    d.late,
+    d.unexpected,
+    d.optional,
+    ackTimedOut,
+  ].map(formatCount);
 }
 
 /** The load generator's own health: connect failures by reason, readiness, socket drops ('' when silent). */

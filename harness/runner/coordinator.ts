@@ -499,7 +499,7 @@ class WorkerGroup {
       case 'acks':
         // Every worker must hear about every acked message (contract 1).
         this.links.forEach((link, i) => {
-          if (i !== index) link.send({ type: 'acks', acks: message.acks });
+          if (i !== index) link.send(message);
         });
         return;
       case 'fatal':
