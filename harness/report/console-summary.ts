@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { LATENCY_METRICS } from '../metrics/metric-names.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
+import { drainFactLine } from './drain-facts.js';
 import { fleetFactLines } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
 
@@ -85,6 +86,8 @@ export function formatSummaryTable(result: RunResult): string {
     ].map(formatCount),
   );
   sections.push(correctness.toString());
+  const drain = drainFactLine(result);
+  if (drain !== null) sections.push(drain);
 
   if (result.events.length) {
     const events = new Table({ head: ['event', 'room', 'at', 'phase', 'reaction'], style: plain });

@@ -12,6 +12,7 @@ import type { DeliveryCounts } from '../metrics/delivery-counts.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
+import { drainFactLine } from './drain-facts.js';
 import { connectFailureRows, readinessLines, socketFactLine } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
 import { anomalySectionHtml } from './anomaly-section.js';
@@ -224,7 +225,8 @@ function summaryTables(result: RunResult): string {
       ) +
       (rooms.length > MAX_ROOM_ROWS
         ? `<p>${formatCount(rooms.length - MAX_ROOM_ROWS)} more rooms (without problems): see summary.json.</p>`
-        : ''),
+        : '') +
+      drainParagraph(result),
   );
   if (result.events.length) {
     parts.push(
@@ -257,6 +259,12 @@ function summaryTables(result: RunResult): string {
       `Histograms: ${result.units.significantDigits} significant digits, recorded in microseconds.</p>`,
   );
   return parts.join('\n');
+}
+
+/** The wait after the last phase when it went past the grace ('' otherwise). */
+function drainParagraph(result: RunResult): string {
+  const line = drainFactLine(result);
+  return line === null ? '' : `<p>${e(line)}</p>`;
 }
 
 /** The correctness table's figures of a room (or of all), formatted. */
