@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LATENCY_METRICS } from '../metrics/metric-names.js';
-import type { DeliveryCounts } from '../metrics/delivery-counts.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
+import { correctnessCells, correctnessHead } from './correctness-columns.js';
 import { drainFactLine } from './drain-facts.js';
 import { connectFailureRows, readinessLines, socketFactLine } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
@@ -203,23 +203,12 @@ function summaryTables(result: RunResult): string {
       'the message was in flight, neither owed nor an error; late: delivered after the grace period; ' +
       'of ack t/o: deliveries of messages whose MessageAck timed out (errors: ack_timeout), told by their nonce.</p>' +
       table(
+        ['room', ...correctnessHead(true)],
         [
-          'room',
-          'expected',
-          'seen',
-          'loss',
-          'duplicates',
-          'reorders',
-          'late',
-          'unexpected',
-          'optional',
-          'of ack t/o',
-        ],
-        [
-          ['<b>all rooms</b>', ...correctnessCells(d)],
+          ['<b>all rooms</b>', ...correctnessCells(d, true)],
           ...rooms
             .slice(0, MAX_ROOM_ROWS)
-            .map((r) => [e(r.room ?? String(r.roomId)), ...correctnessCells(r)]),
+            .map((r) => [e(r.room ?? String(r.roomId)), ...correctnessCells(r, true)]),
         ],
         'numeric',
       ) +
@@ -265,23 +254,6 @@ function summaryTables(result: RunResult): string {
 function drainParagraph(result: RunResult): string {
   const line = drainFactLine(result);
   return line === null ? '' : `<p>${e(line)}</p>`;
-}
-
-/** The correctness table's figures of a room (or of all), formatted. */
-function correctnessCells(d: DeliveryCounts): string[] {
-  // Results of older versions lack ackTimedOutDeliveries.
-  const ackTimedOut = d.ackTimedOutDeliveries ?? 0;
-  return [
-    d.expected,
-    d.seen,
-    d.loss,
-    d.duplicates,
-    d.reorders,
-    d.late,
-    d.unexpected,
-    d.optional,
-    ackTimedOut,
-  ].map(formatCount);
 }
 
 /** The load generator's own health: connect failures by reason, readiness, socket drops ('' when silent). */
