@@ -310,12 +310,7 @@ export class DeliveryTracker {
         }
         this.room(orphan.roomId).unexpected++;
         if (orphan.nonce !== null)
-          this.ackTimedOut.keepUnexplained(orphan.nonce, {
-            recipient: orphan.recipient,
-            roomId: orphan.roomId,
-            messageId: id,
-            atMs: orphan.atMs,
-          });
+          this.ackTimedOut.keepUnexplained(orphan.nonce, { ...orphan, messageId: id });
         if (this.examples?.wants('unexpected')) {
           this.deliveringAtMs = orphan.atMs;
           this.example(
