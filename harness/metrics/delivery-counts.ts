@@ -16,10 +16,19 @@ export interface DeliveryCounts {
   reorders: number;
   /** Expected pairs delivered after their grace period (included in `seen`). */
   late: number;
-  /** Deliveries no acked message explains (never acked, or to a recipient that was not a member). */
+  /**
+   * Deliveries nothing explains: an id never acked whose nonce names no send of the run that timed out, or a
+   * recipient that was not a member.
+   */
   unexpected: number;
   /** Deliveries to recipients whose membership changed while the message was in flight. */
   optional: number;
+  /**
+   * Deliveries of messages whose MessageAck never reached their sender within the grace period (an ack timeout,
+   * counted in errors): recognised by the send's nonce, which RoomMessage echoes. Not in `unexpected`: the harness
+   * sent them, only their id was never learnt, so nothing can be said of their loss or order.
+   */
+  ackTimedOutDeliveries: number;
 }
 
 /** Serializable tracker state for merging across workers: counts per room. */
@@ -34,12 +43,23 @@ export interface DeliveryState {
 
 /** A zeroed set of correctness counts. */
 export function zeroDeliveryCounts(): DeliveryCounts {
-  return { expected: 0, seen: 0, loss: 0, duplicates: 0, reorders: 0, late: 0, unexpected: 0, optional: 0 };
+  return {
+    expected: 0,
+    seen: 0,
+    loss: 0,
+    duplicates: 0,
+    reorders: 0,
+    late: 0,
+    unexpected: 0,
+    optional: 0,
+    ackTimedOutDeliveries: 0,
+  };
 }
 
 /** Adds `other` into `into`. */
 export function addDeliveryCounts(into: DeliveryCounts, other: DeliveryCounts): void {
-  for (const key of Object.keys(into) as Array<keyof DeliveryCounts>) into[key] += other[key];
+  // `?? 0`: states of older versions lack the newer fields.
+  for (const key of Object.keys(into) as Array<keyof DeliveryCounts>) into[key] += other[key] ?? 0;
 }
 
 /** Sums per-worker tracker states room by room (exact: workers track disjoint recipients). */

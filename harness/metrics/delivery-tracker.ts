@@ -38,6 +38,7 @@ export {
   type DeliveryCounts,
   type DeliveryState,
 } from './delivery-counts.js';
+import { AckTimedOutSends, type AckTimedOutSend } from './ack-timed-out-sends.js';
 import { IdRangeSet } from './id-set.js';
 import { LeftOptionalPairs } from './left-optional-pairs.js';
 import { MissingPairs, type MessageFacts } from './missing-pairs.js';
@@ -78,6 +79,8 @@ interface OrphanDelivery {
   recipient: number;
   roomId: number;
   atMs: number;
+  /** The RoomMessage's nonce (names the send; see AckTimedOutSends), or null. */
+  nonce: string | null;
 }
 
 /** Tracks the deliveries of this worker's recipients against every acked message of the run. */
@@ -91,6 +94,8 @@ export class DeliveryTracker {
   private readonly orphans = new Map<number, OrphanDelivery[]>();
   /** Expected pairs that missed their grace (bounded by maxMissingRecords). */
   private readonly missing: MissingPairs;
+  /** Sends whose ack timed out: their deliveries are counted apart from the unexpected ones. */
+  private readonly ackTimedOut: AckTimedOutSends;
   /** First examples of each anomaly (recorded only when one happens), or null when not wanted. */
   private readonly examples: AnomalyExamples | null;
   /** Receive time of the delivery being classified (for examples; set once per delivery). */
@@ -109,7 +114,7 @@ export class DeliveryTracker {
   /**
    * @param options.graceMs how long after its send a delivery may still arrive on time.
    * @param options.maxMissingRecords cap on remembered missing pairs (to recognise late arrivals); beyond
-   *   it a late arrival is counted as unexpected instead of late.
+   *   it a late arrival is counted as unexpected instead of late. Also the cap on remembered ack-timed-out sends.
    * @param options.keepMembershipLog keep every membership interval (for `membershipLog`, segment runs)
    *   instead of forgetting those too old to matter here.
    */
@@ -123,6 +128,7 @@ export class DeliveryTracker {
     this.examples = options.examples ?? null;
     this.graceMs = options.graceMs;
     this.missing = new MissingPairs(options.maxMissingRecords ?? 100_000);
+    this.ackTimedOut = new AckTimedOutSends(options.maxMissingRecords ?? 100_000);
     this.views = new RecipientViews(options.keepMembershipLog ?? false);
   }
 
@@ -226,8 +232,17 @@ export class DeliveryTracker {
     this.retireIfComplete(entry);
   }
 
-  /** Records that `recipient` received message `messageId` of `roomId` at `atMs`, in its room-view order. */
-  delivered(recipient: number, roomId: number, messageId: number, atMs: number): DeliveryVerdict {
+  /**
+   * Records that `recipient` received message `messageId` of `roomId` at `atMs`, in its room-view order. `nonce` is
+   * the RoomMessage's: it names the send when no ack ever gives the id (see `sendTimedOut`).
+   */
+  delivered(
+    recipient: number,
+    roomId: number,
+    messageId: number,
+    atMs: number,
+    nonce: string | null = null,
+  ): DeliveryVerdict {
     this.deliveringAtMs = atMs;
     const entry = this.pending.get(messageId);
     if (entry !== undefined) return this.classifyPending(entry, recipient, roomId, messageId, true);
@@ -240,7 +255,7 @@ export class DeliveryTracker {
       this.example('duplicate', recipient, roomId, messageId, null);
       return 'duplicate';
     }
-    list.push({ recipient, roomId, atMs });
+    list.push({ recipient, roomId, atMs, nonce });
     this.orphans.set(messageId, list);
     // The order is a property of arrival, so it is judged now even though the verdict waits for the ack.
     this.advance(this.views.get(recipient, roomId), roomId, messageId);
@@ -289,7 +304,13 @@ export class DeliveryTracker {
     for (const [id, list] of this.orphans) {
       const kept = list.filter((orphan) => {
         if (orphan.atMs + this.graceMs > nowMs) return true;
+        if (this.ackTimedOut.explains(orphan.nonce, orphan.roomId)) {
+          this.room(orphan.roomId).ackTimedOutDeliveries++;
+          return false;
+        }
         this.room(orphan.roomId).unexpected++;
+        if (orphan.nonce !== null)
+          this.ackTimedOut.keepUnexplained(orphan.nonce, { ...orphan, messageId: id });
         if (this.examples?.wants('unexpected')) {
           this.deliveringAtMs = orphan.atMs;
           this.example(
@@ -309,7 +330,21 @@ export class DeliveryTracker {
     // Membership intervals only matter for messages that can still be registered.
     const horizon = nowMs - 3 * this.graceMs;
     this.optionalLeft.forgetBefore(horizon);
+    this.ackTimedOut.forgetBefore(horizon);
     this.views.prune(horizon);
+  }
+
+  /**
+   * A send's MessageAck did not come within the grace period (from any worker, like `registerSent`): deliveries
+   * carrying its nonce are counted in `ackTimedOutDeliveries`, those already counted unexpected too (moved).
+   */
+  sendTimedOut(send: AckTimedOutSend): void {
+    for (const delivery of this.ackTimedOut.add(send)) {
+      const counts = this.room(delivery.roomId);
+      counts.unexpected--;
+      counts.ackTimedOutDeliveries++;
+      this.examples?.withdraw('unexpected', delivery.messageId, delivery.recipient);
+    }
   }
 
   /** Ends tracking: every pending message is finalized and every unexplained delivery is unexpected. */

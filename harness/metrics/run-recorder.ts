@@ -8,6 +8,7 @@
 import type { HotRoomOptions } from '../scenario/types.js';
 import { AnomalyExamples } from './anomaly-examples.js';
 import { ClockOffsetEstimator, ForeignDeliverRecorder } from './clock-offset.js';
+import type { AckTimedOutSend } from './ack-timed-out-sends.js';
 import { DeliveryTracker, type AckedMessage, type DeliveryVerdict } from './delivery-tracker.js';
 import { HotRoomReactionTracker } from './hot-room-reaction.js';
 import { LatencyRecorder } from './latency-recorder.js';
@@ -41,6 +42,13 @@ export interface ProgressSnapshot {
   /** Deliver p99 (ms; a worker reports it since the start, the coordinator's merged line over the last seconds). */
   p99Ms: number | null;
   errors: number;
+  /**
+   * Expected pairs past their grace and not delivered so far (counted lost unless they arrive), and how many such
+   * pairs arrived late so far: the end-of-run drain waits while `late` grows (runner/end-drain.ts). Absent before
+   * the recorder exists.
+   */
+  missing?: number;
+  late?: number;
 }
 
 /** One worker's share of the live metrics, sent with every progress snapshot. */
@@ -271,6 +279,11 @@ export class RunRecorder {
     this.reaction?.recordAccepted(message.roomId, message.sentAtMs);
   }
 
+  /** Registers a send whose MessageAck timed out (here or in ANOTHER worker, relayed): see DeliveryTracker.sendTimedOut. */
+  registerAckTimeout(send: AckTimedOutSend): void {
+    this.delivery.sendTimedOut(send);
+  }
+
   /**
    * Records a RoomMessage delivered to a local recipient (in its room-view order, i.e. after re-ordering across
    * a hot-stream switch). Counts `delivered`; records deliver latency from the scheduled send time (from the
@@ -282,6 +295,8 @@ export class RunRecorder {
     messageId: number;
     scheduledAtMs: number | undefined;
     receivedAtMs: number;
+    /** The RoomMessage's nonce (identifies a send whose ack timed out). */
+    nonce?: string | null;
   }): DeliveryVerdict {
     return this.recordDeliveryOf(
       delivery.recipient,
@@ -289,6 +304,7 @@ export class RunRecorder {
       delivery.messageId,
       delivery.scheduledAtMs,
       delivery.receivedAtMs,
+      delivery.nonce ?? null,
     );
   }
 
@@ -299,6 +315,7 @@ export class RunRecorder {
     messageId: number,
     scheduledAtMs: number | undefined,
     receivedAtMs: number,
+    nonce: string | null = null,
   ): DeliveryVerdict {
     // count('delivered', receivedAtMs), with the bucket kept for the latency below.
     this.counters.delivered++;
@@ -306,7 +323,7 @@ export class RunRecorder {
     if (receivedPhase >= 0) (this.phaseCounters[receivedPhase] as Counters).delivered++;
     const bucket = this.bucket(receivedAtMs);
     bucket.delivered++;
-    const verdict = this.delivery.delivered(recipient, roomId, messageId, receivedAtMs);
+    const verdict = this.delivery.delivered(recipient, roomId, messageId, receivedAtMs, nonce);
     if (verdict !== 'duplicate' && scheduledAtMs !== undefined) {
       const latencyMs = receivedAtMs - scheduledAtMs;
       this.recordLatency('deliver', latencyMs, scheduledAtMs);
@@ -355,6 +372,7 @@ export class RunRecorder {
     const second = Math.floor((nowMs - this.options.startMs) / 1000) - 1;
     const last = second >= 0 ? this.timeline[second] : undefined;
     const phase = this.options.phases[this.phaseIndexAt(nowMs)];
+    const correctness = this.delivery.totals();
     return {
       elapsedMs: nowMs - this.options.startMs,
       phase: phase ? phase.name : null,
@@ -363,6 +381,8 @@ export class RunRecorder {
       deliveredPerSec: last?.delivered ?? 0,
       p99Ms: this.latency.deliver.count ? this.latency.deliver.percentileMs(99) : null,
       errors: this.counters.errors,
+      missing: correctness.loss,
+      late: correctness.late,
     };
   }
 

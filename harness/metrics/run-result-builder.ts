@@ -25,6 +25,7 @@ import type { RoomEventRecord, WorkerResult } from './worker-result.js';
 
 import {
   RESULT_SCHEMA_VERSION,
+  type DrainSummary,
   type PhaseResult,
   type RoomEvent,
   type RunResult,
@@ -45,6 +46,8 @@ export interface RunMeta {
   machineRcvbufErrors?: number | null;
   /** Clients not ready when the phases started; null when all were. */
   readiness?: ReadinessReport | null;
+  /** The wait after the last phase (see runner/end-drain.ts); absent when not known (merged or synthetic results). */
+  drain?: DrainSummary;
   /** Packets the harness's receive sockets dropped during the run, when measured (null or absent: not measured). */
   socketDrops?: number | null;
 }
@@ -206,6 +209,7 @@ export function buildRunResult(merged: WorkerResult, meta: RunMeta): RunResult {
           harnessSockets: { ...merged.clientSockets, machineRcvbufErrors: meta.machineRcvbufErrors ?? null },
         }),
     readiness: meta.readiness ?? null,
+    ...(meta.drain === undefined ? {} : { drain: meta.drain }),
   };
   partial.thresholds = evaluateThresholds(scenario.thresholds, partial);
   partial.expectations = evaluateExpectations(scenario.expectations, partial, plan);

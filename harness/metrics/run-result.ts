@@ -130,6 +130,33 @@ export interface RunResult {
   harnessSockets?: HarnessSocketSummary;
   /** Clients not ready when the phases started, by cause; null when all were (absent in older versions). */
   readiness?: ReadinessReport | null;
+  /** How long the run waited after its last phase for missing deliveries, and why it stopped (absent in older versions). */
+  drain?: DrainSummary;
+}
+
+/**
+ * summary.json `drain`: the wait after the last phase. The run always waits the grace period; past it, it keeps
+ * waiting while missing deliveries (expected pairs past their grace) still arrive late, up to
+ * `correctness.max_drain`. Pairs still missing when it stops are lost.
+ */
+export interface DrainSummary {
+  graceMs: number;
+  /** correctness.max_drain: the cap on the whole wait, grace included. */
+  maxMs: number;
+  /** From the end of the last phase to the end of the wait (ms). */
+  waitedMs: number;
+  /** Whether it waited past the grace period. */
+  extended: boolean;
+  /**
+   * Why it stopped: 'nothing-missing' (every expected pair arrived, some late), 'no-late-arrivals' (missing
+   * pairs stopped arriving: what is still missing was lost or is stuck), 'max-reached' (they were still arriving).
+   */
+  ended: 'nothing-missing' | 'no-late-arrivals' | 'max-reached';
+  /** Expected pairs past their grace and not delivered, when the grace ended and when the wait ended. */
+  missingAtGraceEnd: number;
+  missingAtEnd: number;
+  /** Missing pairs that arrived (late) after the grace ended. */
+  lateAfterGrace: number;
 }
 
 /** summary.json `anomalies`: the first examples of each anomaly kind. */

@@ -3,6 +3,8 @@ import Table from 'cli-table3';
 import { LATENCY_METRICS } from '../metrics/metric-names.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
+import { correctnessCells, correctnessHead } from './correctness-columns.js';
+import { drainFactLine } from './drain-facts.js';
 import { fleetFactLines } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
 
@@ -67,14 +69,11 @@ export function formatSummaryTable(result: RunResult): string {
   sections.push(traffic.toString());
 
   const d = result.correctness.total;
-  const correctness = new Table({
-    head: ['expected', 'seen', 'loss', 'duplicates', 'reorders', 'late', 'unexpected'],
-    style: plain,
-  });
-  correctness.push(
-    [d.expected, d.seen, d.loss, d.duplicates, d.reorders, d.late, d.unexpected].map(formatCount),
-  );
+  const correctness = new Table({ head: correctnessHead(false), style: plain });
+  correctness.push(correctnessCells(d, false));
   sections.push(correctness.toString());
+  const drain = drainFactLine(result);
+  if (drain !== null) sections.push(drain);
 
   if (result.events.length) {
     const events = new Table({ head: ['event', 'room', 'at', 'phase', 'reaction'], style: plain });

@@ -11,6 +11,8 @@ import { LATENCY_METRICS } from '../metrics/metric-names.js';
 import type { RunResult } from '../metrics/run-result.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatThresholdValue } from './format.js';
 import { percentileSeries } from './percentile-series.js';
+import { correctnessCells, correctnessHead } from './correctness-columns.js';
+import { drainFactLine } from './drain-facts.js';
 import { connectFailureRows, readinessLines, socketFactLine } from './fleet-facts.js';
 import { segmentFactLines } from './segment-facts.js';
 import { anomalySectionHtml } from './anomaly-section.js';
@@ -187,7 +189,7 @@ function summaryTables(result: RunResult): string {
   const d = result.correctness.total;
   // Every room, those with a problem first (the README promises loss per room); long lists are cut.
   const hasProblem = (r: (typeof result.correctness.rooms)[number]): boolean =>
-    r.loss + r.duplicates + r.reorders + r.unexpected + r.late > 0;
+    r.loss + r.duplicates + r.reorders + r.unexpected + r.late + (r.ackTimedOutDeliveries ?? 0) > 0;
   const rooms = [
     ...result.correctness.rooms.filter(hasProblem),
     ...result.correctness.rooms.filter((r) => !hasProblem(r)),
@@ -198,30 +200,22 @@ function summaryTables(result: RunResult): string {
       `<p class="note">Every room of the run, ${troubledCount ? `the ${formatCount(troubledCount)} with a problem first` : 'none with a problem'}` +
       ` (at most ${MAX_ROOM_ROWS} rows; all rooms are in summary.json <code>correctness.rooms</code>). ` +
       'expected: (message, recipient) pairs owed a delivery; optional: pairs whose recipient joined or left while ' +
-      'the message was in flight, neither owed nor an error; late: delivered after the grace period.</p>' +
+      'the message was in flight, neither owed nor an error; late: delivered after the grace period; ' +
+      'of ack t/o: deliveries of messages whose MessageAck timed out (errors: ack_timeout), told by their nonce.</p>' +
       table(
-        ['room', 'expected', 'seen', 'loss', 'duplicates', 'reorders', 'late', 'unexpected', 'optional'],
+        ['room', ...correctnessHead(true)],
         [
-          [
-            '<b>all rooms</b>',
-            ...[d.expected, d.seen, d.loss, d.duplicates, d.reorders, d.late, d.unexpected, d.optional].map(
-              formatCount,
-            ),
-          ],
+          ['<b>all rooms</b>', ...correctnessCells(d, true)],
           ...rooms
             .slice(0, MAX_ROOM_ROWS)
-            .map((r) => [
-              e(r.room ?? String(r.roomId)),
-              ...[r.expected, r.seen, r.loss, r.duplicates, r.reorders, r.late, r.unexpected, r.optional].map(
-                formatCount,
-              ),
-            ]),
+            .map((r) => [e(r.room ?? String(r.roomId)), ...correctnessCells(r, true)]),
         ],
         'numeric',
       ) +
       (rooms.length > MAX_ROOM_ROWS
         ? `<p>${formatCount(rooms.length - MAX_ROOM_ROWS)} more rooms (without problems): see summary.json.</p>`
-        : ''),
+        : '') +
+      drainParagraph(result),
   );
   if (result.events.length) {
     parts.push(
@@ -254,6 +248,12 @@ function summaryTables(result: RunResult): string {
       `Histograms: ${result.units.significantDigits} significant digits, recorded in microseconds.</p>`,
   );
   return parts.join('\n');
+}
+
+/** The wait after the last phase when it went past the grace ('' otherwise). */
+function drainParagraph(result: RunResult): string {
+  const line = drainFactLine(result);
+  return line === null ? '' : `<p>${e(line)}</p>`;
 }
 
 /** The load generator's own health: connect failures by reason, readiness, socket drops ('' when silent). */

@@ -26,6 +26,7 @@ import type { HotRoomOptions, Scenario } from '../scenario/types.js';
 import type { HotRoomConfig } from '../../spec/index.js';
 import type { ClientOptions } from '../../transport/index.js';
 import { EmbeddedServer, type ServerEntry } from './embedded-server.js';
+import { drainAfterPhases, EndDrain, type MissingFigures } from './end-drain.js';
 import { LoadWorker } from './load-worker.js';
 import { LiveOutputs, type LiveOutputOptions } from './live-outputs.js';
 import { ProgressPrinter, type ProgressStream } from './progress-printer.js';
@@ -282,7 +283,21 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     }
     group.broadcast({ type: 'start', phases });
     const lastEnd = phases.at(-1)?.endMs ?? epochNowMs();
-    await group.sleepUntil(lastEnd + scenario.correctness.graceMs);
+    await group.sleepUntil(lastEnd);
+    const workers = group;
+    const drain = await drainAfterPhases(
+      new EndDrain({
+        lastPhaseEndMs: lastEnd,
+        graceMs: scenario.correctness.graceMs,
+        maxMs: scenario.correctness.maxDrainMs,
+      }),
+      {
+        now: epochNowMs,
+        sleepUntil: (atMs) => workers.sleepUntil(atMs),
+        figures: () => workers.missingFigures(),
+        note,
+      },
+    );
 
     group.onProgress = () => undefined;
     group.onTick = () => undefined;
@@ -305,6 +320,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       toolVersion: toolVersion(),
       machineRcvbufErrors: rcvbufDelta(rcvbufErrorsAtStart, readMachineRcvbufErrors()),
       readiness,
+      drain,
     });
     if (segmented) {
       result.segment = {
@@ -451,6 +467,17 @@ class WorkerGroup {
     return box as (MessageOf<T> | undefined)[];
   }
 
+  /** The workers' latest missing-delivery figures summed; null while some worker has not reported them. */
+  missingFigures(): MissingFigures | null {
+    const figures: MissingFigures = { missing: 0, late: 0 };
+    for (const progress of this.latest) {
+      if (progress?.missing === undefined || progress.late === undefined) return null;
+      figures.missing += progress.missing;
+      figures.late += progress.late;
+    }
+    return figures;
+  }
+
   /** Asks every worker what its not-ready clients wait for (bounded wait) and merges the answers. */
   async readiness(waitedMs: number): Promise<ReadinessReport> {
     this.broadcast({ type: 'readiness' });
@@ -499,7 +526,7 @@ class WorkerGroup {
       case 'acks':
         // Every worker must hear about every acked message (contract 1).
         this.links.forEach((link, i) => {
-          if (i !== index) link.send({ type: 'acks', acks: message.acks });
+          if (i !== index) link.send(message);
         });
         return;
       case 'fatal':

@@ -30,6 +30,7 @@ export function recordRoomMessage(
     u64ToNumber(message.message_id),
     stamped ? stamp.scheduledAtMs : undefined,
     receivedAtMs,
+    message.nonce,
   );
 }
 

@@ -17,6 +17,7 @@
  */
 import { epochNowMs } from '../metrics/clock.js';
 import { HealthSampler } from '../metrics/harness-health.js';
+import type { AckTimedOutSend } from '../metrics/ack-timed-out-sends.js';
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
 import type { PhaseWindow } from '../metrics/worker-result.js';
@@ -43,6 +44,7 @@ import type { SimClient } from '../client/sim-client.js';
 import type { UploadJob } from '../client/upload-job.js';
 import type { ClientSockets } from './client-sockets.js';
 import type { ClientSlot } from './client-slot.js';
+import { AckTimeouts } from './ack-timeouts.js';
 import { ClientReconnects } from './client-reconnects.js';
 import { DeliveryReceipts } from './delivery-receipts.js';
 import { performClientOperation, type OperationContext } from './client-operations.js';
@@ -102,6 +104,8 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   /** What the client operations work with; set at setup. */
   private operations: OperationContext | null = null;
   private outgoingAcks: AckedMessage[] = [];
+  private outgoingAckTimeouts: AckTimedOutSend[] = [];
+  private ackTimeouts: AckTimeouts | null = null;
   private connected = 0;
   private settled = 0;
   private failedInitially = 0;
@@ -135,6 +139,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
           return;
         case 'acks':
           for (const ack of message.acks) this.rec.registerAck(ack);
+          for (const send of message.ackTimeouts ?? []) this.rec.attached?.registerAckTimeout(send);
           return;
         case 'drain':
           this.onDrain();
@@ -229,12 +234,22 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
       if (slot === undefined) continue;
       this.timers.at(storm.disconnectAtMs, () => this.stormDisconnect(slot, storm.reconnectAtMs));
     }
+    this.ackTimeouts = new AckTimeouts({
+      rec: this.rec,
+      pendingSends: this.pendingSends,
+      graceMs: scenario.correctness.graceMs,
+      connectStartMs: this.connectStartMs,
+      relay: setup.workerCount > 1 ? (send) => this.outgoingAckTimeouts.push(send) : null,
+      note: (text) => this.note(text),
+    });
     if (setup.workerCount > 1) this.ackRelay = setInterval(this.relayAcks, ACK_RELAY_MS);
     this.traffic.pump();
   }
 
   private onDrain(): void {
     this.stopTraffic();
+    // Before the relay, so that every worker knows every ack timeout when it finishes.
+    this.ackTimeouts?.expireAll(epochNowMs());
     this.relayAcks();
     this.port.send({ type: 'drained' });
   }
@@ -249,13 +264,8 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     this.ramp?.stop();
     this.timers.stop();
     this.flushRoomEvents(Infinity);
-    // Every send still unacknowledged had its full grace period: it failed.
-    for (const pending of this.pendingSends.takeAll()) {
-      recorder.recordError('ack_timeout', now);
-      this.note(
-        `${pending.slot.client.username}: no MessageAck by the end of the run (connection ${pending.slot.client.state})`,
-      );
-    }
+    // Sends acked between drain and finish are ignored: the relay of their ack could not reach the other workers.
+    this.ackTimeouts?.expireAll(now);
     recorder.delivery.finish();
     const result = recorder.snapshot();
     result.connectFailures = this.connectFailures.snapshot();
@@ -372,24 +382,11 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   private readonly houseKeep = (): void => {
     const now = epochNowMs();
-    const scenario = this.scenario as Scenario;
     this.flushRoomEvents(now - ROOM_EVENT_DELAY_MS);
     this.health?.sample(now, this.sendBacklog);
+    // Ack timeouts first: the deliveries of those messages that expire below are then attributed to them.
+    this.ackTimeouts?.expire(now);
     this.rec.attached?.expire(now);
-    // Sends without an ack after the grace period failed; their acks would come too late to judge delivery.
-    for (const pending of this.pendingSends.takeSentBefore(now - scenario.correctness.graceMs)) {
-      this.rec.recordError('ack_timeout', now);
-      this.rec.attached?.examples.record('ack_timeout', {
-        roomId: pending.roomId,
-        sender: pending.slot.client.index,
-        recipient: pending.slot.client.index,
-        sentAt: pending.sentAtMs,
-        detail: `no MessageAck within ${scenario.correctness.graceMs} ms (connection ${pending.slot.client.state})`,
-      });
-      this.note(
-        `${pending.slot.client.username}: no MessageAck within ${scenario.correctness.graceMs} ms for the message sent at +${Math.round(pending.sentAtMs - this.connectStartMs)} ms (connection ${pending.slot.client.state})`,
-      );
-    }
     // Every client is visited in slices over the next loop turns (see SlicedSweep); one still under way goes on.
     this.sweepNowMs = now;
     this.clientSweep.start(this.owned);
@@ -414,10 +411,12 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   };
 
   private readonly relayAcks = (): void => {
-    if (this.outgoingAcks.length === 0) return;
+    if (this.outgoingAcks.length === 0 && this.outgoingAckTimeouts.length === 0) return;
     const acks = this.outgoingAcks;
+    const ackTimeouts = this.outgoingAckTimeouts;
     this.outgoingAcks = [];
-    this.port.send({ type: 'acks', acks });
+    this.outgoingAckTimeouts = [];
+    this.port.send(ackTimeouts.length === 0 ? { type: 'acks', acks } : { type: 'acks', acks, ackTimeouts });
   };
 
   private note(text: string): void {

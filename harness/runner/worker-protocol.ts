@@ -2,6 +2,7 @@
  * Messages between the coordinator (parent) and its load workers. Plain JSON data: they travel over a
  * child-process IPC channel, or are handed over directly to an in-process worker.
  */
+import type { AckTimedOutSend } from '../metrics/ack-timed-out-sends.js';
 import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import type { ProgressSnapshot, WorkerLiveReport } from '../metrics/run-recorder.js';
 import type { ReadinessGroup } from '../metrics/readiness-report.js';
@@ -40,8 +41,8 @@ export type CoordinatorMessage =
   | { type: 'connect'; connectStartMs: number }
   /** Phase windows are fixed: create the recorder and run the traffic. */
   | { type: 'start'; phases: PhaseWindow[] }
-  /** Acks of messages sent by clients of other workers. */
-  | { type: 'acks'; acks: AckedMessage[] }
+  /** Acks of messages sent by clients of other workers, and their sends whose ack timed out. */
+  | { type: 'acks'; acks: AckedMessage[]; ackTimeouts?: AckTimedOutSend[] }
   /** The run is over: flush relayed acks, then answer `drained`. */
   | { type: 'drain' }
   /** Finalize correctness and send the result. */
@@ -58,7 +59,7 @@ export type WorkerMessage =
   /** Every owned client connected and joined its rooms, or failed. */
   | { type: 'ready'; connected: number; failed: number; failures: string[] }
   | { type: 'progress'; progress: ProgressSnapshot; live?: WorkerLiveReport }
-  | { type: 'acks'; acks: AckedMessage[] }
+  | { type: 'acks'; acks: AckedMessage[]; ackTimeouts?: AckTimedOutSend[] }
   | { type: 'drained' }
   /** The worker's measurements, and notes for the user (first errors, violations, disconnects). */
   | { type: 'result'; result: WorkerResult; notes: string[] }

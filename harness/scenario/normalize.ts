@@ -49,6 +49,8 @@ export const MAX_UPLOAD_CHUNK = 1024 * 1024;
 export const MAX_UPLOAD_SIZE = 64 * 1024 * 1024;
 /** Largest message content that fits comfortably in one frame (16 MiB payload minus JSON envelope). */
 export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024 - 64 * 1024;
+/** Default `correctness.max_drain`, in grace periods (a collapsed server's backlog takes seconds to come through). */
+export const DEFAULT_MAX_DRAIN_GRACES = 4;
 
 const ROOM_REF_RE = /^([A-Za-z][A-Za-z0-9_-]*)(?:#([0-9]+))?$/;
 
@@ -158,6 +160,16 @@ export function normalizeScenario(
   });
   const actions = resolveActions(raw, report, duration, bytes, sizeDistribution);
   const graceMs = duration(['correctness', 'grace'], raw.correctness?.grace, 5000);
+  const maxDrainMs = duration(
+    ['correctness', 'max_drain'],
+    raw.correctness?.max_drain,
+    DEFAULT_MAX_DRAIN_GRACES * graceMs,
+  );
+  if (maxDrainMs < graceMs)
+    report(
+      ['correctness', 'max_drain'],
+      `expected at least the grace period (${graceMs} ms): the run always waits the grace after its last phase`,
+    );
 
   const phases: PhaseSpec[] = [];
   const phaseNames = new Set<string>();
@@ -267,7 +279,7 @@ export function normalizeScenario(
       arrival: raw.arrival ?? 'poisson',
       phases,
       actions,
-      correctness: { graceMs },
+      correctness: { graceMs, maxDrainMs },
       expectations,
       thresholds,
       totalDurationMs: offset,

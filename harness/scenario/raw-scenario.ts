@@ -68,7 +68,7 @@ export interface RawScenario {
     reconnect?: { downtime?: string };
     receipts?: { delivered?: number; read?: number; read_delay?: string };
   };
-  correctness?: { grace?: string };
+  correctness?: { grace?: string; max_drain?: string };
   phases: Array<{
     name: string;
     duration: string;

@@ -211,7 +211,12 @@ export interface Scenario {
   arrival: 'poisson' | 'constant';
   phases: PhaseSpec[];
   actions: ActionOptions;
-  correctness: { graceMs: number };
+  /**
+   * graceMs: a delivery later than this after its send is missing (lost unless it arrives later: late).
+   * maxDrainMs: the longest the run waits after its last phase, grace included, while missing deliveries still
+   * arrive (see runner/end-drain.ts).
+   */
+  correctness: { graceMs: number; maxDrainMs: number };
   expectations: Expectation[];
   thresholds: ScenarioThreshold[];
   /** Sum of the phase durations. */

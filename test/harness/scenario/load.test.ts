@@ -427,4 +427,23 @@ describe('parseScenario: receipts and reconnect after a drop', () => {
       /must be at least reconnect_backoff \(60000 ms\)/,
     );
   });
+
+  it('correctness.max_drain: 4 grace periods by default, never below the grace', () => {
+    expect(parseScenario(VALID, FILE).correctness).toEqual({ graceMs: 5000, maxDrainMs: 20_000 });
+    expect(parseScenario(`${VALID}correctness: { grace: 2s }\n`, FILE).correctness).toEqual({
+      graceMs: 2000,
+      maxDrainMs: 8000,
+    });
+    expect(parseScenario(`${VALID}correctness: { grace: 2s, max_drain: 1m }\n`, FILE).correctness).toEqual({
+      graceMs: 2000,
+      maxDrainMs: 60_000,
+    });
+    expectOnlyIssue(
+      `${VALID}correctness:\n  grace: 2s\n  max_drain: 1s\n`,
+      24,
+      14,
+      'correctness.max_drain',
+      /expected at least the grace period \(2000 ms\)/,
+    );
+  });
 });

@@ -109,6 +109,8 @@ export const SERVER_FAULTS = {
   'slow-fanout': 'every room fan-out leaves 20 ms late (a slower server, for the performance gate test)',
   'large-room-ignored':
     'rooms above the advertised large_room_threshold still announce joins and leaves and list every member',
+  'late-fanout':
+    'every RoomMessage fan-out leaves 2 s late (a server with a backlog, for the end-of-run drain test)',
   // Field-level and stream-fate faults (field-faults.ts): the right frame with one wrong field.
   ...FIELD_FAULTS,
 } as const;
@@ -178,6 +180,8 @@ const FIXED_SESSION_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Delay `slow-fanout` adds to every room fan-out. */
 const SLOW_FANOUT_DELAY_MS = 20;
+/** Delay `late-fanout` adds to every RoomMessage fan-out. */
+export const LATE_FANOUT_DELAY_MS = 2000;
 
 /** A decoded outgoing frame: exactly what one port.send call carries. */
 interface OutgoingFrame {
@@ -303,7 +307,9 @@ export class FaultInjector {
       this.has('trigger-on-shard')
     )
       this.breakStreamSwitch(service);
-    if (this.has('slow-fanout')) this.slowFanOut(service);
+    if (this.has('slow-fanout')) this.slowFanOut(service, SLOW_FANOUT_DELAY_MS, () => true);
+    if (this.has('late-fanout'))
+      this.slowFanOut(service, LATE_FANOUT_DELAY_MS, (name) => name === 'RoomMessage');
     if (this.has('leak-room-frames')) leakRoomFrames(service);
     if (this.has('large-room-ignored')) {
       // HelloAck still advertises the threshold; the decisions just never see a large room.
@@ -325,13 +331,17 @@ export class FaultInjector {
     installFieldFaults(this.faults, port);
   }
 
-  /** Room frames leave SLOW_FANOUT_DELAY_MS late, to the members of the moment, in order (equal timers fire in order). */
-  private slowFanOut(service: ChatService): void {
+  /**
+   * The room frames that `delays` names leave `delayMs` late, to the members of the moment, in order (equal timers
+   * fire in order); the others leave at once.
+   */
+  private slowFanOut(service: ChatService, delayMs: number, delays: (name: RoomFrameName) => boolean): void {
     const fanOut = service.fanOut;
     const toRoom = originalToRoom(service);
     const delayed = (room: Room, name: RoomFrameName, payload: unknown, except?: number): number => {
+      if (!delays(name)) return toRoom(room, name, payload, except);
       const members: Room = { ...room, connections: new Set(room.connections) };
-      setTimeout(() => toRoom(members, name, payload, except), SLOW_FANOUT_DELAY_MS);
+      setTimeout(() => toRoom(members, name, payload, except), delayMs);
       return members.connections.size - (except !== undefined && members.connections.has(except) ? 1 : 0);
     };
     fanOut.toRoom = delayed as typeof fanOut.toRoom;
