@@ -15,7 +15,7 @@ import type { PeerStreamReader } from './peer-stream-probe.js';
 import { STOP_SENDING_CODE_UNKNOWN, errorCodeIn, isCollectedStreamError } from './quiche-errors.js';
 import { SendQueue } from './send-queue.js';
 import { StreamState } from './stream-state.js';
-import { UNIDIRECTIONAL, checkReadableId, checkWritableId, firstBidiId, isOpenedBy } from './stream-ids.js';
+import { UNIDIRECTIONAL, checkStreamIdArgument, firstBidiId, isOpenedBy } from './stream-ids.js';
 
 /**
  * @internal What the streams need from their connection: its state, the user's stream callbacks (called with
@@ -114,7 +114,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
   write(streamId: number, data: Uint8Array, fin: boolean): number {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen || this.host.state !== 'established') {
-      checkWritableId(streamId, 'write', this.side, this.nextBidi, this.nextUni);
+      checkStreamIdArgument(streamId, 'write', 'send', this.side, this.nextBidi, this.nextUni);
       return 0;
     }
     const length = data.length;
@@ -156,7 +156,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
   resetStream(streamId: number, errorCode: number): void {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen || this.host.state !== 'established') {
-      checkWritableId(streamId, 'resetStream', this.side, this.nextBidi, this.nextUni);
+      checkStreamIdArgument(streamId, 'resetStream', 'send', this.side, this.nextBidi, this.nextUni);
       return;
     }
     try {
@@ -172,7 +172,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
   stopSending(streamId: number, errorCode: number): void {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.readOpen || this.host.state !== 'established') {
-      checkReadableId(streamId, 'stopSending', this.side, this.nextBidi, this.nextUni);
+      checkStreamIdArgument(streamId, 'stopSending', 'receive', this.side, this.nextBidi, this.nextUni);
       return;
     }
     // Handed to quiche after the send loop has sent what the connection owes (the ACK of the stream's bytes), so
@@ -208,7 +208,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     }
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen) {
-      checkWritableId(streamId, 'setPriority', this.side, this.nextBidi, this.nextUni);
+      checkStreamIdArgument(streamId, 'setPriority', 'send', this.side, this.nextBidi, this.nextUni);
       return;
     }
     st.urgency = urgency;

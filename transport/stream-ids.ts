@@ -22,47 +22,14 @@ export function isOpenedBy(streamId: number, side: ConnectionSide): boolean {
 }
 
 /**
- * Throws INVALID_ARGUMENT or STREAM_STATE (at `where`.streamId) unless `side` may write to `streamId`; `nextBidi` and
- * `nextUni` are the next ids `side` opens (ids of its own at or past them were never opened).
+ * Throws INVALID_ARGUMENT or STREAM_STATE (at `where`.streamId) unless `side` may `send` on or `receive` from
+ * `streamId`: a non-negative integer, not one of its own ids at or past `nextBidi` / `nextUni` (the next ids it
+ * opens: never opened), and not a unidirectional stream that goes the other way.
  */
-export function checkWritableId(
+export function checkStreamIdArgument(
   streamId: number,
   where: string,
-  side: ConnectionSide,
-  nextBidi: number,
-  nextUni: number,
-): void {
-  checkStreamId(streamId, where, side, nextBidi, nextUni);
-  if (!isOpenedBy(streamId, side) && streamId & UNIDIRECTIONAL) {
-    throw new TransportError(
-      'STREAM_STATE',
-      `${where}.streamId`,
-      `stream ${streamId} is the peer's unidirectional stream`,
-    );
-  }
-}
-
-/** Throws INVALID_ARGUMENT or STREAM_STATE (at `where`.streamId) unless `side` may read from `streamId` (see checkWritableId). */
-export function checkReadableId(
-  streamId: number,
-  where: string,
-  side: ConnectionSide,
-  nextBidi: number,
-  nextUni: number,
-): void {
-  checkStreamId(streamId, where, side, nextBidi, nextUni);
-  if (isOpenedBy(streamId, side) && streamId & UNIDIRECTIONAL) {
-    throw new TransportError(
-      'STREAM_STATE',
-      `${where}.streamId`,
-      `stream ${streamId} is our unidirectional stream`,
-    );
-  }
-}
-
-function checkStreamId(
-  streamId: number,
-  where: string,
+  direction: 'send' | 'receive',
   side: ConnectionSide,
   nextBidi: number,
   nextUni: number,
@@ -74,10 +41,17 @@ function checkStreamId(
       `expected a non-negative integer, got ${streamId}`,
     );
   }
-  if (isOpenedBy(streamId, side)) {
-    const next = streamId & UNIDIRECTIONAL ? nextUni : nextBidi;
-    if (streamId >= next) {
-      throw new TransportError('STREAM_STATE', `${where}.streamId`, `stream ${streamId} was never opened`);
-    }
+  const ours = isOpenedBy(streamId, side);
+  if (ours && streamId >= (streamId & UNIDIRECTIONAL ? nextUni : nextBidi)) {
+    throw new TransportError('STREAM_STATE', `${where}.streamId`, `stream ${streamId} was never opened`);
+  }
+  // Our unidirectional streams only send, the peer's only receive.
+  if (streamId & UNIDIRECTIONAL && ours !== (direction === 'send')) {
+    const whose = ours ? 'our' : "the peer's";
+    throw new TransportError(
+      'STREAM_STATE',
+      `${where}.streamId`,
+      `stream ${streamId} is ${whose} unidirectional stream`,
+    );
   }
 }

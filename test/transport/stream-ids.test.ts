@@ -1,7 +1,23 @@
 /** Stream ids (RFC 9000 §2.1): who opened a stream, and the checks of stream id arguments by side and direction. */
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../../transport/errors.js';
-import { checkReadableId, checkWritableId, firstBidiId, isOpenedBy } from '../../transport/stream-ids.js';
+import { checkStreamIdArgument, firstBidiId, isOpenedBy } from '../../transport/stream-ids.js';
+import type { ConnectionSide } from '../../transport/connection-types.js';
+
+const checkWritableId = (
+  id: number,
+  where: string,
+  side: ConnectionSide,
+  nextBidi: number,
+  nextUni: number,
+): void => checkStreamIdArgument(id, where, 'send', side, nextBidi, nextUni);
+const checkReadableId = (
+  id: number,
+  where: string,
+  side: ConnectionSide,
+  nextBidi: number,
+  nextUni: number,
+): void => checkStreamIdArgument(id, where, 'receive', side, nextBidi, nextUni);
 
 /** The error a check throws, or null. */
 function thrown(check: () => void): { code: string; where: string; message: string } | null {
