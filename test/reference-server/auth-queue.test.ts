@@ -43,6 +43,18 @@ function deferred(): {
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A queue whose first Auth ('slow') is verified asynchronously, with `tokens` pushed behind it. */
+function behindSlowAuth(
+  script: Record<string, () => Outcome>,
+  ...tokens: string[]
+): { slow: ReturnType<typeof deferred>; session: ScriptedSession } {
+  const slow = deferred();
+  const session = new ScriptedSession({ slow: () => slow.promise, ...script });
+  const queue = new AuthQueue(session);
+  for (const token of ['slow', ...tokens]) queue.push(auth(token));
+  return { slow, session };
+}
+
 describe('AuthQueue', () => {
   it('answers synchronous verifications at once, in order', () => {
     const session = new ScriptedSession({ a: () => ok('a'), b: () => ok('b') });
@@ -54,11 +66,7 @@ describe('AuthQueue', () => {
   });
 
   it('holds later Auth frames while one is verified asynchronously, then answers them in request order', async () => {
-    const slow = deferred();
-    const session = new ScriptedSession({ slow: () => slow.promise, fast: () => ok('fast') });
-    const queue = new AuthQueue(session);
-    queue.push(auth('slow'));
-    queue.push(auth('fast'));
+    const { slow, session } = behindSlowAuth({ fast: () => ok('fast') }, 'fast');
     expect(session.verified).toEqual(['slow']);
     expect(session.answered).toEqual([]);
     slow.resolve({ ok: false, failure: { code: 1003, message: 'bad token', context: null } } as never);
@@ -68,11 +76,7 @@ describe('AuthQueue', () => {
   });
 
   it('drops an answer that arrives after the session stopped waiting, and verifies nothing after it', async () => {
-    const slow = deferred();
-    const session = new ScriptedSession({ slow: () => slow.promise, next: () => ok('next') });
-    const queue = new AuthQueue(session);
-    queue.push(auth('slow'));
-    queue.push(auth('next'));
+    const { slow, session } = behindSlowAuth({ next: () => ok('next') }, 'next');
     session.awaitingAuth = false;
     slow.resolve(ok('slow'));
     await settle();
@@ -81,16 +85,11 @@ describe('AuthQueue', () => {
   });
 
   it('stops the round at a turn the session refuses', async () => {
-    const slow = deferred();
-    const session = new ScriptedSession({
-      slow: () => slow.promise,
-      refused: () => null,
-      last: () => ok('last'),
-    });
-    const queue = new AuthQueue(session);
-    queue.push(auth('slow'));
-    queue.push(auth('refused'));
-    queue.push(auth('last'));
+    const { slow, session } = behindSlowAuth(
+      { refused: () => null, last: () => ok('last') },
+      'refused',
+      'last',
+    );
     slow.resolve(ok('slow'));
     await settle();
     expect(session.verified).toEqual(['slow', 'refused']);
