@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   ERROR_CODES,
-  FrameDecoder,
   FrameError,
   decodeDatagram,
   type Auth,
@@ -25,6 +24,7 @@ import type {
   ServerCommandFrame,
   SessionHost,
 } from './session-host.js';
+import { AuthQueue, type AuthQueueSession } from './auth-queue.js';
 import type { ConnectionPort } from './connection-port.js';
 import { boundEcho } from './echo-bound.js';
 import type { CommandFailure, CommandResult } from './protocol-errors.js';
@@ -32,11 +32,11 @@ import { TokenBucket } from './rate-limiter.js';
 import type { RoutedConnection } from './room-broadcaster.js';
 import type { Actor, ConnectionId } from './rooms.js';
 import type { ConnectionRoutes } from './shard-router.js';
+import { SessionStreams } from './session-streams.js';
 import type { UploadFrame } from './upload-commands.js';
 import {
   earlyStreamFailure,
   isClientBidi,
-  isClientUni,
   judgePlacement,
   streamContext,
   type StreamState,
@@ -52,7 +52,7 @@ export const PROTOCOL_VERSION = 1;
 export const CLOSE_NO_ERROR = 0;
 
 /** One connection's protocol session. */
-export class ConnectionSession implements RoutedConnection {
+export class ConnectionSession implements RoutedConnection, AuthQueueSession {
   /** HelloAck.session_id: a lowercase UUID v4, new for every connection. */
   readonly sessionId = randomUUID();
   readonly routes: ConnectionRoutes;
@@ -60,19 +60,8 @@ export class ConnectionSession implements RoutedConnection {
   /** See RoutedConnection: set by the fan-out and by frames from the client, cleared by the keep-alive check. */
   trafficSinceKeepAlive = false;
   private authenticatedUser: UserInfo | null = null;
-  /** Auth frames not answered yet (see processAuths). */
-  private readonly pendingAuths: Auth[] = [];
-  /** A token of an Auth frame is being verified. */
-  private authInFlight = false;
-  private control = -1;
-  private readonly streams = new Map<number, StreamState>();
-  /**
-   * Ids of streams aborted by us whose client side has not ended yet: later bytes on them are ignored. Only ids, no
-   * decoder, and each is forgotten at the stream's FIN or reset (PROTOCOL.md 17/aborted-streams).
-   */
-  private readonly abortedStreams = new Set<number>();
-  /** Partial-frame bytes buffered over all streams of this connection. */
-  private partialBytes = 0;
+  private readonly auths = new AuthQueue(this);
+  private readonly streams: SessionStreams;
   private readonly limiter: TokenBucket;
   /** Client datagrams relayed per second (PROTOCOL.md 17/datagram-rate); over it they are dropped silently. */
   private readonly datagramLimiter: TokenBucket;
@@ -83,6 +72,7 @@ export class ConnectionSession implements RoutedConnection {
     readonly port: ConnectionPort,
   ) {
     this.routes = service.router.newConnectionRoutes();
+    this.streams = new SessionStreams(service.partialFrames);
     this.limiter = new TokenBucket(
       service.config.rateLimitPerSec,
       service.config.rateLimitBurst,
@@ -104,17 +94,17 @@ export class ConnectionSession implements RoutedConnection {
 
   /** Streams this session keeps state for (open ones and aborted ones not yet ended by the client). */
   get trackedStreamCount(): number {
-    return this.streams.size + this.abortedStreams.size;
+    return this.streams.trackedCount;
   }
 
   /** Partial-frame bytes this connection has buffered. */
   get bufferedPartialBytes(): number {
-    return this.partialBytes;
+    return this.streams.bufferedPartialBytes;
   }
 
   /** QUIC id of the control stream (-1 until the client opened it). */
   get controlStreamId(): number {
-    return this.control;
+    return this.streams.controlStreamId;
   }
 
   /** The authenticated user; only called on paths that run after AuthOk. */
@@ -131,8 +121,8 @@ export class ConnectionSession implements RoutedConnection {
   /** Bytes received on a client stream; `fin` when the client finished the stream. */
   onStreamData(streamId: number, bytes: Uint8Array, fin: boolean): void {
     if (this.currentState === 'closed') return;
-    if (this.abortedStreams.has(streamId)) {
-      if (fin) this.abortedStreams.delete(streamId);
+    if (this.streams.isAborted(streamId)) {
+      if (fin) this.streams.clientEnded(streamId);
       return;
     }
     const stream = this.streamFor(streamId);
@@ -140,14 +130,14 @@ export class ConnectionSession implements RoutedConnection {
     this.guard(streamContext(streamId), () => {
       if (stream.kind !== 'control' && this.currentState !== 'ready') {
         this.refuseEarlyStream(stream, bytes);
-        if (fin) this.abortedStreams.delete(streamId);
+        if (fin) this.streams.clientEnded(streamId);
         return;
       }
       if (stream.kind !== 'control') this.trafficSinceKeepAlive = true;
       stream.decoder.push(bytes);
       this.drain(stream);
       if (stream.dropped || this.currentState === 'closed') {
-        if (fin) this.abortedStreams.delete(streamId);
+        if (fin) this.streams.clientEnded(streamId);
         return;
       }
       if (fin) this.finishStream(stream);
@@ -179,11 +169,11 @@ export class ConnectionSession implements RoutedConnection {
    * 3/truncated). The control stream cannot be replaced, so its reset ends the connection like a FIN.
    */
   onStreamReset(streamId: number): void {
-    this.abortedStreams.delete(streamId);
+    this.streams.clientEnded(streamId);
     const stream = this.streams.get(streamId);
     if (!stream || this.currentState === 'closed') return;
     stream.dropped = true;
-    this.forgetStream(stream);
+    this.streams.forget(stream);
     if (stream.kind === 'control') this.close(CLOSE_NO_ERROR, 'control stream reset');
   }
 
@@ -206,7 +196,7 @@ export class ConnectionSession implements RoutedConnection {
   /** The transport reports the connection gone (peer close, idle timeout, error). Idempotent. */
   onClosed(): void {
     this.currentState = 'closed';
-    this.releaseStreams();
+    this.streams.releaseAll();
     this.service.disconnect(this);
   }
 
@@ -225,7 +215,7 @@ export class ConnectionSession implements RoutedConnection {
 
   /** Sends an Error frame on the control stream (not before the control stream exists). */
   sendError(failure: CommandFailure): void {
-    if (this.control < 0 || this.currentState === 'closed') return;
+    if (this.streams.controlStreamId < 0 || this.currentState === 'closed') return;
     // Messages and contexts may quote client input: bounded so the reply fits a frame (PROTOCOL.md 17/echo-bound).
     this.service.fanOut.toControl(this, 'Error', {
       code: failure.code,
@@ -238,25 +228,8 @@ export class ConnectionSession implements RoutedConnection {
   private streamFor(streamId: number): StreamState | undefined {
     const known = this.streams.get(streamId);
     if (known) return known;
-    let kind: StreamState['kind'];
-    if (isClientBidi(streamId)) {
-      // The client's first bidirectional stream is the control stream; the protocol has no other bidi stream.
-      kind = this.control < 0 ? 'control' : null;
-    } else if (isClientUni(streamId)) {
-      kind = null;
-    } else {
-      return undefined; // server-initiated ids never carry client data
-    }
-    const stream: StreamState = {
-      id: streamId,
-      kind,
-      decoder: new FrameDecoder(),
-      dropped: false,
-      accounted: 0,
-    };
-    this.streams.set(streamId, stream);
-    if (kind === 'control') this.control = streamId;
-    else if (isClientBidi(streamId)) {
+    const stream = this.streams.add(streamId);
+    if (stream !== undefined && stream.kind === null && isClientBidi(streamId)) {
       this.abortStream(stream, {
         code: ERROR_CODES.INVALID_FRAME,
         message: 'the control stream is the only bidirectional stream',
@@ -311,7 +284,7 @@ export class ConnectionSession implements RoutedConnection {
       this.close(CLOSE_NO_ERROR, 'control stream finished');
       return;
     }
-    this.forgetStream(stream);
+    this.streams.forget(stream);
   }
 
   /**
@@ -321,50 +294,13 @@ export class ConnectionSession implements RoutedConnection {
    * RATE_LIMITED, which frees its bytes.
    */
   private accountPartial(stream: StreamState): void {
-    const buffered = stream.decoder.bufferedBytes;
-    const growth = buffered - stream.accounted;
-    if (growth <= 0) {
-      this.releasePartial(stream, -growth);
-      return;
-    }
     const config = this.service.config;
     const limit =
       this.currentState === 'ready' ? config.maxPartialFrameBytesPerConnection : config.maxPreAuthBytes;
-    const overConnection = this.partialBytes + growth > limit;
-    if (overConnection || !this.service.partialFrames.tryReserve(growth)) {
-      const scope = overConnection ? `this connection's limit of ${limit}` : 'the server-wide limit';
-      const failure = {
-        code: ERROR_CODES.RATE_LIMITED,
-        message: `partial-frame budget exceeded: ${this.partialBytes + growth} bytes of unfinished frames buffered, over ${scope}`,
-        context: streamContext(stream.id),
-      };
-      if (stream.kind === 'control') this.violation(failure);
-      else this.abortStream(stream, failure);
-      return;
-    }
-    stream.accounted = buffered;
-    this.partialBytes += growth;
-  }
-
-  /** Gives back `bytes` of the stream's accounted partial-frame bytes. */
-  private releasePartial(stream: StreamState, bytes: number): void {
-    if (bytes === 0) return;
-    stream.accounted -= bytes;
-    this.partialBytes -= bytes;
-    this.service.partialFrames.release(bytes);
-  }
-
-  /** Drops a stream's state and budget. */
-  private forgetStream(stream: StreamState): void {
-    this.releasePartial(stream, stream.accounted);
-    this.streams.delete(stream.id);
-  }
-
-  /** The connection is over: every stream's state and budget goes. */
-  private releaseStreams(): void {
-    for (const stream of this.streams.values()) this.releasePartial(stream, stream.accounted);
-    this.streams.clear();
-    this.abortedStreams.clear();
+    const failure = this.streams.account(stream, limit);
+    if (failure === null) return;
+    if (stream.kind === 'control') this.violation(failure);
+    else this.abortStream(stream, failure);
   }
 
   private onDecodeError(stream: StreamState, error: FrameError): void {
@@ -428,15 +364,10 @@ export class ConnectionSession implements RoutedConnection {
         });
         return;
       }
-      case 'Auth': {
-        if (this.currentState !== 'await-auth') {
-          this.violation({ code: ERROR_CODES.INVALID_FRAME, message: 'Auth after AuthOk', context: 'Auth' });
-          return;
-        }
-        this.pendingAuths.push(frame.payload);
-        this.processAuths();
+      case 'Auth':
+        // Answered in order; one that finds the session ready is refused there (verifyAuth).
+        this.auths.push(frame.payload);
         return;
-      }
       case 'ServerCommand':
         if (this.currentState !== 'ready') {
           this.sendError({
@@ -462,34 +393,23 @@ export class ConnectionSession implements RoutedConnection {
     }
   }
 
-  /**
-   * Answers queued Auth frames in order. A token is verified asynchronously: while one is, later Auth frames wait
-   * (their answers keep the order of the requests); one that finds the session ready is an "Auth after AuthOk".
-   */
-  private processAuths(): void {
-    while (!this.authInFlight && this.pendingAuths.length > 0) {
-      const auth = this.pendingAuths.shift() as Auth;
-      if (this.currentState === 'closed') return;
-      if (this.currentState !== 'await-auth') {
-        this.violation({ code: ERROR_CODES.INVALID_FRAME, message: 'Auth after AuthOk', context: 'Auth' });
-        return;
-      }
-      const outcome = this.service.authenticate(auth);
-      if (!(outcome instanceof Promise)) {
-        this.answerAuth(outcome);
-        continue;
-      }
-      this.authInFlight = true;
-      void outcome.then((result) => {
-        this.authInFlight = false;
-        if (this.currentState !== 'await-auth') return; // closed meanwhile
-        this.answerAuth(result);
-        this.processAuths();
-      });
+  /** AuthQueueSession: the verification of the next Auth frame in order, or null (and a violation once ready). */
+  verifyAuth(auth: Auth): CommandResult<UserInfo> | Promise<CommandResult<UserInfo>> | null {
+    if (this.currentState === 'closed') return null;
+    if (this.currentState !== 'await-auth') {
+      this.violation({ code: ERROR_CODES.INVALID_FRAME, message: 'Auth after AuthOk', context: 'Auth' });
+      return null;
     }
+    return this.service.authenticate(auth);
   }
 
-  private answerAuth(result: CommandResult<UserInfo>): void {
+  /** AuthQueueSession: the session still waits to be authenticated. */
+  get awaitingAuth(): boolean {
+    return this.currentState === 'await-auth';
+  }
+
+  /** AuthQueueSession: AuthFailed, or AuthOk and what follows it. */
+  answerAuth(result: CommandResult<UserInfo>): void {
     if (!result.ok) {
       // No Error frame; the connection stays in await-auth and the client may retry (PROTOCOL.md 6.3).
       this.service.fanOut.toControl(this, 'AuthFailed', {
@@ -572,16 +492,14 @@ export class ConnectionSession implements RoutedConnection {
   private abortStream(stream: StreamState, failure: CommandFailure & { code: ErrorCode }): void {
     if (this.currentState !== 'await-hello')
       this.sendError({ ...failure, context: failure.context ?? streamContext(stream.id) });
-    stream.dropped = true;
-    this.forgetStream(stream);
-    this.abortedStreams.add(stream.id);
+    this.streams.abort(stream);
     this.port.abortStream(stream.id, failure.code);
   }
 
   private close(code: number, reason: string): void {
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
-    this.releaseStreams();
+    this.streams.releaseAll();
     this.port.close(code, reason);
     this.service.disconnect(this);
   }

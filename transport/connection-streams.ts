@@ -1,17 +1,21 @@
 /**
  * The streams of one QUIC connection: opening them, the write side (send queues handed to quiche in priority
  * order as flow-control credit allows, drain notices, STOP_SENDING probes and queued stops) and the read side
- * (readable streams, FIN and reset bookkeeping). QuicConnection owns one and forwards its stream API here; this
- * module reaches the connection only through StreamHost, so it does not import connection.ts.
+ * (readable streams, FIN and reset bookkeeping; new peer streams are found by PeerStreamProbe,
+ * peer-stream-probe.ts). QuicConnection owns one and forwards its stream API here; this module reaches the
+ * connection only through StreamHost, so it does not import connection.ts.
  */
 import { quiche } from '@matrixai/quic/native/index.js';
 import type { Connection as NativeConnection } from '@matrixai/quic/native/index.js';
 import type { ConnectionSide, ConnectionState } from './connection-types.js';
 import { TransportError } from './errors.js';
 import type { ResolvedTransportOptions } from './options.js';
+import { PeerStreamProbe } from './peer-stream-probe.js';
+import type { PeerStreamReader } from './peer-stream-probe.js';
 import { STOP_SENDING_CODE_UNKNOWN, errorCodeIn, isCollectedStreamError } from './quiche-errors.js';
 import { SendQueue } from './send-queue.js';
 import { StreamState } from './stream-state.js';
+import { UNIDIRECTIONAL, checkStreamIdArgument, firstBidiId, isOpenedBy } from './stream-ids.js';
 
 /**
  * @internal What the streams need from their connection: its state, the user's stream callbacks (called with
@@ -37,20 +41,7 @@ export interface StreamEndpoint {
 }
 
 const EMPTY = Buffer.alloc(0);
-/** Reused by every connection: stream reads never nest. */
-const readableIds: number[] = [];
-/**
- * New peer stream ids probed past the next expected one before quiche's readable() iterator is asked: a peer may open
- * its streams out of order (the reference server opens a client's shard streams as its rooms need them), and the
- * iterator costs ~30 µs per call in this binding where a probe costs ~0.2 µs.
- */
-const PEER_PROBE_AHEAD = 16;
-const ascending = (a: number, b: number): number => a - b;
 const byUrgency = (a: { urgency: number }, b: { urgency: number }): number => a.urgency - b.urgency;
-
-/** Stream id type bits (RFC 9000 §2.1). */
-const SERVER_INITIATED = 0x1;
-const UNIDIRECTIONAL = 0x2;
 
 /** A write at least this large to an idle stream goes straight to quiche (it copies anyway). */
 const DIRECT_WRITE_MIN = 16 * 1024;
@@ -63,7 +54,7 @@ function streamFailure(where: 'stream send' | 'stream recv', streamId: number, e
 }
 
 /** @internal Stream state of one connection; see the module comment. */
-export class ConnectionStreams<Host extends StreamHost<Host>> {
+export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStreamReader {
   private readonly streams = new Map<number, StreamState>();
   /** Streams whose sending side is open (the STOP_SENDING sweep is skipped when 0). */
   private writeOpenCount = 0;
@@ -77,12 +68,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   private stopsQueued: Map<number, number> | null = null;
   private nextBidi: number;
   private nextUni: number;
-  /** Next peer-initiated stream ids we expect to see (probed cheaply for new streams). */
-  private nextPeerBidi: number;
-  private nextPeerUni: number;
-  /** Lowest peer-initiated stream ids not seen yet (below the next expected one when the peer skipped ids). */
-  private lowestUnseenPeerBidi: number;
-  private lowestUnseenPeerUni: number;
+  private readonly peerStreams: PeerStreamProbe;
 
   constructor(
     private readonly host: Host,
@@ -91,12 +77,9 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     private readonly side: ConnectionSide,
     private readonly options: ResolvedTransportOptions,
   ) {
-    this.nextBidi = side === 'client' ? 0 : SERVER_INITIATED;
+    this.nextBidi = firstBidiId(side);
     this.nextUni = this.nextBidi | UNIDIRECTIONAL;
-    this.nextPeerBidi = this.nextBidi ^ SERVER_INITIATED;
-    this.nextPeerUni = this.nextPeerBidi | UNIDIRECTIONAL;
-    this.lowestUnseenPeerBidi = this.nextPeerBidi;
-    this.lowestUnseenPeerUni = this.nextPeerUni;
+    this.peerStreams = new PeerStreamProbe(side, native, this.streams, this);
   }
 
   /** Streams wait to be handed to quiche (queued bytes or FIN). */
@@ -131,7 +114,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   write(streamId: number, data: Uint8Array, fin: boolean): number {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen || this.host.state !== 'established') {
-      this.checkWritableId(streamId, 'write');
+      checkStreamIdArgument(streamId, 'write', 'send', this.side, this.nextBidi, this.nextUni);
       return 0;
     }
     const length = data.length;
@@ -173,7 +156,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   resetStream(streamId: number, errorCode: number): void {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen || this.host.state !== 'established') {
-      this.checkWritableId(streamId, 'resetStream');
+      checkStreamIdArgument(streamId, 'resetStream', 'send', this.side, this.nextBidi, this.nextUni);
       return;
     }
     try {
@@ -189,7 +172,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   stopSending(streamId: number, errorCode: number): void {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.readOpen || this.host.state !== 'established') {
-      this.checkReadableId(streamId, 'stopSending');
+      checkStreamIdArgument(streamId, 'stopSending', 'receive', this.side, this.nextBidi, this.nextUni);
       return;
     }
     // Handed to quiche after the send loop has sent what the connection owes (the ACK of the stream's bytes), so
@@ -225,7 +208,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     }
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen) {
-      this.checkWritableId(streamId, 'setPriority');
+      checkStreamIdArgument(streamId, 'setPriority', 'send', this.side, this.nextBidi, this.nextUni);
       return;
     }
     st.urgency = urgency;
@@ -286,53 +269,21 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
   }
 
   /**
-   * Reads every readable stream. quiche's readable() iterator costs ~30 µs per call in this binding, so known streams
-   * and then new peer streams (skipped ids, the next expected ones, and PEER_PROBE_AHEAD ids past them) are probed
-   * with the cheap streamReadable(), each step only while isReadable() says something is left; the iterator is the
-   * fallback for anything else (resets of streams we no longer track, ids further ahead), in stream id order.
+   * Reads every readable stream: the known ones (probed with the cheap streamReadable(); quiche's readable()
+   * iterator costs ~30 µs per call in this binding), then, while quiche says something is left, what the new-stream
+   * probe finds.
    */
   readStreams(): void {
-    const q = this.native;
-    const host = this.host;
     // forEach with a this-argument: a for-of over the Map allocated an iterator result per stream and call.
     this.streams.forEach(this.readIfReadable, this);
-    if (host.state !== 'established' || !q.isReadable()) return;
-    if (!this.readNewPeerStreams(false, 0) || !this.readNewPeerStreams(true, 0) || !q.isReadable()) return;
-    const ahead = 4 * PEER_PROBE_AHEAD;
-    if (!this.readNewPeerStreams(false, ahead) || !this.readNewPeerStreams(true, ahead) || !q.isReadable())
-      return;
-    const ids = readableIds;
-    for (const id of q.readable()) ids.push(id);
-    if (ids.length > 1) ids.sort(ascending);
-    for (let i = 0; i < ids.length && host.state === 'established'; i++) this.readStream(ids[i] as number);
-    ids.length = 0;
+    if (this.host.state !== 'established' || !this.native.isReadable()) return;
+    this.peerStreams.readNew();
   }
 
-  /**
-   * Reads the readable peer streams of one direction not seen yet. Without `ahead`: the ids skipped below the next
-   * expected one, then the next expected ones while readable. With it: the `ahead` ids past the next expected one
-   * (and past any stream found there), which the first pass has seen unreadable up to there. Returns false once the
-   * connection left 'established'.
-   */
-  private readNewPeerStreams(unidirectional: boolean, ahead: number): boolean {
-    const q = this.native;
-    let id = unidirectional ? this.lowestUnseenPeerUni : this.lowestUnseenPeerBidi;
-    if (ahead > 0) id = this.nextPeer(unidirectional) + 4;
-    while (id <= this.nextPeer(unidirectional) + ahead) {
-      if (!this.streams.has(id) && q.streamReadable(id)) {
-        this.readStream(id);
-        if (this.host.state !== 'established') return false;
-      } else if (ahead === 0 && id === this.nextPeer(unidirectional)) {
-        return true;
-      }
-      id += 4;
-    }
-    return true;
-  }
-
-  /** The next peer-initiated stream id of a direction we expect to see. */
-  private nextPeer(unidirectional: boolean): number {
-    return unidirectional ? this.nextPeerUni : this.nextPeerBidi;
+  /** @internal PeerStreamReader: reads a stream the probe found; false once the connection left 'established'. */
+  readFoundStream(id: number): boolean {
+    this.readStream(id);
+    return this.host.state === 'established';
   }
 
   /** readStreams' step for a known stream (a forEach callback: stops reading once the connection closes). */
@@ -370,48 +321,6 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
       });
     }
     return id;
-  }
-
-  private isLocal(streamId: number): boolean {
-    return (streamId & SERVER_INITIATED) === (this.side === 'server' ? SERVER_INITIATED : 0);
-  }
-
-  private checkStreamId(streamId: number, where: string): void {
-    if (!Number.isSafeInteger(streamId) || streamId < 0) {
-      throw new TransportError(
-        'INVALID_ARGUMENT',
-        `${where}.streamId`,
-        `expected a non-negative integer, got ${streamId}`,
-      );
-    }
-    if (this.isLocal(streamId)) {
-      const next = streamId & UNIDIRECTIONAL ? this.nextUni : this.nextBidi;
-      if (streamId >= next) {
-        throw new TransportError('STREAM_STATE', `${where}.streamId`, `stream ${streamId} was never opened`);
-      }
-    }
-  }
-
-  private checkWritableId(streamId: number, where: string): void {
-    this.checkStreamId(streamId, where);
-    if (!this.isLocal(streamId) && streamId & UNIDIRECTIONAL) {
-      throw new TransportError(
-        'STREAM_STATE',
-        `${where}.streamId`,
-        `stream ${streamId} is the peer's unidirectional stream`,
-      );
-    }
-  }
-
-  private checkReadableId(streamId: number, where: string): void {
-    this.checkStreamId(streamId, where);
-    if (this.isLocal(streamId) && streamId & UNIDIRECTIONAL) {
-      throw new TransportError(
-        'STREAM_STATE',
-        `${where}.streamId`,
-        `stream ${streamId} is our unidirectional stream`,
-      );
-    }
   }
 
   private schedulePump(st: StreamState): void {
@@ -506,19 +415,13 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
     const host = this.host;
     let st = this.streams.get(id);
     if (st === undefined) {
-      if (this.isLocal(id) || this.stopsQueued?.has(id) === true) {
+      if (isOpenedBy(id, this.side) || this.stopsQueued?.has(id) === true) {
         this.discard(id);
         return;
       }
       st = new StreamState(id, true, (id & UNIDIRECTIONAL) === 0);
       this.streams.set(id, st);
-      if (id & UNIDIRECTIONAL) {
-        if (id >= this.nextPeerUni) this.nextPeerUni = id + 4;
-        if (id === this.lowestUnseenPeerUni) this.lowestUnseenPeerUni = this.unseenFrom(id + 4);
-      } else {
-        if (id >= this.nextPeerBidi) this.nextPeerBidi = id + 4;
-        if (id === this.lowestUnseenPeerBidi) this.lowestUnseenPeerBidi = this.unseenFrom(id + 4);
-      }
+      this.peerStreams.noteTracked(id);
       if (st.writeOpen) this.writeOpenCount++;
       if (host.onStream !== null) {
         try {
@@ -556,12 +459,6 @@ export class ConnectionStreams<Host extends StreamHost<Host>> {
       }
       if (length < scratch.length) return;
     }
-  }
-
-  /** The first stream id from `id` on (same type) not among our streams. */
-  private unseenFrom(id: number): number {
-    while (this.streams.has(id)) id += 4;
-    return id;
   }
 
   /** Reads and drops whatever quiche still holds for a stream we no longer read. */

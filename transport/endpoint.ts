@@ -2,11 +2,12 @@
  * The event loop: one packet socket, connections routed by destination connection id,
  * one deadline queue for all quiche timers, and a batched flush (all packets of this
  * tick first, then each dirty connection's send loop once). Modelled on quiche's
- * examples/server.rs and client.rs.
+ * examples/server.rs and client.rs. Datagrams for no known connection are the listener's
+ * (server-admission.ts); outgoing datagrams leave through PacketOutput (packet-output.ts).
  */
 import { isIP } from 'node:net';
 import { quiche } from '@matrixai/quic/native/index.js';
-import type { Config, Connection as NativeConnection } from '@matrixai/quic/native/index.js';
+import type { Config } from '@matrixai/quic/native/index.js';
 import { QuicConnection } from './connection.js';
 import type { ConnectionOwner } from './connection.js';
 import { newConnectionId } from './connection-ids.js';
@@ -14,17 +15,11 @@ import { DeadlineQueue } from './deadline-queue.js';
 import { TransportError } from './errors.js';
 import { resolveTransportOptions } from './options.js';
 import type { ClientOptions, ResolvedTransportOptions, ServerOptions } from './options.js';
-import {
-  CID_LENGTH,
-  cidKey,
-  coalescedHandshakeEnd,
-  destinationCidKey,
-  isLongHeader,
-} from './packet-header.js';
+import { cidKey, destinationCidKey, isLongHeader } from './packet-header.js';
 import type { HostPort, PacketIO } from './packet-io.js';
-import { buildClientConfig, buildServerConfig } from './quiche-config.js';
-import { RetryTokens } from './retry-token.js';
-import { SendArena } from './send-arena.js';
+import { PacketOutput } from './packet-output.js';
+import { buildClientConfig } from './quiche-config.js';
+import { ServerAdmission } from './server-admission.js';
 import { createUdpPacketIO } from './udp-packet-io.js';
 import type { UdpBindOptions } from './udp-packet-io.js';
 
@@ -54,20 +49,11 @@ export interface EndpointCloseOptions {
   timeoutMs?: number;
 }
 
-interface ServerState {
-  config: Config;
-  options: ResolvedTransportOptions;
-  maxConnections: number;
-  retry: RetryTokens | null;
-  connections: number;
-}
-
 interface ClientConfig {
   config: Config;
   options: ResolvedTransportOptions;
 }
 
-const CONNECTION_REFUSED = 0x2;
 /**
  * Packets one connection may send per flush before the loop yields to I/O. Without a cap
  * a large congestion window leaves as one burst that overflows the peer's socket buffer
@@ -96,9 +82,6 @@ export const READ_BATCH = 32;
 export const MAX_EXTRA_POLLS = 7;
 /** A queued timer armed this much (ms) or more before the earliest deadline is moved to it (DeadlineQueue.retarget). */
 const TIMER_RETARGET_SLACK_MS = 2;
-/** RFC 9000 §14.1: a server MUST discard an Initial in a datagram smaller than this. */
-const MIN_INITIAL_DATAGRAM = 1200;
-const textEncoder = new TextEncoder();
 
 function defaultOnError(error: unknown): void {
   // A throwing callback is a bug in the caller: surface it as an uncaught exception, but
@@ -127,8 +110,8 @@ export class QuicEndpoint implements ConnectionOwner {
     (conn) => conn.expire(performance.now()),
     () => this.flush(),
   );
-  private readonly arena: SendArena;
-  private server: ServerState | null = null;
+  private readonly output: PacketOutput;
+  private server: ServerAdmission | null = null;
   private defaultClientConfig: ClientConfig | null = null;
   private readonly clientConfigs = new WeakMap<ClientOptions, ClientConfig>();
   private dirty: QuicConnection[] = [];
@@ -159,7 +142,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   /** Starts the loop on any packet I/O (e.g. an in-memory network in tests). */
   constructor(private readonly io: PacketIO) {
-    this.arena = new SendArena(undefined, io.copiesOnSend === true);
+    this.output = new PacketOutput(io, this.counters);
     io.start(this.onPacket);
   }
 
@@ -201,24 +184,9 @@ export class QuicEndpoint implements ConnectionOwner {
   listen(options: ServerOptions): void {
     this.assertOpen('listen');
     if (this.server !== null) throw new TransportError('CONNECTION_STATE', 'listen', 'already listening');
-    const resolved = resolveTransportOptions(options, 'listen');
-    const maxConnections = options.maxConnections ?? 10_000;
-    if (!Number.isInteger(maxConnections) || maxConnections < 0) {
-      throw new TransportError(
-        'INVALID_ARGUMENT',
-        'listen.maxConnections',
-        `expected an integer >= 0, got ${maxConnections}`,
-      );
-    }
-    const config = buildServerConfig(options, resolved);
-    this.arena.ensureCapacity(resolved.maxUdpPayload);
-    this.server = {
-      config,
-      options: resolved,
-      maxConnections,
-      retry: options.retry === true ? new RetryTokens() : null,
-      connections: 0,
-    };
+    const server = new ServerAdmission(options, this.output, this.counters);
+    this.output.ensureCapacity(server.options.maxUdpPayload);
+    this.server = server;
   }
 
   /**
@@ -317,7 +285,7 @@ export class QuicEndpoint implements ConnectionOwner {
       entry = { config: buildClientConfig(o, resolved), options: resolved };
       if (options === undefined) this.defaultClientConfig = entry;
       else this.clientConfigs.set(options, entry);
-      this.arena.ensureCapacity(resolved.maxUdpPayload);
+      this.output.ensureCapacity(resolved.maxUdpPayload);
     }
     return entry;
   }
@@ -345,66 +313,26 @@ export class QuicEndpoint implements ConnectionOwner {
   };
 
   /** A long-header packet for no known connection: maybe a new client. */
-  private acceptInitial(server: ServerState, data: Buffer, key: string, host: string, port: number): void {
-    let header;
-    try {
-      header = quiche.Header.fromSlice(data, CID_LENGTH);
-    } catch {
-      this.counters.packetsDropped++;
-      return;
-    }
-    if (!quiche.versionIsSupported(header.version)) {
-      if (header.version === 0) {
-        this.counters.packetsDropped++;
-        return;
-      }
-      this.sendStateless(host, port, (out) => quiche.negotiateVersion(header.scid, header.dcid, out));
-      this.counters.versionNegotiationsSent++;
-      return;
-    }
-    if (header.ty !== quiche.Type.Initial || data.length < MIN_INITIAL_DATAGRAM) {
-      this.counters.packetsDropped++;
-      return;
-    }
-    const remote = { host, port };
-    if (server.connections >= server.maxConnections) {
-      this.refuse(server, data, remote);
-      return;
-    }
-    let scid: Buffer;
-    let odcid: Buffer | null = null;
-    if (server.retry !== null) {
-      const token = header.token;
-      if (token === undefined || token.length === 0) {
-        const newScid = newConnectionId();
-        const minted = server.retry.mint(header.dcid, host);
-        this.sendStateless(host, port, (out) =>
-          quiche.retry(header.scid, header.dcid, newScid, minted, header.version, out),
-        );
-        this.counters.retriesSent++;
-        return;
-      }
-      odcid = server.retry.validate(token, host);
-      if (odcid === null || header.dcid.length !== CID_LENGTH) {
-        this.counters.packetsDropped++;
-        return;
-      }
-      scid = Buffer.from(header.dcid);
-    } else {
-      scid = newConnectionId();
-    }
-    const native = quiche.Connection.accept(scid, odcid, this.localAddress, remote, server.config);
+  private acceptInitial(
+    server: ServerAdmission,
+    data: Buffer,
+    key: string,
+    host: string,
+    port: number,
+  ): void {
+    const admitted = server.admit(data, host, port, this.localAddress);
+    if (admitted === null) return;
     const conn = new QuicConnection(
       this,
-      native,
+      admitted.native,
       'server',
-      cidKey(scid),
-      remote,
+      cidKey(admitted.scid),
+      admitted.remote,
       this.localAddress,
       server.options,
     );
     this.byCid.set(conn.cidKey, conn);
-    if (odcid === null) {
+    if (!admitted.retried) {
       // Until it hears from us the client keeps addressing its own random dcid: route
       // retransmitted Initials there too.
       this.byCid.set(key, conn);
@@ -413,75 +341,6 @@ export class QuicEndpoint implements ConnectionOwner {
     this.live.add(conn);
     server.connections++;
     conn.receive(data, host, port);
-  }
-
-  /**
-   * Over the connection limit: answer with CONNECTION_CLOSE (CONNECTION_REFUSED). The
-   * close must follow the server's first flight, or the client cannot decrypt it; the
-   * throwaway connection is then dropped without being tracked.
-   */
-  private refuse(server: ServerState, data: Buffer, remote: HostPort): void {
-    const native = quiche.Connection.accept(
-      newConnectionId(),
-      null,
-      this.localAddress,
-      remote,
-      server.config,
-    );
-    try {
-      native.recv(data, { from: remote, to: this.localAddress });
-      this.sendAll(native);
-      native.close(false, CONNECTION_REFUSED, textEncoder.encode('server at connection limit'));
-      this.sendAll(native);
-    } catch {
-      // Nothing more to tell a client whose Initial quiche rejected.
-    }
-    this.counters.connectionsRefused++;
-  }
-
-  private sendStateless(host: string, port: number, write: (out: Buffer) => number): void {
-    const out = this.arena.free();
-    let length: number;
-    try {
-      length = write(out);
-    } catch {
-      this.counters.packetsDropped++;
-      return;
-    }
-    this.transmitPacket(length, host, port);
-  }
-
-  private transmitPacket(length: number, host: string, port: number): void {
-    const at = this.arena.take(length);
-    const buffer = this.arena.current;
-    // A Handshake packet with 1-RTT packets behind it leaves as two datagrams (see coalescedHandshakeEnd).
-    const split = coalescedHandshakeEnd(buffer, at, length);
-    if (split > 0) {
-      this.io.send(buffer, at, split, host, port);
-      this.io.send(buffer, at + split, length - split, host, port);
-      this.counters.packetsSent += 2;
-    } else {
-      this.io.send(buffer, at, length, host, port);
-      this.counters.packetsSent++;
-    }
-    this.counters.bytesSent += length;
-  }
-
-  /** quiche's send loop: the packets the connection wants to send now, at most `limit`; true if cut short. */
-  private sendAll(native: NativeConnection, limit = Infinity): boolean {
-    const arena = this.arena;
-    for (let sent = 0; sent < limit; sent++) {
-      let result;
-      try {
-        result = native.send(arena.free());
-      } catch {
-        return false;
-      }
-      if (result === null) return false;
-      const to = result[1].to;
-      this.transmitPacket(result[0], to.host, to.port);
-    }
-    return true;
   }
 
   private readonly flush = (): void => {
@@ -556,10 +415,10 @@ export class QuicEndpoint implements ConnectionOwner {
     conn.timing.transmitted();
     if (conn.hasQueuedStops && !closing) {
       // What is owed (the ACK of a stream's bytes) leaves first, STOP_SENDING in the packets after it.
-      this.sendAll(native, SEND_BURST);
+      this.output.sendAll(native, SEND_BURST);
       conn.applyQueuedStops();
     }
-    const cutShort = limit > 0 && this.sendAll(native, limit);
+    const cutShort = limit > 0 && this.output.sendAll(native, limit);
     if (closing) conn.spendClosingBudget(this.counters.packetsSent - sentBefore);
     else if (cutShort) {
       conn.dirty = true;
