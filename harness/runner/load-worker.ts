@@ -17,8 +17,6 @@
  */
 import { epochNowMs } from '../metrics/clock.js';
 import { HealthSampler } from '../metrics/harness-health.js';
-import type { AckTimedOutSend } from '../metrics/ack-timed-out-sends.js';
-import type { AckedMessage } from '../metrics/delivery-tracker.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
 import type { PhaseWindow } from '../metrics/worker-result.js';
 import { buildRoomPlan, type RoomPlan } from '../scenario/membership.js';
@@ -56,7 +54,8 @@ import { segmentOwnsClient, workerOwnsClient } from './segment.js';
 import { PendingRecorder } from './pending-recorder.js';
 import { applyScenarioOverrides } from './scenario-overrides.js';
 import { PendingSends } from './pending-sends.js';
-import { SlicedSweep } from './sliced-sweep.js';
+import { ClientUpkeep } from './client-upkeep.js';
+import { AckRelay } from './ack-relay.js';
 import { TimerQueue } from './timer-queue.js';
 import { TrafficPump } from './traffic-pump.js';
 import { plannedStorms, TrafficPlan, type PlannedOperation } from './traffic-plan.js';
@@ -67,7 +66,6 @@ import type { CoordinatorMessage, WorkerSetup } from './worker-protocol.js';
 /** General (room 1) is joined by the server right after AuthOk (PROTOCOL.md 6.4/auto-join). */
 const AUTO_JOINED_ROOM = 1;
 const HOUSEKEEPING_MS = 1000;
-const ACK_RELAY_MS = 20;
 const MAX_NOTES = 20;
 /** Promotions and demotions are recorded this long after they are seen (see deferred-room-events.ts). */
 const ROOM_EVENT_DELAY_MS = 500;
@@ -84,27 +82,17 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   private owned: number[] = [];
   private readonly rec = new PendingRecorder();
   private readonly timers = new TimerQueue();
-  /** Bytes queued for quiche (send backlog) by the last complete sweep's count, the count under way, its start. */
-  private sendBacklog = 0;
-  private backlogSum = 0;
-  private sweepNowMs = 0;
-  private readonly clientSweep = new SlicedSweep<number>(
-    (index) => this.sweepClient(index),
-    () => {
-      this.sendBacklog = this.backlogSum;
-      this.backlogSum = 0;
-    },
-  );
+  /** The once-a-second visit of every client (send backlog, AuthOk deadline); made at setup. */
+  private upkeep: ClientUpkeep | null = null;
   private connectStartMs = 0;
   private ramp: ConnectRamp | null = null;
   private traffic: TrafficPump | null = null;
   private housekeeping: NodeJS.Timeout | null = null;
-  private ackRelay: NodeJS.Timeout | null = null;
+  /** Relays acks and ack timeouts to the other workers (multi-worker runs), or null. */
+  private ackRelay: AckRelay | null = null;
   private readonly pendingSends = new PendingSends();
   /** What the client operations work with; set at setup. */
   private operations: OperationContext | null = null;
-  private outgoingAcks: AckedMessage[] = [];
-  private outgoingAckTimeouts: AckTimedOutSend[] = [];
   private ackTimeouts: AckTimeouts | null = null;
   private connected = 0;
   private settled = 0;
@@ -167,6 +155,11 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
 
   private async onSetup(setup: WorkerSetup): Promise<void> {
     this.setup = setup;
+    this.upkeep = new ClientUpkeep(
+      (index) => (this.slots[index] as ClientSlot).client,
+      setup.connectTimeoutMs,
+    );
+    if (setup.workerCount > 1) this.ackRelay = new AckRelay(this.port);
     const scenario = applyScenarioOverrides(
       parseScenario(setup.scenarioText, setup.scenarioFile),
       setup.overrides,
@@ -234,15 +227,16 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
       if (slot === undefined) continue;
       this.timers.at(storm.disconnectAtMs, () => this.stormDisconnect(slot, storm.reconnectAtMs));
     }
+    const relay = this.ackRelay;
     this.ackTimeouts = new AckTimeouts({
       rec: this.rec,
       pendingSends: this.pendingSends,
       graceMs: scenario.correctness.graceMs,
       connectStartMs: this.connectStartMs,
-      relay: setup.workerCount > 1 ? (send) => this.outgoingAckTimeouts.push(send) : null,
+      relay: relay === null ? null : (send) => relay.ackTimedOut(send),
       note: (text) => this.note(text),
     });
-    if (setup.workerCount > 1) this.ackRelay = setInterval(this.relayAcks, ACK_RELAY_MS);
+    this.ackRelay?.start();
     this.traffic.pump();
   }
 
@@ -250,7 +244,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     this.stopTraffic();
     // Before the relay, so that every worker knows every ack timeout when it finishes.
     this.ackTimeouts?.expireAll(epochNowMs());
-    this.relayAcks();
+    this.ackRelay?.flush();
     this.port.send({ type: 'drained' });
   }
 
@@ -280,7 +274,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     this.stopTraffic();
     this.timers.stop();
     if (this.housekeeping !== null) clearInterval(this.housekeeping);
-    this.clientSweep.stop();
+    this.upkeep?.stop();
     this.ramp?.stop();
     this.holdTimer?.stop();
     for (const index of this.owned) this.slots[index]?.client.disconnect('run finished');
@@ -291,8 +285,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   private stopTraffic(): void {
     this.traffic?.stop();
     this.traffic = null;
-    if (this.ackRelay !== null) clearInterval(this.ackRelay);
-    this.ackRelay = null;
+    this.ackRelay?.stop();
   }
 
   private fatal(error: unknown): void {
@@ -383,40 +376,14 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
   private readonly houseKeep = (): void => {
     const now = epochNowMs();
     this.flushRoomEvents(now - ROOM_EVENT_DELAY_MS);
-    this.health?.sample(now, this.sendBacklog);
+    this.health?.sample(now, this.upkeep?.sendBacklog ?? 0);
     // Ack timeouts first: the deliveries of those messages that expire below are then attributed to them.
     this.ackTimeouts?.expire(now);
     this.rec.attached?.expire(now);
-    // Every client is visited in slices over the next loop turns (see SlicedSweep); one still under way goes on.
-    this.sweepNowMs = now;
-    this.clientSweep.start(this.owned);
+    this.upkeep?.start(now, this.owned);
     const progress = this.rec.progress(now, this.connectStartMs, this.connected);
     const live = this.rec.takeLiveReport();
     this.port.send(live ? { type: 'progress', progress, live } : { type: 'progress', progress });
-  };
-
-  /** One client of the housekeeping sweep: its send backlog, and its Hello..AuthOk deadline. */
-  private readonly sweepClient = (index: number): void => {
-    const client = (this.slots[index] as ClientSlot).client;
-    this.backlogSum += client.quic?.queuedBytes() ?? 0;
-    // QUIC handshakes time out in the transport; Hello..AuthOk is bounded here.
-    const timeoutMs = (this.setup as WorkerSetup).connectTimeoutMs;
-    if (client.state === 'handshaking' && this.sweepNowMs - client.connectedAtMs > timeoutMs) {
-      const missing = client.numShards > 0 ? 'AuthOk' : 'HelloAck';
-      client.abort({
-        reason: missing === 'AuthOk' ? 'no-auth-ok' : 'no-hello-ack',
-        detail: `no ${missing} within ${timeoutMs} ms after the QUIC handshake`,
-      });
-    }
-  };
-
-  private readonly relayAcks = (): void => {
-    if (this.outgoingAcks.length === 0 && this.outgoingAckTimeouts.length === 0) return;
-    const acks = this.outgoingAcks;
-    const ackTimeouts = this.outgoingAckTimeouts;
-    this.outgoingAcks = [];
-    this.outgoingAckTimeouts = [];
-    this.port.send(ackTimeouts.length === 0 ? { type: 'acks', acks } : { type: 'acks', acks, ackTimeouts });
   };
 
   private note(text: string): void {
@@ -556,7 +523,7 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
       serverAtMs: u64ToNumber(ack.timestamp),
       sender: client.index,
     });
-    if ((this.setup as WorkerSetup).workerCount > 1) this.outgoingAcks.push(acked);
+    this.ackRelay?.acked(acked);
     (this.slots[client.index] as ClientSlot).remember(pending.roomId, messageId);
   }
 
