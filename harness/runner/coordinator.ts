@@ -296,6 +296,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         sleepUntil: (atMs) => workers.sleepUntil(atMs),
         figures: () => workers.missingFigures(),
         note,
+        extended: () => printer?.waitingForLate(),
       },
     );
 

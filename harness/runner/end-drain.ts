@@ -116,6 +116,8 @@ export interface DrainIo {
   /** The workers' latest figures summed, or null while some worker has not reported them. */
   figures(): MissingFigures | null;
   note(text: string): void;
+  /** Called once when the wait goes on past the grace (after the note), e.g. to relabel the progress line. */
+  extended?(): void;
 }
 
 /** Waits from the end of the last phase until `drain` says the wait is over; returns its summary. */
@@ -130,6 +132,7 @@ export async function drainAfterPhases(drain: EndDrain, io: DrainIo): Promise<Dr
     if (now >= drain.graceEndMs && !announced) {
       announced = true;
       io.note(drain.extensionNote(now));
+      io.extended?.();
     }
     await io.sleepUntil(Math.min(now + POLL_MS, now < drain.graceEndMs ? drain.graceEndMs : drain.capMs));
   }

@@ -17,6 +17,8 @@ export class ProgressPrinter {
   private lineShown = false;
   private lastPlainAt = -Infinity;
   private sawPhase = false;
+  /** What the line says after the last phase: the grace, or the wait for late deliveries past it. */
+  private afterPhases = 'grace';
 
   constructor(
     private readonly stream: ProgressStream,
@@ -33,7 +35,7 @@ export class ProgressPrinter {
     const render = { tty, totalClients: this.options.totalClients, now: new Date(nowMs) };
     // Outside the phases there is no phase name: say what the run is doing instead of a bare "-".
     if (progress.phase !== null) this.sawPhase = true;
-    const phase = progress.phase ?? (this.sawPhase ? 'grace' : 'connecting');
+    const phase = progress.phase ?? (this.sawPhase ? this.afterPhases : 'connecting');
     this.stream.write(
       renderProgress(
         { ...progress, phase },
@@ -42,6 +44,11 @@ export class ProgressPrinter {
       ),
     );
     this.lineShown = tty;
+  }
+
+  /** From now on the line says the run waits for late deliveries past the grace (see end-drain.ts). */
+  waitingForLate(): void {
+    this.afterPhases = 'late drain';
   }
 
   /** Prints a message on its own line (clearing the live line first). */

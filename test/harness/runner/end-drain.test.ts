@@ -93,6 +93,7 @@ describe('drainAfterPhases', () => {
   it('polls the figures, says once why it waits past the grace, and returns the summary', async () => {
     let now = END;
     const notes: string[] = [];
+    let extended = 0;
     const summary = await drainAfterPhases(drain(), {
       now: () => now,
       sleepUntil: (atMs) => {
@@ -104,9 +105,11 @@ describe('drainAfterPhases', () => {
         return { missing: 50 - arrived, late: arrived };
       },
       note: (text) => notes.push(text),
+      extended: () => extended++,
     });
     expect(summary).toMatchObject({ extended: true, ended: 'nothing-missing', waitedMs: 2000 });
     expect(notes).toHaveLength(1);
+    expect(extended).toBe(1);
     expect(notes[0]).toMatch(
       /^grace over: 25 expected deliveries still missing, and still arriving late \(25 in the last 3 s\): waiting while they come, at most 4\.0 s after the last phase/,
     );

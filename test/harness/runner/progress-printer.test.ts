@@ -43,4 +43,20 @@ describe('ProgressPrinter', () => {
     printer.clear();
     expect(out.writes).toHaveLength(3);
   });
+
+  it('names what the run does outside the phases: connecting, then the grace, then the wait for late deliveries', () => {
+    const out = stream(true);
+    const printer = new ProgressPrinter(out, { totalClients: 200 });
+    printer.update({ ...SNAPSHOT, phase: null }, 1000);
+    printer.update(SNAPSHOT, 2000);
+    printer.update({ ...SNAPSHOT, phase: null }, 3000);
+    printer.waitingForLate();
+    printer.update({ ...SNAPSHOT, phase: null }, 4000);
+    expect(out.writes.map((w) => /s (\S+( drain)?)/.exec(w)?.[1])).toEqual([
+      'connecting',
+      'surge',
+      'grace',
+      'late drain',
+    ]);
+  });
 });
