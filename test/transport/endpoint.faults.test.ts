@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CloseInfo } from '../../transport/index.js';
+import type { CloseInfo, QuicConnection } from '../../transport/index.js';
 import { endpointPair } from './helpers/endpoints.js';
 import { MemoryNetwork, PERFECT } from './helpers/memory-network.js';
 import type { FaultSettings } from './helpers/memory-network.js';
@@ -34,6 +34,56 @@ interface Scenario {
 
 const runTimes: number[] = [];
 
+/** How long one scenario may take before it fails with what it was waiting for (quiet runs: 0.1-9 s). */
+const SCENARIO_DEADLINE_MS = 40_000;
+
+/**
+ * Turns a scenario that would hang into a failure that says why: a connection that closes before the
+ * exchange is over (its streams could then never settle), or the deadline. The error names the step, the
+ * close cause and the network's counters, and fast-check adds the seed that replays it; a test timeout
+ * would say none of that.
+ */
+class ScenarioWatch {
+  private current = 'handshake';
+  private closing = false;
+  private readonly timer: NodeJS.Timeout;
+  private reject: (error: Error) => void = () => {};
+  private readonly failed: Promise<never>;
+
+  constructor(private readonly network: MemoryNetwork) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.reject = reject;
+    });
+    this.failed.catch(() => {}); // a failure nobody awaits any more is not an unhandled rejection
+    this.timer = setTimeout(() => this.fail(`still running after ${SCENARIO_DEADLINE_MS} ms`), SCENARIO_DEADLINE_MS);
+  }
+
+  /** Awaits `work` as step `step`, failing early if the scenario is stuck. */
+  async step<T>(step: string, work: Promise<T>): Promise<T> {
+    this.current = step;
+    return Promise.race([work, this.failed]);
+  }
+
+  /** Fails the scenario when `conn` closes before {@link closingNow}. */
+  watch(side: string, conn: QuicConnection): void {
+    void conn.whenClosed().then((info) => {
+      if (!this.closing) this.fail(`${side} connection closed early: ${JSON.stringify(info)}`);
+    });
+  }
+
+  closingNow(): void {
+    this.closing = true;
+  }
+
+  done(): void {
+    clearTimeout(this.timer);
+  }
+
+  private fail(why: string): void {
+    this.reject(new Error(`${why}; at step '${this.current}'; network ${JSON.stringify(this.network.counters)}`));
+  }
+}
+
 async function runScenario(s: Scenario): Promise<void> {
   const startedAt = performance.now();
   const network = new MemoryNetwork(s.faults, s.seed);
@@ -41,11 +91,14 @@ async function runScenario(s: Scenario): Promise<void> {
   // 1 s, then 2 s) idled a 1.5 s connection out before it was established (seed -505093176, path 5).
   const timeouts = { idleTimeoutMs: 4000, handshakeTimeoutMs: 20_000 };
   const pair = await endpointPair(timeouts, { server: network.createIO(), client: network.createIO() });
+  const watch = new ScenarioWatch(network);
   try {
     const client = pair.connect({ insecure: true, ...timeouts });
+    watch.watch('client', client);
     const atClient = new StreamRecorder(client);
-    await client.whenEstablished();
-    const server = await pair.acceptedAt(0);
+    await watch.step('client handshake', client.whenEstablished());
+    const server = await watch.step('server accept', pair.acceptedAt(0));
+    watch.watch('server', server);
     const atServer = new StreamRecorder(server);
 
     const request = payload(s.requestSize, s.seed);
@@ -60,13 +113,19 @@ async function runScenario(s: Scenario): Promise<void> {
     const clientUni = client.openUni();
     const serverUniId = server.openUni();
     for (const d of sentDatagrams) client.sendDatagram(d);
-    await Promise.all([
-      writeAll(client, bidi, request, true),
-      writeAll(client, clientUni, uni, true),
-      writeAll(server, serverUniId, serverUni, true),
-      atServer.settled(bidi).then(() => writeAll(server, bidi, response, true)),
-    ]);
-    await Promise.all([atServer.settled(clientUni), atClient.settled(bidi), atClient.settled(serverUniId)]);
+    await watch.step(
+      'writes',
+      Promise.all([
+        writeAll(client, bidi, request, true),
+        writeAll(client, clientUni, uni, true),
+        writeAll(server, serverUniId, serverUni, true),
+        atServer.settled(bidi).then(() => writeAll(server, bidi, response, true)),
+      ]),
+    );
+    await watch.step(
+      'stream ends',
+      Promise.all([atServer.settled(clientUni), atClient.settled(bidi), atClient.settled(serverUniId)]),
+    );
 
     expect(atServer.bytes(bidi).equals(request)).toBe(true);
     expect(atServer.bytes(clientUni).equals(uni)).toBe(true);
@@ -83,13 +142,14 @@ async function runScenario(s: Scenario): Promise<void> {
     expect(new Set(gotHex).size).toBe(gotHex.length);
 
     const serverClosed = server.whenClosed();
+    watch.closingNow();
     client.close(7, 'done');
-    const clientInfo = await client.whenClosed();
+    const clientInfo = await watch.step('client close', client.whenClosed());
     expect(clientInfo).toMatchObject({
       cause: 'local',
       localError: { isApp: true, code: 7, reason: 'done' },
     });
-    const serverInfo: CloseInfo = await serverClosed;
+    const serverInfo: CloseInfo = await watch.step('server close', serverClosed);
     if (serverInfo.cause === 'peer') {
       expect(serverInfo.peerError).toEqual({ isApp: true, code: 7, reason: 'done' });
     } else {
@@ -98,6 +158,7 @@ async function runScenario(s: Scenario): Promise<void> {
       expect(s.faults.loss).toBeGreaterThan(0);
     }
   } finally {
+    watch.done();
     await pair.close();
     network.dispose();
     runTimes.push(Math.round(performance.now() - startedAt));
@@ -121,10 +182,11 @@ describe('transport over a faulty in-memory network', () => {
       ),
       // Bounded: shrinking replays whole network scenarios, so stop at the first failure.
       // No time limit: every one of the 12 runs must happen (an interrupted property would prove less than it says).
+      // A stuck run fails within SCENARIO_DEADLINE_MS with its seed rather than at the test timeout.
       { numRuns: 12, endOnFailure: true },
     );
     console.log('fault runs (ms):', runTimes.join(' '));
-  }, 120_000);
+  }, 240_000);
 
   it('runs the same scenario on a perfect network with a clean peer close', async () => {
     await runScenario({
