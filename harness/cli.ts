@@ -5,8 +5,6 @@
  * Each subcommand registers itself from its own module (cli-<name>.ts exporting register<Name>Command);
  * this file only wires them and maps command-line usage errors to exit code 2.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerBaselineCommand } from './cli-baseline.js';
 import { registerCompareCommand } from './cli-compare.js';
@@ -19,7 +17,7 @@ import { registerValidateCommand } from './cli-validate.js';
 import { reportCommandError } from './cli-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { toolVersion } from './runner/tool-version.js';
-import { respawnWithYoungGenerationFlag } from './runner/young-generation-respawn.js';
+import { isEntryPoint, respawnWithYoungGenerationFlag } from './runner/young-generation-respawn.js';
 
 /** The command line program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -44,19 +42,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Whether node was started with this file (not when a test imports it). */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
 // `node dist/harness/cli.js` skips the `#!` line's semi-space flag: the CLI then runs again in a child that has it.
-const respawned = isEntryPoint() ? respawnWithYoungGenerationFlag() : null;
+const respawned = isEntryPoint(import.meta.url) ? respawnWithYoungGenerationFlag() : null;
 if (respawned !== null) {
   await respawned;
 } else {

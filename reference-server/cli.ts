@@ -9,6 +9,12 @@
  * line on stdout, `garou-server listening on <host>:<port>`, which a harness parses to learn the port (use
  * --port 0 for any free port); logs go to stderr. SIGINT/SIGTERM shut it down gracefully (Goodbye to every client).
  */
+import { isEntryPoint, respawnWithYoungGenerationFlag } from '../harness/runner/young-generation-respawn.js';
 import { runCommandLine } from './cli-program.js';
 
-await runCommandLine(process.argv);
+// `node dist/reference-server/cli.js` skips the `#!` line's semi-space flag (see harness/runner/young-generation.ts
+// for why the server needs it): the server then runs again in a child that has it, and the parent passes
+// SIGTERM/SIGINT on, so a graceful shutdown still sends Goodbye.
+const respawned = isEntryPoint(import.meta.url) ? respawnWithYoungGenerationFlag() : null;
+if (respawned !== null) await respawned;
+else await runCommandLine(process.argv);

@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { FrameDecoder, encodeFrame, encodeUploadChunk, type Frame } from '../../spec/index.js';
 import { QuicEndpoint, type QuicConnection } from '../../transport/index.js';
+import { YOUNG_GENERATION_FLAG } from '../../harness/runner/young-generation.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 30);
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 40);
@@ -151,6 +152,8 @@ const server = spawn(
   [
     '--import',
     'tsx',
+    // Given here, so the server runs in this process's child itself (no respawn): its pid is the one measured.
+    YOUNG_GENERATION_FLAG,
     join(root, 'reference-server/cli.ts'),
     '--port',
     '0',

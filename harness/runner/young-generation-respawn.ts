@@ -6,8 +6,23 @@
  * user's own (node's arguments, NODE_OPTIONS) is kept and needs no child.
  */
 import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../exit-codes.js';
 import { withYoungGenerationFlag } from './young-generation.js';
+
+/**
+ * Whether node was started with the module at `moduleUrl` (its `import.meta.url`), not when a test or another
+ * module imports it: only an entry point respawns.
+ */
+export function isEntryPoint(moduleUrl: string, script: string | undefined = process.argv[1]): boolean {
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(moduleUrl);
+  } catch {
+    return false;
+  }
+}
 
 /** Set in the child's environment: a process that has it never respawns. */
 export const RESPAWNED_ENV = 'GAROU_BENCH_RESPAWNED';
@@ -40,10 +55,12 @@ export function respawnArguments(
  * signal kills this process with the same signal). Null when no respawn is needed: the caller runs as usual.
  */
 export function respawnWithYoungGenerationFlag(): Promise<void> | null {
+  if (process.env[RESPAWNED_ENV] !== undefined) endWithParent();
   const args = respawnArguments(process.execArgv, process.argv, process.env);
   if (args === null) return null;
   const child = spawn(process.execPath, args, {
-    stdio: 'inherit',
+    // The IPC channel is only a lifeline: see endWithParent.
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [RESPAWNED_ENV]: '1' },
   });
   const forward = (signal: NodeJS.Signals): void => {
@@ -66,4 +83,16 @@ export function respawnWithYoungGenerationFlag(): Promise<void> | null {
       resolve();
     });
   });
+}
+
+/**
+ * In the child: when the parent dies without passing a signal on (SIGKILL, a crash), its end of the IPC channel
+ * closes and the child stops as on SIGTERM (a server says Goodbye, a run stops and reports) instead of living on
+ * unseen. The channel does not keep the child alive.
+ */
+function endWithParent(): void {
+  const channel = process.channel;
+  if (channel === undefined) return;
+  channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

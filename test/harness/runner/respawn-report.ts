@@ -1,6 +1,6 @@
 /**
  * Test hook for young-generation-respawn.test.ts (never shipped): a script that respawns as the CLI does, and whose
- * process that runs prints its node flags, arguments and respawn mark; `wait` keeps it running until signalled,
+ * process that runs prints its node flags, arguments, respawn mark and pid; `wait` keeps it running until signalled,
  * a number is its exit code.
  */
 import {
@@ -14,7 +14,7 @@ if (respawned !== null) {
 } else {
   const args = process.argv.slice(2);
   console.log(
-    JSON.stringify({ execArgv: process.execArgv, args, child: process.env[RESPAWNED_ENV] ?? null }),
+    JSON.stringify({ execArgv: process.execArgv, args, child: process.env[RESPAWNED_ENV] ?? null, pid: process.pid }),
   );
   if (args[0] === 'wait') setTimeout(() => {}, 30_000);
   else process.exitCode = Number(args[0] ?? 0);

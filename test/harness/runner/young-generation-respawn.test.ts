@@ -4,6 +4,7 @@
  * the user's own needs no child.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { YOUNG_GENERATION_FLAG } from '../../../harness/runner/young-generation.js';
@@ -15,6 +16,7 @@ interface Report {
   execArgv: string[];
   args: string[];
   child: string | null;
+  pid: number;
 }
 
 /** Runs the report script with `nodeFlags` and `args`; resolves with its report, exit code and signal. */
@@ -73,6 +75,7 @@ describe('respawnWithYoungGenerationFlag', { timeout: 20_000 }, () => {
       execArgv: ['--import', 'tsx', YOUNG_GENERATION_FLAG],
       args: ['7', 'x'],
       child: '1',
+      pid: expect.any(Number),
     });
     expect(code).toBe(7);
   });
@@ -83,6 +86,7 @@ describe('respawnWithYoungGenerationFlag', { timeout: 20_000 }, () => {
       execArgv: ['--import', 'tsx', '--max-semi-space-size=16'],
       args: ['0'],
       child: null,
+      pid: expect.any(Number),
     });
     expect(code).toBe(0);
     const viaEnv = await runReport([], ['0'], { NODE_OPTIONS: '--max-semi-space-size=4' });
@@ -93,5 +97,28 @@ describe('respawnWithYoungGenerationFlag', { timeout: 20_000 }, () => {
     const { report, signal } = await runReport([], ['wait'], {}, (pid) => process.kill(pid, 'SIGTERM'));
     expect(report?.child).toBe('1');
     expect(signal).toBe('SIGTERM');
+  });
+
+  it('ends the child when the parent is killed without passing a signal on', async () => {
+    let parent = 0;
+    const { report, signal } = await runReport([], ['wait'], {}, (pid) => {
+      parent = pid;
+      process.kill(pid, 'SIGKILL');
+    });
+    expect(parent).toBeGreaterThan(0);
+    expect(signal).toBe('SIGKILL');
+    const child = report?.pid ?? 0;
+    expect(child).not.toBe(parent);
+    // Gone, or a zombie nobody has reaped yet (a container's init may not): not running on with 'wait'.
+    const running = (): boolean => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(running()).toBe(false);
   });
 });
