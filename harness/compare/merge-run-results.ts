@@ -41,6 +41,7 @@ import type {
 import { evaluateThresholds, type ThresholdResult } from '../metrics/threshold-evaluation.js';
 import { parseThreshold, ThresholdSyntaxError, type Threshold } from '../scenario/threshold.js';
 import { CompareInputError } from './errors.js';
+import { mergeDrains } from './merge-drains.js';
 
 /** Results that cannot be merged (none, or from different scenarios or histogram settings). */
 export class RunMergeError extends CompareInputError {
@@ -412,6 +413,8 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
     passed: true,
   };
   if (segmentFacts !== undefined) merged.segments = segmentFacts.info;
+  const drain = mergeDrains(results);
+  if (drain !== undefined) merged.drain = drain;
   merged.thresholds = mergeThresholds(results, merged);
   merged.passed = merged.thresholds.every((t) => t.passed) && merged.expectations.every((e) => e.passed);
   return merged;

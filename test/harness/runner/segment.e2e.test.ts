@@ -4,7 +4,8 @@
  * member of the room, so the counts of the merged segments must equal those of the whole run exactly. Against a
  * server that drops every 7th delivery, the merge finds exactly the dropped pairs, those that cross segments too.
  * Against a reference server that never acks, every delivery (across segments too) is one of an ack-timed-out
- * message, none unexpected, as in a one-machine run (end-drain.e2e.test.ts).
+ * message, none unexpected, as in a one-machine run (end-drain.e2e.test.ts). Against one whose fan-outs leave 2 s late,
+ * each segment waits past its grace for them, and the merge says so.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { epochNowMs } from '../../../harness/metrics/clock.js';
 import { connectLeadMs, runScenario } from '../../../harness/runner/coordinator.js';
 import type { RunResult } from '../../../harness/metrics/run-result.js';
 import { RunError } from '../../../harness/runner/run-error.js';
+import { formatSummaryTable } from '../../../harness/report/console-summary.js';
 import { FakeChatServer } from '../fake-chat-server.js';
 import { startTestServer } from '../conformance/conformance-server.js';
 
@@ -175,6 +177,38 @@ describe('runScenario --segment', () => {
       ]);
     } finally {
       await noAcks.stop();
+    }
+  }, 30_000);
+
+  it('combines the waits of segments that each waited past the grace for late deliveries', async () => {
+    const late = await startTestServer(['late-fanout']);
+    try {
+      const lateFile = join(dir, 'late.yaml');
+      // A longer phase than the others: late deliveries are under way when the grace ends (end-drain.e2e.test.ts).
+      await writeFile(
+        lateFile,
+        SCENARIO.replace('grace: 500ms', 'grace: 1s').replace('duration: 1500ms', 'duration: 3s'),
+      );
+      const parts = await runTwoSegments(late.address, lateFile);
+      for (const part of parts)
+        expect(part.drain).toMatchObject({ extended: true, graceMs: 1000, maxMs: 4000 });
+      const merged = mergeRunResults(parts);
+      const drains = parts.map((p) => p.drain!);
+      expect(merged.drain).toMatchObject({
+        extended: true,
+        graceMs: 1000,
+        waitedMs: Math.max(...drains.map((d) => d.waitedMs)),
+        lateAfterGrace: drains[0]!.lateAfterGrace + drains[1]!.lateAfterGrace,
+        merged: { results: 2, withDrain: 2, extended: 2 },
+      });
+      // Late, not lost: same-segment pairs judged late by their segment, cross-segment ones seen by the merge.
+      expect(merged.correctness.total.loss).toBe(0);
+      expect(merged.correctness.total.late).toBeGreaterThan(0);
+      expect(formatSummaryTable(merged)).toMatch(
+        /drain: 2 of 2 segments waited past the grace \(1\.0 s\) for missing deliveries still arriving late, the longest \d+\.\d s after the last phase/,
+      );
+    } finally {
+      await late.stop();
     }
   }, 30_000);
 
