@@ -16,8 +16,9 @@
  * the sends whose ack timed out, as a single run attributes those deliveries by nonce); their counts are added
  * room by room and the merge says `segments.lossDetection: 'global'`, so correctness thresholds are evaluated as
  * for a whole run. A cross-segment delivery after its grace period counts as seen, not late (the ledger keeps no
- * delivery times). When a segment result has no ledger (an older version), the cross-segment pairs cannot be judged: the
- * merge says `lossDetection: 'per-segment'` and refuses to pass correctness thresholds (loss == 0 and the like).
+ * delivery times). When a segment result has no ledger (an older version), the cross-segment pairs cannot be
+ * judged: the merge says `lossDetection: 'per-segment'` and refuses to pass correctness thresholds (loss == 0 and
+ * the like). The segments' waits after the last phase are combined by merge-drains.ts.
  * Deliver latency (`deliver.*`) stays that of the same-segment pairs (one clock); the cross-segment pairs, timed in
  * two clocks, are shifted by the segments' clock offsets and reported apart (`segments.crossSegmentDeliver`, see
  * metrics/clock-offset.ts).

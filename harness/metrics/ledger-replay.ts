@@ -6,8 +6,8 @@
  * and UNEXPECTED where it covers none of it but the recipient received it anyway. A foreign id that no segment
  * acked in that room is a delivery of an ack-timed-out message when its send (the nonce's stamp, which the
  * recipient's segment noted) is one whose ack timed out in its sender's segment in that room, as a single run
- * attributes it by nonce (counted in `ackTimedOutDeliveries`); else it is unexpected too. Duplicates and reorders of foreign deliveries were judged by the
- * recipient's own segment (they are in its counts already).
+ * attributes it by nonce (counted in `ackTimedOutDeliveries`); else it is unexpected too. Duplicates and reorders
+ * of foreign deliveries were judged by the recipient's own segment (they are in its counts already).
  *
  * Limits. Late arrivals cannot be told apart across segments (the ledger keeps which ids arrived, not when): a
  * received expected pair counts as seen, never as late. The membership times come from the recipient's clock,

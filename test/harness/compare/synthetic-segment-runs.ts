@@ -1,7 +1,8 @@
 /**
  * A deterministic synthetic chat run for segment-merge tests: 12 clients in 3 rooms (joining, leaving, coming
  * back), 900 sends numbered by a server in arrival order and fanned out to the members with latencies, drops (3%)
- * and duplicates (2%); 4% of the sends get no MessageAck (an ack timeout, their deliveries still fanned out). Recorded through the real recording path (RunRecorder, recordRoomMessage, segment rule).
+ * and duplicates (2%); 4% of the sends get no MessageAck (an ack timeout; their deliveries still go out). Recorded
+ * through the real recording path (RunRecorder, recordRoomMessage, segment rule).
  */
 import { buildRunResult } from '../../../harness/metrics/run-result-builder.js';
 import type { RunResult } from '../../../harness/metrics/run-result.js';
