@@ -12,11 +12,13 @@
  * Each segment judged the (message, recipient) pairs whose sender and recipient it both holds (plus duplicates
  * and order of the deliveries it received from other segments). The pairs that cross segments are judged here,
  * by replaying the segments' ledgers (metrics/ledger-replay.ts: every message acked in one segment against the
- * membership intervals and received ids of every recipient in the others); their counts are added room by room
- * and the merge says `segments.lossDetection: 'global'`, so correctness thresholds are evaluated as for a whole
- * run. A cross-segment delivery after its grace period counts as seen, not late (the ledger keeps no delivery
- * times). When a segment result has no ledger (an older version), the cross-segment pairs cannot be judged: the
- * merge says `lossDetection: 'per-segment'` and refuses to pass correctness thresholds (loss == 0 and the like).
+ * membership intervals and received ids of every recipient in the others, and every id no segment acked against
+ * the sends whose ack timed out, as a single run attributes those deliveries by nonce); their counts are added
+ * room by room and the merge says `segments.lossDetection: 'global'`, so correctness thresholds are evaluated as
+ * for a whole run. A cross-segment delivery after its grace period counts as seen, not late (the ledger keeps no
+ * delivery times). When a segment result has no ledger (an older version), the cross-segment pairs cannot be
+ * judged: the merge says `lossDetection: 'per-segment'` and refuses to pass correctness thresholds (loss == 0 and
+ * the like). The segments' waits after the last phase are combined by merge-drains.ts.
  * Deliver latency (`deliver.*`) stays that of the same-segment pairs (one clock); the cross-segment pairs, timed in
  * two clocks, are shifted by the segments' clock offsets and reported apart (`segments.crossSegmentDeliver`, see
  * metrics/clock-offset.ts).
@@ -40,6 +42,7 @@ import type {
 import { evaluateThresholds, type ThresholdResult } from '../metrics/threshold-evaluation.js';
 import { parseThreshold, ThresholdSyntaxError, type Threshold } from '../scenario/threshold.js';
 import { CompareInputError } from './errors.js';
+import { mergeDrains } from './merge-drains.js';
 
 /** Results that cannot be merged (none, or from different scenarios or histogram settings). */
 export class RunMergeError extends CompareInputError {
@@ -411,6 +414,8 @@ export function mergeRunResults(results: readonly RunResult[]): RunResult {
     passed: true,
   };
   if (segmentFacts !== undefined) merged.segments = segmentFacts.info;
+  const drain = mergeDrains(results);
+  if (drain !== undefined) merged.drain = drain;
   merged.thresholds = mergeThresholds(results, merged);
   merged.passed = merged.thresholds.every((t) => t.passed) && merged.expectations.every((e) => e.passed);
   return merged;

@@ -4,8 +4,10 @@
  * recipient of segment B != A whose membership of the room covers its whole in-flight window [sentAt, ackedAt]
  * (seen if B received it, else lost), OPTIONAL where the membership covers part of it (counted when received),
  * and UNEXPECTED where it covers none of it but the recipient received it anyway. A foreign id that no segment
- * acked in that room is unexpected too. Duplicates and reorders of foreign deliveries were judged by the
- * recipient's own segment (they are in its counts already).
+ * acked in that room is a delivery of an ack-timed-out message when its send (the nonce's stamp, which the
+ * recipient's segment noted) is one whose ack timed out in its sender's segment in that room, as a single run
+ * attributes it by nonce (counted in `ackTimedOutDeliveries`); else it is unexpected too. Duplicates and reorders
+ * of foreign deliveries were judged by the recipient's own segment (they are in its counts already).
  *
  * Limits. Late arrivals cannot be told apart across segments (the ledger keeps which ids arrived, not when): a
  * received expected pair counts as seen, never as late. The membership times come from the recipient's clock,
@@ -22,6 +24,7 @@ import {
   type MembershipInterval,
 } from './delivery-tracker.js';
 import { decodeLedger, type SegmentLedger } from './segment-ledger.js';
+import { sendKey, type SendIdentity } from './send-identities.js';
 
 /** The ledger of one segment, with the segment's index. */
 export interface IndexedLedger {
@@ -66,6 +69,10 @@ function inRanges(flat: readonly number[], id: number): boolean {
 /** Judges every cross-segment pair of the given segments (one ledger per segment). */
 export function judgeCrossSegmentPairs(ledgers: readonly IndexedLedger[]): CrossSegmentCounts {
   const acks = new Map<number, Acked>();
+  /** Sends whose ack timed out (any segment): send key -> room. */
+  const ackTimedOut = new Map<string, number>();
+  /** The send of each foreign id, as the recipients' segments noted it. */
+  const sendOf = new Map<number, SendIdentity>();
   const ackedMessages: Array<[id: number, Acked]> = [];
   /** room -> recipient -> what the ledgers say about it. */
   const rooms = new Map<number, Map<number, Recipient>>();
@@ -98,7 +105,13 @@ export function judgeCrossSegmentPairs(ledgers: readonly IndexedLedger[]): Cross
       const entry = recipientIn(segment, log.roomId, log.recipient);
       for (const bound of log.ranges) entry.received.push(bound);
     }
+    for (const send of data.ackTimeouts) ackTimedOut.set(sendKey(send), send.roomId);
+    for (const m of data.foreignSends) if (!sendOf.has(m.messageId)) sendOf.set(m.messageId, m);
   }
+  const timedOutIn = (id: number): number | undefined => {
+    const send = sendOf.get(id);
+    return send === undefined ? undefined : ackTimedOut.get(sendKey(send));
+  };
 
   const counts = new Map<number, DeliveryCounts>();
   const room = (roomId: number): DeliveryCounts => {
@@ -132,8 +145,10 @@ export function judgeCrossSegmentPairs(ledgers: readonly IndexedLedger[]): Cross
       for (let k = 0; k < r.received.length; k += 2) {
         for (let id = r.received[k] as number; id <= (r.received[k + 1] as number); id++) {
           const ack = acks.get(id);
-          if (ack === undefined || ack.segment === r.segment || ack.roomId !== roomId)
-            room(roomId).unexpected++;
+          if (ack !== undefined && ack.segment !== r.segment && ack.roomId === roomId) continue;
+          // Never acked: a send whose ack timed out explains it (as by nonce in a single run).
+          if (ack === undefined && timedOutIn(id) === roomId) room(roomId).ackTimedOutDeliveries++;
+          else room(roomId).unexpected++;
         }
       }
     }

@@ -96,6 +96,7 @@ export const CORRECTNESS_FIELDS = [
   'reorders',
   'late',
   'unexpected',
+  'ackTimedOutDeliveries',
 ] as const;
 
 /** Name of a correctness figure. */

@@ -13,6 +13,8 @@ import { DeliveryTracker, type AckedMessage, type DeliveryVerdict } from './deli
 import { HotRoomReactionTracker } from './hot-room-reaction.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { encodeLedger } from './segment-ledger.js';
+import { decodeSendStamp } from './send-stamp.js';
+import { ForeignSendLog, type AckTimedOutSendRecord } from './send-identities.js';
 import {
   RECORDED_LATENCY_METRICS,
   zeroCounters,
@@ -131,6 +133,10 @@ export class RunRecorder {
   private crossSegment = 0;
   /** Messages acked to this worker's senders (segment ledger), or null without a ledger. */
   private readonly ackedLog: AckedMessage[] | null;
+  /** This worker's sends whose ack timed out (segment ledger), or null without a ledger. */
+  private readonly ackTimeoutLog: AckTimedOutSendRecord[] | null;
+  /** The send of each id received from other segments (segment ledger), or null without a ledger. */
+  private readonly foreignSends: ForeignSendLog | null;
   /** This machine's clock against the server's, from the acks (segment runs). */
   private readonly clock = new ClockOffsetEstimator();
   /** Raw latencies of deliveries from other segments, per sender segment (segment runs). */
@@ -149,6 +155,8 @@ export class RunRecorder {
       examples: this.examples,
     });
     this.ackedLog = ledger ? [] : null;
+    this.ackTimeoutLog = ledger ? [] : null;
+    this.foreignSends = ledger ? new ForeignSendLog() : null;
     this.reaction = options.hotRooms ? new HotRoomReactionTracker(options.hotRooms) : undefined;
     this.phaseLatency = options.phases.map(() => newRecorders());
     this.phaseCounters = options.phases.map(() => zeroCounters());
@@ -198,8 +206,9 @@ export class RunRecorder {
     roomId: number;
     messageId: number;
     receivedAtMs: number;
-    /** Sender and scheduled time (sender's clock) from the nonce stamp, when there is one. */
+    /** Sender, its send counter and scheduled time (sender's clock) from the nonce stamp, when there is one. */
     sender?: number;
+    seq?: number;
     scheduledAtMs?: number;
   }): 'ok' | 'reordered' | 'duplicate' {
     this.count('delivered', delivery.receivedAtMs);
@@ -210,6 +219,9 @@ export class RunRecorder {
       delivery.messageId,
       delivery.receivedAtMs,
     );
+    // Which send the id is: the merge needs it if that send's ack timed out (only its segment knows).
+    if (delivery.sender !== undefined && delivery.seq !== undefined)
+      this.foreignSends?.record(delivery.messageId, delivery.sender, delivery.seq);
     if (verdict !== 'duplicate' && delivery.sender !== undefined && delivery.scheduledAtMs !== undefined) {
       // Timed in two clocks: the merge corrects it by the segments' clock offsets.
       this.foreignDeliver.record(
@@ -277,6 +289,17 @@ export class RunRecorder {
   registerAck(message: AckedMessage): void {
     this.delivery.registerSent(message);
     this.reaction?.recordAccepted(message.roomId, message.sentAtMs);
+  }
+
+  /**
+   * Records that a send of THIS worker's clients got no MessageAck in time: registered like a relayed one, and kept
+   * in the segment ledger, where the merge attributes its deliveries to other segments' recipients.
+   */
+  recordAckTimedOut(send: AckTimedOutSend): void {
+    const stamp = this.ackTimeoutLog === null ? undefined : decodeSendStamp(send.nonce);
+    if (stamp !== undefined)
+      this.ackTimeoutLog?.push({ roomId: send.roomId, client: stamp.client, seq: stamp.seq });
+    this.registerAckTimeout(send);
   }
 
   /** Registers a send whose MessageAck timed out (here or in ANOTHER worker, relayed): see DeliveryTracker.sendTimedOut. */
@@ -439,6 +462,8 @@ export class RunRecorder {
               acked: this.ackedLog,
               memberships: this.delivery.membershipLog(),
               foreign: this.delivery.foreignIds(),
+              ackTimeouts: this.ackTimeoutLog ?? [],
+              foreignSends: this.foreignSends?.list() ?? [],
             }),
             clockOffset: this.clock.estimate,
             foreignDeliver: this.foreignDeliver.encode(),

@@ -157,6 +157,12 @@ export interface DrainSummary {
   missingAtEnd: number;
   /** Missing pairs that arrived (late) after the grace ended. */
   lateAfterGrace: number;
+  /**
+   * Present in merged results (`garou-bench merge`): the drain above combines those of the results merged (longest
+   * wait, worst end, figures summed; see compare/merge-drains.ts). `withDrain` of the `results` reported one (older
+   * versions do not), `extended` of them waited past their grace.
+   */
+  merged?: { results: number; withDrain: number; extended: number };
 }
 
 /** summary.json `anomalies`: the first examples of each anomaly kind. */

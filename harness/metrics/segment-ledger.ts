@@ -5,13 +5,17 @@
  *
  * - the messages acked to this segment's senders (room, id, sent and acked time);
  * - every membership interval of this segment's recipients, per room (the full log, none pruned);
- * - per (recipient, room), the ids received from other segments' senders (first deliveries), as id ranges.
+ * - per (recipient, room), the ids received from other segments' senders (first deliveries), as id ranges;
+ * - the sends of this segment's senders whose MessageAck timed out (room and send identity: no id was learnt), and
+ *   the send identity of every id received from other segments, so that the merge attributes the deliveries of an
+ *   ack-timed-out message across segments as a single run does by nonce (send-identities.ts).
  *
  * Stored in summary.json (`segment.ledger`) as flat arrays of integers, small by delta encoding: times are
  * microseconds after `baseMs` (rounding to the microsecond keeps every order between times, so coverage judged
  * on them only differs for times less than 1 µs apart), -1 stands for "never" (an open interval's end).
  */
 import type { AckedMessage, ForeignIdLog, MembershipInterval, MembershipLog } from './delivery-tracker.js';
+import type { AckTimedOutSendRecord, IdentifiedMessage } from './send-identities.js';
 
 /** Version of the ledger layout; bump on incompatible changes. */
 export const SEGMENT_LEDGER_VERSION = 1;
@@ -38,6 +42,17 @@ export interface SegmentLedger {
    * few. Decoding takes them out again.
    */
   foreign: number[];
+  /**
+   * Sends of this segment's senders whose MessageAck timed out, by increasing (client, seq), 3 numbers each: room,
+   * client minus the previous client, seq minus the previous seq of the same client (else seq). Absent in ledgers
+   * of older versions (read as none).
+   */
+  ackTimeouts?: number[];
+  /**
+   * The send of each id received from other segments' senders, by increasing id, 3 numbers each: id minus the
+   * previous id, client, seq. Absent in ledgers of older versions (read as none).
+   */
+  foreignSends?: number[];
 }
 
 /** A ledger decoded: epoch-ms times, Infinity for "never". */
@@ -45,6 +60,8 @@ export interface LedgerData {
   acked: AckedMessage[];
   memberships: MembershipLog[];
   foreign: ForeignIdLog[];
+  ackTimeouts: AckTimedOutSendRecord[];
+  foreignSends: IdentifiedMessage[];
 }
 
 /** A stored ledger that cannot be read (truncated, wrong version, non-integers). */
@@ -96,7 +113,45 @@ export function encodeLedger(data: LedgerData): SegmentLedger {
       lastEnd = end;
     }
   }
-  return { version: SEGMENT_LEDGER_VERSION, baseMs, acked, memberships, foreign };
+  return {
+    version: SEGMENT_LEDGER_VERSION,
+    baseMs,
+    acked,
+    memberships,
+    foreign,
+    ackTimeouts: encodeAckTimeouts(data.ackTimeouts),
+    foreignSends: encodeForeignSends(data.foreignSends),
+  };
+}
+
+/** `ackTimeouts` of a stored ledger (see SegmentLedger), each send once. */
+function encodeAckTimeouts(sends: readonly AckTimedOutSendRecord[]): number[] {
+  const out: number[] = [];
+  let lastClient = 0;
+  let lastSeq = 0;
+  let first = true;
+  for (const s of [...sends].sort((a, b) => a.client - b.client || a.seq - b.seq)) {
+    if (!first && s.client === lastClient && s.seq === lastSeq) continue;
+    out.push(s.roomId, s.client - lastClient, s.client === lastClient ? s.seq - lastSeq : s.seq);
+    lastClient = s.client;
+    lastSeq = s.seq;
+    first = false;
+  }
+  return out;
+}
+
+/** `foreignSends` of a stored ledger (see SegmentLedger), each id once (workers of a segment may share ids). */
+function encodeForeignSends(messages: readonly IdentifiedMessage[]): number[] {
+  const out: number[] = [];
+  let lastId = 0;
+  let first = true;
+  for (const m of [...messages].sort((a, b) => a.messageId - b.messageId)) {
+    if (!first && m.messageId === lastId) continue;
+    out.push(m.messageId - lastId, m.client, m.seq);
+    lastId = m.messageId;
+    first = false;
+  }
+  return out;
 }
 
 /** Index of the first of the sorted `ids` at or above `id`. */
@@ -216,18 +271,45 @@ export function decodeLedger(ledger: SegmentLedger): LedgerData {
     }
     foreign.push({ recipient, roomId, ranges: withoutOwnIds(ranges, ownIds) });
   }
-  return { acked, memberships, foreign };
+  return { acked, memberships, foreign, ...decodeSendRecords(ledger) };
+}
+
+/** The ack timeouts and foreign sends of a stored ledger (none in ledgers of older versions). */
+function decodeSendRecords(ledger: SegmentLedger): Pick<LedgerData, 'ackTimeouts' | 'foreignSends'> {
+  for (const field of ['ackTimeouts', 'foreignSends'] as const)
+    if (ledger[field] !== undefined && !Array.isArray(ledger[field]))
+      throw new LedgerFormatError(`ledger ${field}: expected an array`);
+  const ackTimeouts: AckTimedOutSendRecord[] = [];
+  let client = 0;
+  let seq = 0;
+  for (const read = new Reader(ledger.ackTimeouts ?? [], 'ackTimeouts'); !read.done;) {
+    const roomId = read.next();
+    const clientDelta = read.next();
+    const seqField = read.next();
+    seq = clientDelta === 0 ? seq + seqField : seqField;
+    client += clientDelta;
+    ackTimeouts.push({ roomId, client, seq });
+  }
+  const foreignSends: IdentifiedMessage[] = [];
+  let messageId = 0;
+  for (const read = new Reader(ledger.foreignSends ?? [], 'foreignSends'); !read.done;) {
+    messageId += read.next();
+    foreignSends.push({ messageId, client: read.next(), seq: read.next() });
+  }
+  return { ackTimeouts, foreignSends };
 }
 
 /** Combines the ledgers of the workers of one segment (disjoint senders and recipients) into one. */
 export function mergeLedgers(ledgers: readonly SegmentLedger[]): SegmentLedger {
-  const all: LedgerData = { acked: [], memberships: [], foreign: [] };
+  const all: LedgerData = { acked: [], memberships: [], foreign: [], ackTimeouts: [], foreignSends: [] };
   for (const ledger of ledgers) {
     const data = decodeLedger(ledger);
     // Loops, not push(...): a spread of a long run's acks would overflow the call stack.
     for (const m of data.acked) all.acked.push(m);
     for (const log of data.memberships) all.memberships.push(log);
     for (const log of data.foreign) all.foreign.push(log);
+    for (const send of data.ackTimeouts) all.ackTimeouts.push(send);
+    for (const message of data.foreignSends) all.foreignSends.push(message);
   }
   return encodeLedger(all);
 }

@@ -74,8 +74,13 @@ export function metricValue(
         return { value: null, note: `phase "${metric.phase}" not in result` };
       return { value: (phase ?? result).throughput[metric.field], note: null };
     }
-    case 'correctness':
-      return { value: result.correctness.total[metric.field], note: null };
+    case 'correctness': {
+      // Figures added later (ackTimedOutDeliveries) are absent from results of older versions.
+      const value = result.correctness.total[metric.field] as number | undefined;
+      return value === undefined
+        ? { value: null, note: 'not in this result (written by an older version)' }
+        : { value, note: null };
+    }
     case 'ratio': {
       if (metric.ratio === 'loss_rate') {
         const { loss, expected } = result.correctness.total;

@@ -35,8 +35,9 @@ export function segmentFactLines(result: RunResult): string[] {
       ? `loss detection: per segment only, a segment result has no ledger ` +
         `(${merged.crossSegmentDeliveries} cross-segment deliveries counted, not judged)`
       : `loss detection: global; cross-segment pairs judged: ${p.expected} expected ` +
-        `(${p.seen} seen, ${p.loss} lost), ${p.optional} optional, ${p.unexpected} unexpected ` +
-        `(${merged.crossSegmentDeliveries} cross-segment deliveries)`;
+        `(${p.seen} seen, ${p.loss} lost), ${p.optional} optional, ${p.unexpected} unexpected` +
+        ((p.ackTimedOutDeliveries ?? 0) > 0 ? `, ${p.ackTimedOutDeliveries} of ack-timed-out messages` : '') +
+        ` (${merged.crossSegmentDeliveries} cross-segment deliveries)`;
   const c = merged.crossSegmentDeliver;
   const latency =
     c === null

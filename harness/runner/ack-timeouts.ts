@@ -53,7 +53,7 @@ export class AckTimeouts {
       `${client.username}: ${what} for the message sent at +${Math.round(pending.sentAtMs - connectStartMs)} ms (connection ${client.state})`,
     );
     const send: AckTimedOutSend = { nonce: pending.nonce, roomId: pending.roomId };
-    rec.attached?.registerAckTimeout(send);
+    rec.attached?.recordAckTimedOut(send);
     this.context.relay?.(send);
   }
 }

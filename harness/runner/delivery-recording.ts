@@ -51,6 +51,7 @@ function recordForeign(
     messageId: u64ToNumber(message.message_id),
     receivedAtMs,
     sender: stamp.client,
+    seq: stamp.seq,
     scheduledAtMs: stamp.scheduledAtMs,
   });
 }

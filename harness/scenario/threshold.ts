@@ -7,7 +7,9 @@
  *   `min mean max stddev` or a percentile `p50 p90 p99 p999 (=99.9) p9999 (=99.99) p99_9 p99.9 p100`;
  *   value is a duration ("250ms", "1s", "800us").
  * - counters: `sent acked delivered errors connect_failures ...` (see COUNTERS); value is a number.
- * - correctness (whole run only): `loss duplicates reorders (alias out_of_order) late unexpected expected seen`.
+ * - correctness (whole run only): `loss duplicates reorders (alias out_of_order) late unexpected expected seen
+ *   ack_timed_out_deliveries` (alias ackTimedOutDeliveries, its summary.json name: deliveries of messages whose
+ *   MessageAck timed out, recognised by nonce).
  * - ratios (whole run only): `loss_rate error_rate`; value is a fraction (0.001) or a percentage ("0.1%").
  * - throughput: `throughput.<sends|acks|deliveries>`; value is a rate (1000 or "1000/s").
  * `@<phase>` restricts latency, counter and throughput metrics to one phase.
@@ -71,7 +73,19 @@ export class ThresholdSyntaxError extends Error {
 
 const EXPRESSION_RE =
   /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_.]+)?)(?:@([^\s<>=!]+))?\s*(<=|>=|==|!=|<|>)\s*(\S.*?)\s*$/;
-const CORRECTNESS_ALIASES: Record<string, CorrectnessField> = { out_of_order: 'reorders' };
+/** Threshold names of the correctness figures whose summary.json name is not snake_case like the other metrics. */
+const CORRECTNESS_NAMES: Partial<Record<CorrectnessField, string>> = {
+  ackTimedOutDeliveries: 'ack_timed_out_deliveries',
+};
+const CORRECTNESS_ALIASES: Record<string, CorrectnessField> = {
+  out_of_order: 'reorders',
+  ack_timed_out_deliveries: 'ackTimedOutDeliveries',
+};
+
+/** The name a threshold uses for a correctness figure (e.g. `ack_timed_out_deliveries`). */
+function correctnessName(field: CorrectnessField): string {
+  return CORRECTNESS_NAMES[field] ?? field;
+}
 
 /** Every metric name a threshold accepts, for error messages and documentation. */
 export function thresholdMetricNames(): string[] {
@@ -79,7 +93,7 @@ export function thresholdMetricNames(): string[] {
     ...LATENCY_METRICS.map((m) => `${m}.<p50|p90|p99|p999|min|mean|max|stddev>`),
     ...THROUGHPUT_FIELDS.map((f) => `throughput.${f}`),
     ...COUNTERS,
-    ...CORRECTNESS_FIELDS,
+    ...CORRECTNESS_FIELDS.map(correctnessName),
     ...RATIO_FIELDS,
   ];
 }
@@ -148,7 +162,7 @@ function parseMetric(name: string, phase: string | undefined): MetricRef {
     ...LATENCY_METRICS.map((m) => `${m}.p99`),
     ...THROUGHPUT_FIELDS.map((f) => `throughput.${f}`),
     ...COUNTERS,
-    ...CORRECTNESS_FIELDS,
+    ...CORRECTNESS_FIELDS.map(correctnessName),
     ...Object.keys(CORRECTNESS_ALIASES),
     ...RATIO_FIELDS,
   ];
@@ -220,7 +234,7 @@ export function formatMetricRef(metric: MetricRef): string {
     case 'throughput':
       return `throughput.${metric.field}${metric.phase ? `@${metric.phase}` : ''}`;
     case 'correctness':
-      return metric.field;
+      return correctnessName(metric.field);
     case 'ratio':
       return metric.ratio;
   }

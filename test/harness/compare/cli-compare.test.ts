@@ -12,6 +12,7 @@ import { registerCompareCommand } from '../../../harness/cli-compare.js';
 import { registerMergeCommand } from '../../../harness/cli-merge.js';
 import type { CommandIo } from '../../../harness/compare/command-io.js';
 import { LatencyRecorder } from '../../../harness/metrics/latency-recorder.js';
+import type { RunResult } from '../../../harness/metrics/run-result.js';
 import { loadResult, serializeResult } from '../../../harness/report/summary-json.js';
 import { recordSyntheticSegments, syntheticSegmentEvents } from './synthetic-segment-runs.js';
 import { syntheticRuns, writeRuns } from './synthetic-runs.js';
@@ -322,6 +323,18 @@ describe('garou-bench merge', () => {
   it('judges the cross-segment pairs of segment results from their ledgers and says how many', async () => {
     const segments = join(dir, 'segments');
     const results = recordSyntheticSegments(syntheticSegmentEvents(7), 3);
+    // Segment 1 waited past its grace for late deliveries; the others stopped at the grace.
+    const drain = (waitedMs: number): RunResult['drain'] => ({
+      graceMs: 500,
+      maxMs: 2000,
+      waitedMs,
+      extended: waitedMs > 500,
+      ended: 'nothing-missing',
+      missingAtGraceEnd: waitedMs > 500 ? 9 : 0,
+      missingAtEnd: 0,
+      lateAfterGrace: waitedMs > 500 ? 9 : 0,
+    });
+    for (const [i, result] of results.entries()) result.drain = drain(i === 1 ? 1700 : 500);
     for (const [i, result] of results.entries()) {
       await mkdir(join(segments, `segment-${i}`), { recursive: true });
       await writeFile(join(segments, `segment-${i}`, 'summary.json'), serializeResult(result));
@@ -334,12 +347,22 @@ describe('garou-bench merge', () => {
     expect(pairs.loss).toBeGreaterThan(0);
     expect(run.stdout).toContain(
       `loss detection: global; cross-segment pairs judged: ${pairs.expected} expected ` +
-        `(${pairs.seen} seen, ${pairs.loss} lost), ${pairs.optional} optional, 0 unexpected`,
+        `(${pairs.seen} seen, ${pairs.loss} lost), ${pairs.optional} optional, 0 unexpected, ` +
+        `${pairs.ackTimedOutDeliveries} of ack-timed-out messages (`,
     );
+    expect(pairs.ackTimedOutDeliveries).toBeGreaterThan(0);
     expect(merged.thresholds.find((t) => t.expression === 'loss == 0')).toMatchObject({
       passed: false,
       actual: merged.correctness.total.loss,
       note: null,
     });
+    // The wait after the last phase, as a single run's console and report say it.
+    const line =
+      'drain: 1 of 3 segments waited past the grace (0.5 s) for missing deliveries still arriving late, the ' +
+      'longest 1.7 s after the last phase; 9 expected deliveries were missing when the grace ended, 9 arrived ' +
+      'after it (counted late); each stopped when none was missing';
+    const loud = await garouBench(['merge', segments, '--out', out, '--force']);
+    expect(loud.stdout).toContain(line);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain(line);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRunResults, RunMergeError } from '../../../harness/compare/merge-run-results.js';
-import type { RunResult, SegmentInfo } from '../../../harness/metrics/run-result.js';
+import type { DrainSummary, RunResult, SegmentInfo } from '../../../harness/metrics/run-result.js';
+import { formatSummaryTable } from '../../../harness/report/console-summary.js';
+import { renderHtmlReport } from '../../../harness/report/html-report.js';
 import { parseResult, serializeResult } from '../../../harness/report/summary-json.js';
 import { syntheticRun } from './synthetic-runs.js';
 
@@ -93,6 +95,56 @@ describe('mergeRunResults on segments', () => {
     expect(merged.passed).toBe(false);
     // The facts survive summary.json.
     expect(parseResult(serializeResult(merged)).segments).toEqual(merged.segments);
+  });
+
+  it("combines the segments' waits after the last phase, and says so in the console table and report.html", () => {
+    const waited: DrainSummary = {
+      graceMs: 1000,
+      maxMs: 4000,
+      waitedMs: 2600,
+      extended: true,
+      ended: 'nothing-missing',
+      missingAtGraceEnd: 40,
+      missingAtEnd: 0,
+      lateAfterGrace: 40,
+    };
+    const parts = [segment(0, 2), segment(1, 2)];
+    parts[0]!.drain = waited;
+    parts[1]!.drain = {
+      ...waited,
+      waitedMs: 1000,
+      extended: false,
+      ended: 'no-late-arrivals',
+      missingAtEnd: 3,
+    };
+    parts[1]!.drain.missingAtGraceEnd = 3;
+    parts[1]!.drain.lateAfterGrace = 0;
+    const merged = mergeRunResults(parts);
+    expect(merged.drain).toEqual({
+      graceMs: 1000,
+      maxMs: 4000,
+      waitedMs: 2600,
+      extended: true,
+      ended: 'no-late-arrivals',
+      missingAtGraceEnd: 43,
+      missingAtEnd: 3,
+      lateAfterGrace: 40,
+      merged: { results: 2, withDrain: 2, extended: 1 },
+    });
+    expect(parseResult(serializeResult(merged)).drain).toEqual(merged.drain);
+    const line =
+      'drain: 1 of 2 segments waited past the grace (1.0 s) for missing deliveries still arriving late, the ' +
+      'longest 2.6 s after the last phase; 43 expected deliveries were missing when the grace ended, 40 arrived ' +
+      'after it (counted late); worst end: they stopped arriving, 3 still missing count as lost';
+    expect(formatSummaryTable(merged)).toContain(line);
+    expect(renderHtmlReport(merged)).toContain(`<p>${line}</p>`);
+    // Repeated runs (not segments) combine the same way; results of older versions carry none.
+    const runs = [syntheticRun({ seed: 1 }), syntheticRun({ seed: 2 })];
+    runs[0]!.drain = waited;
+    expect(formatSummaryTable(mergeRunResults(runs))).toMatch(
+      /drain: 1 of 1 runs waited .*each stopped when none was missing; 1 more runs \(older versions\) report no drain/,
+    );
+    expect(mergeRunResults([syntheticRun({ seed: 1 })]).drain).toBeUndefined();
   });
 
   it('leaves merges of whole runs as they were: no segment facts, loss thresholds judged', () => {

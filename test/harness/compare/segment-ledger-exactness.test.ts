@@ -1,7 +1,7 @@
 /**
  * Exactness of segment merges with ledgers: one deterministic synthetic run (memberships with joins and leaves,
- * acked messages, deliveries with latencies, drops and duplicates; fixed seed) is recorded once by a single
- * RunRecorder and once split by the segment rule (client c in segment c % 3) over three recorders, as three
+ * acked messages, ack timeouts, deliveries with latencies, drops and duplicates; fixed seed) is recorded once by a
+ * single RunRecorder and once split by the segment rule (client c in segment c % 3) over three recorders, as three
  * segment runs would record it. The three results merged by the real merge (mergeRunResults) must judge every
  * (message, recipient) pair as the single recorder did, and carry the same histograms bucket by bucket.
  */
@@ -32,6 +32,7 @@ describe('segment merge with ledgers', () => {
       expect(total.duplicates).toBeGreaterThan(5);
       expect(total.reorders).toBeGreaterThan(5);
       expect(total.optional).toBeGreaterThan(5);
+      expect(total.ackTimedOutDeliveries).toBeGreaterThan(5);
       expect(total.late + total.unexpected).toBe(0);
       expect(merged.segments?.lossDetection).toBe('global');
       expect(merged.segments?.crossSegmentPairs?.expected).toBeGreaterThan(total.expected / 2);

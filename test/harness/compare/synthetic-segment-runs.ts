@@ -1,7 +1,8 @@
 /**
  * A deterministic synthetic chat run for segment-merge tests: 12 clients in 3 rooms (joining, leaving, coming
  * back), 900 sends numbered by a server in arrival order and fanned out to the members with latencies, drops (3%)
- * and duplicates (2%). Recorded through the real recording path (RunRecorder, recordRoomMessage, segment rule).
+ * and duplicates (2%); 4% of the sends get no MessageAck (an ack timeout; their deliveries still go out). Recorded
+ * through the real recording path (RunRecorder, recordRoomMessage, segment rule).
  */
 import { buildRunResult } from '../../../harness/metrics/run-result-builder.js';
 import type { RunResult } from '../../../harness/metrics/run-result.js';
@@ -41,6 +42,7 @@ thresholds:
 export type SyntheticEvent =
   | { at: number; kind: 'joining' | 'joined' | 'leaving' | 'left'; client: number; roomId: number }
   | { at: number; kind: 'ack'; sender: number; roomId: number; id: number; scheduled: number; sent: number }
+  | { at: number; kind: 'ack-timeout'; sender: number; roomId: number; nonce: string }
   | { at: number; kind: 'deliver'; client: number; roomId: number; id: number; nonce: string };
 
 /** Times on a microsecond grid (the ledger keeps microseconds). */
@@ -98,8 +100,17 @@ export function syntheticSegmentEvents(seed: number): SyntheticEvent[] {
   let seq = 0;
   sends.forEach((m, i) => {
     const id = 1000 + i;
-    events.push({ at: us(m.arrives + 1 + random() * 5), kind: 'ack', id, ...m });
     const nonce = encodeSendStamp({ client: m.sender, seq: seq++, scheduledAtMs: m.scheduled });
+    // The sender gives up on the ack after the grace period, as AckTimeouts does.
+    if (random() < 0.04)
+      events.push({
+        at: us(m.sent + GRACE_MS),
+        kind: 'ack-timeout',
+        sender: m.sender,
+        roomId: m.roomId,
+        nonce,
+      });
+    else events.push({ at: us(m.arrives + 1 + random() * 5), kind: 'ack', id, ...m });
     for (let client = 0; client < CLIENTS; client++) {
       const spans = server.get(`${client}:${m.roomId}`) ?? [];
       if (!spans.some(([a, b]) => a <= m.arrives && m.arrives < b)) continue;
@@ -158,6 +169,10 @@ export function recordSyntheticSegments(events: readonly SyntheticEvent[], count
           // One clock for all: the server stamps halfway, so every segment's offset is 0.
           serverAtMs: (e.sent + e.at) / 2,
         });
+        break;
+      case 'ack-timeout':
+        owner(e.sender).recordError('ack_timeout', e.at);
+        owner(e.sender).recordAckTimedOut({ nonce: e.nonce, roomId: e.roomId });
         break;
       case 'deliver': {
         const message = { message_id: e.id, room_id: e.roomId, nonce: e.nonce };

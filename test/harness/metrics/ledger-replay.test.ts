@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeCrossSegmentPairs } from '../../../harness/metrics/ledger-replay.js';
 import { RunRecorder } from '../../../harness/metrics/run-recorder.js';
+import { encodeSendStamp } from '../../../harness/metrics/send-stamp.js';
 
 const ROOM = 7;
 const T0 = Date.UTC(2030, 0, 1);
@@ -84,6 +85,37 @@ describe('judgeCrossSegmentPairs', () => {
     receive(receiver, 1, 99, 121);
     const { cross } = judge([sender, receiver]);
     expect(cross.total).toMatchObject({ expected: 0, loss: 0, unexpected: 2 });
+  });
+
+  it('attributes foreign deliveries of a send whose ack timed out in its segment, by the send, in its room', () => {
+    const [sender, receiver] = twoSegments(0);
+    const nonce = (seq: number): string => encodeSendStamp({ client: 0, seq, scheduledAtMs: T0 + 200 });
+    // Sender 0's send #3 to ROOM got no ack: the id (77) is known to the recipients only, with the nonce.
+    sender.recordAckTimedOut({ nonce: nonce(3), roomId: ROOM });
+    const foreign = (recipient: number, roomId: number, messageId: number, seq: number) =>
+      receiver.recordCrossSegmentDelivery({
+        recipient,
+        roomId,
+        messageId,
+        receivedAtMs: T0 + 210,
+        sender: 0,
+        seq,
+        scheduledAtMs: T0 + 200,
+      });
+    foreign(1, ROOM, 77, 3);
+    receiver.delivery.joined(2, ROOM, T0);
+    foreign(2, ROOM, 77, 3);
+    // Send #4 did not time out, and no segment acked id 78: unexplained.
+    foreign(1, ROOM, 78, 4);
+    // The same send's id delivered in another room: not explained by a timeout in ROOM.
+    receiver.delivery.joined(1, ROOM + 1, T0);
+    foreign(1, ROOM + 1, 79, 3);
+    const { cross } = judge([sender, receiver]);
+    expect(cross.total).toMatchObject({ ackTimedOutDeliveries: 2, unexpected: 2, loss: 2 });
+    expect(cross.rooms).toEqual([
+      [ROOM, expect.objectContaining({ ackTimedOutDeliveries: 2, unexpected: 1 })],
+      [ROOM + 1, expect.objectContaining({ ackTimedOutDeliveries: 0, unexpected: 1 })],
+    ]);
   });
 
   it('judges order over local and foreign deliveries together, in arrival order', () => {

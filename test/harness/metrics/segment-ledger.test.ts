@@ -25,6 +25,15 @@ const data: LedgerData = {
     },
   ],
   foreign: [{ recipient: 4, roomId: 9, ranges: [11, 11, 13, 20, 40, 41] }],
+  ackTimeouts: [
+    { roomId: 9, client: 7, seq: 30 },
+    { roomId: 3, client: 2, seq: 5 },
+    { roomId: 9, client: 7, seq: 12 },
+  ],
+  foreignSends: [
+    { messageId: 40, client: 5, seq: 3 },
+    { messageId: 11, client: 1, seq: 9 },
+  ],
 };
 
 describe('segment ledger', () => {
@@ -45,6 +54,18 @@ describe('segment ledger', () => {
     expect(back.foreign).toEqual(data.foreign);
     // Stored bridged over the segment's own id 12: 11..20 and 40..41, as gaps and lengths.
     expect(ledger.foreign).toEqual([4, 9, 2, 11, 9, 20, 1]);
+    // Ack timeouts by client and seq (seq as a step within a client), foreign sends by id (as a step).
+    expect(ledger.ackTimeouts).toEqual([3, 2, 5, 9, 5, 12, 9, 0, 18]);
+    expect(ledger.foreignSends).toEqual([11, 1, 9, 29, 5, 3]);
+    expect(back.ackTimeouts).toEqual([
+      { roomId: 3, client: 2, seq: 5 },
+      { roomId: 9, client: 7, seq: 12 },
+      { roomId: 9, client: 7, seq: 30 },
+    ]);
+    expect(back.foreignSends).toEqual([
+      { messageId: 11, client: 1, seq: 9 },
+      { messageId: 40, client: 5, seq: 3 },
+    ]);
   });
 
   it('merges the ledgers of the workers of one segment', () => {
@@ -52,10 +73,23 @@ describe('segment ledger', () => {
       acked: [{ roomId: 3, messageId: 11, sentAtMs: T + 4.5, ackedAtMs: T + 6 }],
       memberships: [],
       foreign: [{ recipient: 5, roomId: 3, ranges: [1, 2] }],
+      ackTimeouts: [{ roomId: 3, client: 4, seq: 1 }],
+      // Id 40 was received by both workers: kept once.
+      foreignSends: [
+        { messageId: 40, client: 5, seq: 3 },
+        { messageId: 2, client: 6, seq: 1 },
+      ],
     };
     const merged = decodeLedger(mergeLedgers([encodeLedger(data), encodeLedger(other)]));
     expect(merged.acked.map((m) => m.messageId)).toEqual([10, 11, 12]);
     expect(merged.foreign.map((f) => f.recipient)).toEqual([4, 5]);
+    expect(merged.ackTimeouts.map((s) => [s.client, s.seq])).toEqual([
+      [2, 5],
+      [4, 1],
+      [7, 12],
+      [7, 30],
+    ]);
+    expect(merged.foreignSends.map((m) => m.messageId)).toEqual([2, 11, 40]);
   });
 
   it('refuses an unreadable ledger', () => {
@@ -65,5 +99,14 @@ describe('segment ledger', () => {
       /acked\[2\]: expected an integer/,
     );
     expect(() => decodeLedger({ ...ledger, acked: [1, 2, 3] })).toThrow(LedgerFormatError);
+    expect(() => decodeLedger({ ...ledger, foreignSends: [1, 2] })).toThrow(/foreignSends\[2\]/);
+  });
+
+  it('reads a ledger of an older version, without ack timeouts and foreign sends, as having none', () => {
+    const { ackTimeouts: _a, foreignSends: _f, ...older } = encodeLedger(data);
+    const back = decodeLedger(older);
+    expect(back.ackTimeouts).toEqual([]);
+    expect(back.foreignSends).toEqual([]);
+    expect(back.acked).toHaveLength(2);
   });
 });

@@ -36,4 +36,30 @@ describe('drainFactLine', () => {
       /stopped at correctness\.max_drain \(20\.0 s\) while they were still arriving: 900 still missing count as lost/,
     );
   });
+
+  it('says, for merged results, how many waited past the grace, the longest wait and the worst end', () => {
+    const merged = (drain: DrainSummary, segments: boolean): string | null =>
+      drainFactLine({ drain, ...(segments ? { segments: {} } : {}) } as RunResult);
+    const both: DrainSummary = {
+      ...EXTENDED,
+      ended: 'no-late-arrivals',
+      missingAtGraceEnd: 2763,
+      missingAtEnd: 12,
+      merged: { results: 3, withDrain: 3, extended: 1 },
+    };
+    expect(merged(both, true)).toBe(
+      'drain: 1 of 3 segments waited past the grace (5.0 s) for missing deliveries still arriving late, the longest ' +
+        '8.4 s after the last phase; 2,763 expected deliveries were missing when the grace ended, 2,751 arrived ' +
+        'after it (counted late); worst end: they stopped arriving, 12 still missing count as lost',
+    );
+    expect(merged({ ...both, ended: 'nothing-missing' }, false)).toMatch(
+      /^drain: 1 of 3 runs waited .*; each stopped when none was missing$/,
+    );
+    expect(
+      merged({ ...both, ended: 'max-reached', merged: { results: 4, withDrain: 3, extended: 2 } }, true),
+    ).toMatch(
+      /^drain: 2 of 3 segments .*worst end: correctness\.max_drain \(20\.0 s\) reached while they were still arriving, 12 still missing count as lost \(a longer max_drain waits for them\); 1 more segments \(older versions\) report no drain$/,
+    );
+    expect(merged({ ...both, extended: false }, true)).toBeNull();
+  });
 });

@@ -3,6 +3,9 @@
  * same time behind a start barrier, merged with mergeRunResults. The fake server delivers every message to every
  * member of the room, so the counts of the merged segments must equal those of the whole run exactly. Against a
  * server that drops every 7th delivery, the merge finds exactly the dropped pairs, those that cross segments too.
+ * Against a reference server that never acks, every delivery (across segments too) is one of an ack-timed-out
+ * message, none unexpected, as in a one-machine run (end-drain.e2e.test.ts). Against one whose fan-outs leave 2 s late,
+ * each segment waits past its grace for them, and the merge says so.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +16,9 @@ import { epochNowMs } from '../../../harness/metrics/clock.js';
 import { connectLeadMs, runScenario } from '../../../harness/runner/coordinator.js';
 import type { RunResult } from '../../../harness/metrics/run-result.js';
 import { RunError } from '../../../harness/runner/run-error.js';
+import { formatSummaryTable } from '../../../harness/report/console-summary.js';
 import { FakeChatServer } from '../fake-chat-server.js';
+import { startTestServer } from '../conformance/conformance-server.js';
 
 const MEMBERS = 10;
 const CONNECT_TIMEOUT_MS = 1000;
@@ -53,13 +58,13 @@ afterAll(async () => {
 });
 
 /** Runs segments 0/2 and 1/2 against `target` at the same time, behind a start barrier. */
-async function runTwoSegments(target: FakeChatServer): Promise<RunResult[]> {
+async function runTwoSegments(target: { port: number }, scenarioFile = file): Promise<RunResult[]> {
   const rampMs = (MEMBERS * 1000) / 200;
   const startAtMs = epochNowMs() + connectLeadMs(rampMs, CONNECT_TIMEOUT_MS) + 300;
   const parts = await Promise.all(
     [0, 1].map((index) =>
       runScenario({
-        scenarioFile: file,
+        scenarioFile,
         outDir: join(dir, 'reports'),
         target: `127.0.0.1:${target.port}`,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -143,6 +148,69 @@ describe('runScenario --segment', () => {
     const loss = merged.thresholds.find((t) => t.expression === 'loss == 0')!;
     expect(loss).toMatchObject({ passed: false, actual: lossy.dropped, note: null });
   });
+
+  it('attributes deliveries of ack-timed-out messages across segments, as a one-machine run does', async () => {
+    const noAcks = await startTestServer(['no-message-ack']);
+    try {
+      const noAckFile = join(dir, 'no-acks.yaml');
+      await writeFile(
+        noAckFile,
+        SCENARIO.replace('  - errors == 0', '  - unexpected == 0\n  - ack_timed_out_deliveries == 0'),
+      );
+      const parts = await runTwoSegments(noAcks.address, noAckFile);
+      // Each segment saw the timeouts of its own senders only: their deliveries from the other segment were left
+      // to the merge.
+      for (const part of parts) expect(part.correctness.total.unexpected).toBe(0);
+      const merged = mergeRunResults(parts);
+      const { counters, correctness, segments } = merged;
+      expect(counters.acked).toBe(0);
+      expect(counters.sent).toBeGreaterThan(5);
+      expect(merged.errorsByCode.ack_timeout).toBe(counters.sent);
+      expect(segments!.crossSegmentPairs!.ackTimedOutDeliveries).toBe(segments!.crossSegmentDeliveries);
+      expect(segments!.crossSegmentDeliveries).toBeGreaterThan(10);
+      expect(correctness.total.unexpected).toBe(0);
+      expect(correctness.total.ackTimedOutDeliveries).toBe(counters.delivered);
+      expect(merged.thresholds.map((t) => [t.expression, t.passed, t.actual])).toEqual([
+        ['loss == 0', true, 0],
+        ['unexpected == 0', true, 0],
+        ['ack_timed_out_deliveries == 0', false, counters.delivered],
+      ]);
+    } finally {
+      await noAcks.stop();
+    }
+  }, 30_000);
+
+  it('combines the waits of segments that each waited past the grace for late deliveries', async () => {
+    const late = await startTestServer(['late-fanout']);
+    try {
+      const lateFile = join(dir, 'late.yaml');
+      // A longer phase than the others: late deliveries are under way when the grace ends (end-drain.e2e.test.ts).
+      await writeFile(
+        lateFile,
+        SCENARIO.replace('grace: 500ms', 'grace: 1s').replace('duration: 1500ms', 'duration: 3s'),
+      );
+      const parts = await runTwoSegments(late.address, lateFile);
+      for (const part of parts)
+        expect(part.drain).toMatchObject({ extended: true, graceMs: 1000, maxMs: 4000 });
+      const merged = mergeRunResults(parts);
+      const drains = parts.map((p) => p.drain!);
+      expect(merged.drain).toMatchObject({
+        extended: true,
+        graceMs: 1000,
+        waitedMs: Math.max(...drains.map((d) => d.waitedMs)),
+        lateAfterGrace: drains[0]!.lateAfterGrace + drains[1]!.lateAfterGrace,
+        merged: { results: 2, withDrain: 2, extended: 2 },
+      });
+      // Late, not lost: same-segment pairs judged late by their segment, cross-segment ones seen by the merge.
+      expect(merged.correctness.total.loss).toBe(0);
+      expect(merged.correctness.total.late).toBeGreaterThan(0);
+      expect(formatSummaryTable(merged)).toMatch(
+        /drain: 2 of 2 segments waited past the grace \(1\.0 s\) for missing deliveries still arriving late, the longest \d+\.\d s after the last phase/,
+      );
+    } finally {
+      await late.stop();
+    }
+  }, 30_000);
 
   it('reports a segment that starts its phases after the barrier as late, and refuses the embedded target', async () => {
     const outcome = await runScenario({

@@ -228,6 +228,16 @@ describe('parseScenario: malformed input names file, line, column and field', ()
     );
   });
 
+  it('bad threshold expression: a correctness figure scoped to a phase', () => {
+    expectOnlyIssue(
+      VALID.replace('  - loss == 0', '  - ack_timed_out_deliveries@hot == 0'),
+      21,
+      5,
+      'thresholds[1]',
+      /"ack_timed_out_deliveries" is measured for the whole run only; drop "@hot"/,
+    );
+  });
+
   it('bad threshold expression: value of the wrong kind', () => {
     expectOnlyIssue(
       VALID.replace('deliver.p99 < 250ms', 'deliver.p99 < 250'),

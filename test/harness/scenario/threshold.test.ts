@@ -41,6 +41,13 @@ describe('parseThreshold', () => {
       kind: 'correctness',
       field: 'reorders',
     });
+    // Named like the other metrics (snake_case), or as in summary.json.
+    for (const name of ['ack_timed_out_deliveries', 'ackTimedOutDeliveries']) {
+      const t = parseThreshold(`${name} <= 10`, phases);
+      expect(t.metric).toEqual({ kind: 'correctness', field: 'ackTimedOutDeliveries' });
+      expect(formatMetricRef(t.metric)).toBe('ack_timed_out_deliveries');
+      expect(t.value).toBe(10);
+    }
     expect(parseThreshold('errors == 0', phases).metric).toEqual({
       kind: 'counter',
       counter: 'errors',
@@ -74,6 +81,9 @@ describe('parseThreshold', () => {
     ['deliver.p99 250ms', /expected "<metric> <op> <value>"/],
     ['deliver.p99@surj < 1s', /unknown phase "surj" .*did you mean "surge"/],
     ['loss@surge == 0', /whole run only/],
+    ['ack_timed_out_deliveries@surge == 0', /whole run only/],
+    ['ack_timedout_deliveries == 0', /did you mean "ack_timed_out_deliveries"/],
+    ['ack_timed_out_deliveries == some', /bad value "some" for ack_timed_out_deliveries: expected a number/],
     ['throughput.msgs > 5/s', /unknown throughput figure/],
   ])('rejects %s', (expression, message) => {
     expect(() => parseThreshold(expression, phases)).toThrow(ThresholdSyntaxError);
