@@ -254,7 +254,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
    * avoids quiche's writable() iterator, a native object per call.
    */
   sweepForStops(): void {
-    // forEach with a this-argument: no iterator result per stream (as readStreams).
+    // forEach with a this-argument: no iterator result per stream (as readKnownStreams).
     this.streams.forEach(this.probeStop, this);
   }
 
@@ -269,14 +269,19 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
   }
 
   /**
-   * Reads every readable stream: the known ones (probed with the cheap streamReadable(); quiche's readable()
-   * iterator costs ~30 µs per call in this binding), then, while quiche says something is left, what the new-stream
-   * probe finds.
+   * Reads the known streams that are readable, probed with the cheap streamReadable() (quiche's readable() iterator
+   * costs ~30 µs per call in this binding). New peer streams are left to readNewStreams.
    */
-  readStreams(): void {
+  readKnownStreams(): void {
     // forEach with a this-argument: a for-of over the Map allocated an iterator result per stream and call.
     this.streams.forEach(this.readIfReadable, this);
-    if (this.host.state !== 'established' || !this.native.isReadable()) return;
+  }
+
+  /**
+   * Reads what the new-stream probe finds; call it while the connection is established and quiche says something
+   * other than datagrams and the known streams is readable.
+   */
+  readNewStreams(): void {
     this.peerStreams.readNew();
   }
 
@@ -286,7 +291,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     return this.host.state === 'established';
   }
 
-  /** readStreams' step for a known stream (a forEach callback: stops reading once the connection closes). */
+  /** readKnownStreams' step for a known stream (a forEach callback: stops reading once the connection closes). */
   private readIfReadable(st: StreamState): void {
     if (st.readOpen && this.host.state === 'established' && this.native.streamReadable(st.id))
       this.readStream(st.id);

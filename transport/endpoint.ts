@@ -407,7 +407,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   private transmit(conn: QuicConnection, now: number): void {
     if (conn.state === 'closed') return;
-    conn.beforeTransmit(now);
+    conn.beforeTransmit();
     const native = conn.native;
     const closing = conn.state === 'closing';
     const limit = closing ? Math.min(CLOSING_SEND_LIMIT, conn.closingBudget()) : SEND_BURST;
@@ -419,11 +419,15 @@ export class QuicEndpoint implements ConnectionOwner {
       conn.applyQueuedStops();
     }
     const cutShort = limit > 0 && this.output.sendAll(native, limit);
-    if (closing) conn.spendClosingBudget(this.counters.packetsSent - sentBefore);
-    else if (cutShort) {
-      conn.dirty = true;
-      conn.timing.localWork();
-      this.deferred.push(conn);
+    const sent = this.counters.packetsSent - sentBefore;
+    if (closing) conn.spendClosingBudget(sent);
+    else {
+      if (cutShort) {
+        conn.dirty = true;
+        conn.timing.localWork();
+        this.deferred.push(conn);
+      }
+      conn.afterSendLoop(sent, now);
     }
     if (conn.afterTransmit()) {
       this.forget(conn);
