@@ -110,8 +110,8 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     return id;
   }
 
-  /** See QuicConnection.write. */
-  write(streamId: number, data: Uint8Array, fin: boolean): number {
+  /** See QuicConnection.write; `shared`: see QuicConnection.writeShared. */
+  write(streamId: number, data: Uint8Array, fin: boolean, shared: boolean): number {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen || this.host.state !== 'established') {
       checkStreamIdArgument(streamId, 'write', 'send', this.side, this.nextBidi, this.nextUni);
@@ -134,7 +134,11 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
       }
     }
     const take = Math.min(length - accepted, Math.max(0, this.options.streamWriteBuffer - queued));
-    if (take > 0) (st.queue ??= new SendQueue()).push(data, accepted, take);
+    if (take > 0) {
+      const queue = (st.queue ??= new SendQueue());
+      if (shared) queue.pushShared(data, accepted, take);
+      else queue.push(data, accepted, take);
+    }
     accepted += take;
     if (accepted === length) {
       if (fin) st.finQueued = true;
@@ -343,7 +347,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     const q = this.native;
     const queue = st.queue;
     if (queue !== null) {
-      let chunk: Buffer | null;
+      let chunk: Uint8Array | null;
       while ((chunk = queue.peek()) !== null) {
         const withFin = st.finQueued && queue.peekIsLast();
         let sent: number;

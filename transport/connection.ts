@@ -208,7 +208,15 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
    * streams, or local ids not yet opened with `openBidi`/`openUni`.
    */
   write(streamId: number, data: Uint8Array, fin = false): number {
-    return this.streams.write(streamId, data, fin);
+    return this.streams.write(streamId, data, fin, false);
+  }
+
+  /**
+   * `write` for bytes the caller never changes afterwards (an encoded frame queued on many streams): they may be
+   * queued by reference instead of copied until the next flush hands them to quiche.
+   */
+  writeShared(streamId: number, data: Uint8Array, fin = false): number {
+    return this.streams.write(streamId, data, fin, true);
   }
 
   /** Bytes `write(streamId, ...)` accepts at least right now (queue room); 0 if not writable. */
