@@ -7,7 +7,10 @@
 
 /** Output side of one connection, as seen by the protocol core. */
 export interface ConnectionPort {
-  /** Queues bytes on a stream; the first write on a server-initiated stream opens it. */
+  /**
+   * Queues bytes on a stream; the first write on a server-initiated stream opens it. `bytes` (an encoded frame,
+   * often the same one for many connections) must never change afterwards: they are kept by reference until sent.
+   */
   send(streamId: number, bytes: Uint8Array): void;
   /** Finishes (FIN) a stream after its queued bytes. */
   finish(streamId: number): void;

@@ -69,7 +69,8 @@ export class QuicConnectionPort implements ConnectionPort {
       this.enqueue(streamId, backlog, bytes);
       return;
     }
-    const accepted = this.connection.write(streamId, bytes);
+    // Encoded frames never change (ConnectionPort.send): the transport may queue them without a copy.
+    const accepted = this.connection.writeShared(streamId, bytes);
     if (accepted < bytes.length && this.connection.state === 'established') {
       const fresh: Backlog = { chunks: [], head: 0, finish: false };
       this.backlogs.set(streamId, fresh);
@@ -123,7 +124,7 @@ export class QuicConnectionPort implements ConnectionPort {
     const chunks = backlog.chunks;
     while (backlog.head < chunks.length) {
       const chunk = chunks[backlog.head]!;
-      const accepted = this.connection.write(streamId, chunk);
+      const accepted = this.connection.writeShared(streamId, chunk);
       this.backlogBytes -= accepted;
       if (accepted < chunk.length) {
         chunks[backlog.head] = chunk.subarray(accepted);

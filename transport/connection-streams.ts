@@ -110,8 +110,8 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     return id;
   }
 
-  /** See QuicConnection.write. */
-  write(streamId: number, data: Uint8Array, fin: boolean): number {
+  /** See QuicConnection.write; `shared`: see QuicConnection.writeShared. */
+  write(streamId: number, data: Uint8Array, fin: boolean, shared: boolean): number {
     const st = this.streams.get(streamId);
     if (st === undefined || !st.writeOpen || this.host.state !== 'established') {
       checkStreamIdArgument(streamId, 'write', 'send', this.side, this.nextBidi, this.nextUni);
@@ -134,7 +134,11 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
       }
     }
     const take = Math.min(length - accepted, Math.max(0, this.options.streamWriteBuffer - queued));
-    if (take > 0) (st.queue ??= new SendQueue()).push(data, accepted, take);
+    if (take > 0) {
+      const queue = (st.queue ??= new SendQueue());
+      if (shared) queue.pushShared(data, accepted, take);
+      else queue.push(data, accepted, take);
+    }
     accepted += take;
     if (accepted === length) {
       if (fin) st.finQueued = true;
@@ -254,7 +258,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
    * avoids quiche's writable() iterator, a native object per call.
    */
   sweepForStops(): void {
-    // forEach with a this-argument: no iterator result per stream (as readStreams).
+    // forEach with a this-argument: no iterator result per stream (as readKnownStreams).
     this.streams.forEach(this.probeStop, this);
   }
 
@@ -269,14 +273,19 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
   }
 
   /**
-   * Reads every readable stream: the known ones (probed with the cheap streamReadable(); quiche's readable()
-   * iterator costs ~30 µs per call in this binding), then, while quiche says something is left, what the new-stream
-   * probe finds.
+   * Reads the known streams that are readable, probed with the cheap streamReadable() (quiche's readable() iterator
+   * costs ~30 µs per call in this binding). New peer streams are left to readNewStreams.
    */
-  readStreams(): void {
+  readKnownStreams(): void {
     // forEach with a this-argument: a for-of over the Map allocated an iterator result per stream and call.
     this.streams.forEach(this.readIfReadable, this);
-    if (this.host.state !== 'established' || !this.native.isReadable()) return;
+  }
+
+  /**
+   * Reads what the new-stream probe finds; call it while the connection is established and quiche says something
+   * other than datagrams and the known streams is readable.
+   */
+  readNewStreams(): void {
     this.peerStreams.readNew();
   }
 
@@ -286,7 +295,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     return this.host.state === 'established';
   }
 
-  /** readStreams' step for a known stream (a forEach callback: stops reading once the connection closes). */
+  /** readKnownStreams' step for a known stream (a forEach callback: stops reading once the connection closes). */
   private readIfReadable(st: StreamState): void {
     if (st.readOpen && this.host.state === 'established' && this.native.streamReadable(st.id))
       this.readStream(st.id);
@@ -338,7 +347,7 @@ export class ConnectionStreams<Host extends StreamHost<Host>> implements PeerStr
     const q = this.native;
     const queue = st.queue;
     if (queue !== null) {
-      let chunk: Buffer | null;
+      let chunk: Uint8Array | null;
       while ((chunk = queue.peek()) !== null) {
         const withFin = st.finQueued && queue.peekIsLast();
         let sent: number;

@@ -208,7 +208,15 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
    * streams, or local ids not yet opened with `openBidi`/`openUni`.
    */
   write(streamId: number, data: Uint8Array, fin = false): number {
-    return this.streams.write(streamId, data, fin);
+    return this.streams.write(streamId, data, fin, false);
+  }
+
+  /**
+   * `write` for bytes the caller never changes afterwards (an encoded frame queued on many streams): they may be
+   * queued by reference instead of copied until the next flush hands them to quiche.
+   */
+  writeShared(streamId: number, data: Uint8Array, fin = false): number {
+    return this.streams.write(streamId, data, fin, true);
   }
 
   /** Bytes `write(streamId, ...)` accepts at least right now (queue room); 0 if not writable. */
@@ -407,19 +415,28 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
       }
       this.emitEstablished();
     }
-    if (this._state !== 'established') return;
-    // Datagrams first: isReadable() counts them too, and below it must mean streams only.
+    // Nothing readable, as after a bare ACK (one per delivery at a fan-out server): no datagram or stream call.
+    if (this._state !== 'established' || !q.isReadable()) return;
+    // The known streams first (stream data almost always arrives on one), then only if quiche still says something is
+    // readable: datagrams, then new streams (isReadable() counts datagrams too, so the last check means streams).
+    this.streams.readKnownStreams();
+    if (this._state !== 'established' || !q.isReadable()) return;
     if (this.options.datagrams) this.readDatagrams();
-    if (this._state === 'established' && q.isReadable()) this.streams.readStreams();
+    if (this._state === 'established' && q.isReadable()) this.streams.readNewStreams();
+  }
+
+  /** @internal Before the send loop: hand queued bytes to quiche (most urgent streams first). */
+  beforeTransmit(): void {
+    if (this._state === 'established' && this.streams.hasPending) this.streams.pumpPending();
   }
 
   /**
-   * @internal Before the send loop: hand queued bytes to quiche (most urgent streams first), and after packets
-   * arrived look for streams the peer stopped (at most once per stopProbeIntervalMs).
+   * @internal After the send loop, which sent `packets` packets: if packets that were more than ACKs arrived
+   * before it, look for streams the peer stopped (at most once per stopProbeIntervalMs; see SendTiming). A stop
+   * found asks for the send loop again (its RESET_STREAM leaves at the next one).
    */
-  beforeTransmit(now: number): void {
-    if (this._state !== 'established') return;
-    if (this.streams.hasPending) this.streams.pumpPending();
+  afterSendLoop(packets: number, now: number): void {
+    this.timing.sendLoopRan(packets);
     this.probeStops(now);
   }
 

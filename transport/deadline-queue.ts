@@ -1,6 +1,12 @@
 /**
- * All connections' quiche timeouts in one binary min-heap behind ONE setTimeout, instead
+ * All connections' quiche timeouts in one min-heap behind ONE setTimeout, instead
  * of a timer object per connection.
+ *
+ * The heap is 4-ary and keeps its keys (the deadlines) in a Float64Array beside the items: every packet a
+ * connection sends moves its deadline (a loss timer after data, the idle timer after an ACK), and with tens of
+ * thousands of connections each comparison of a binary heap over the items read a connection object that was
+ * not in cache (two per level, ~15 levels at 20,000 connections). Now a level is one cache line of keys and one
+ * write to the item moved; sifting was ~4% of the reference server's CPU at 5,000 clients x 0.2 msg/s in perf.
  */
 
 /**
@@ -19,9 +25,14 @@ export interface Deadlined {
   heapIndex: number;
 }
 
+/** Children per heap node. */
+const ARITY = 4;
+
 /** A min-heap of deadlines that calls `onExpired` for each item whose deadline has passed. */
 export class DeadlineQueue<T extends Deadlined> {
   private readonly heap: T[] = [];
+  /** keys[i] is heap[i].deadline, for comparisons that do not touch the items. */
+  private keys = new Float64Array(64);
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
 
@@ -40,12 +51,16 @@ export class DeadlineQueue<T extends Deadlined> {
   schedule(item: T, deadline: number): void {
     if (item.heapIndex < 0) {
       item.deadline = deadline;
-      item.heapIndex = this.heap.length;
+      const i = this.heap.length;
+      if (i === this.keys.length) this.grow();
+      item.heapIndex = i;
       this.heap.push(item);
-      this.siftUp(item.heapIndex);
+      this.keys[i] = deadline;
+      this.siftUp(i);
     } else if (deadline !== item.deadline) {
       const earlier = deadline < item.deadline;
       item.deadline = deadline;
+      this.keys[item.heapIndex] = deadline;
       if (earlier) this.siftUp(item.heapIndex);
       else this.siftDown(item.heapIndex);
     }
@@ -60,6 +75,7 @@ export class DeadlineQueue<T extends Deadlined> {
     item.heapIndex = -1;
     if (last !== item) {
       this.heap[i] = last;
+      this.keys[i] = this.keys[this.heap.length] as number;
       last.heapIndex = i;
       this.siftDown(i);
       this.siftUp(last.heapIndex);
@@ -74,8 +90,7 @@ export class DeadlineQueue<T extends Deadlined> {
    */
   retarget(slackMs: number): void {
     if (this.timer === null) return;
-    const first = this.heap[0];
-    if (first !== undefined && first.deadline <= this.timerAt + slackMs) return;
+    if (this.heap.length > 0 && (this.keys[0] as number) <= this.timerAt + slackMs) return;
     clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = Infinity;
@@ -92,13 +107,14 @@ export class DeadlineQueue<T extends Deadlined> {
   }
 
   private arm(): void {
-    const first = this.heap[0];
-    if (first === undefined || first.deadline >= this.timerAt) return;
+    if (this.heap.length === 0) return;
+    const first = this.keys[0] as number;
+    if (first >= this.timerAt) return;
     // The earliest deadline moved before the armed timer: re-arm. A timer that fires
     // early for a later deadline simply re-arms, so later deadlines never re-arm.
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timerAt = first.deadline;
-    this.timer = setTimeout(this.fire, Math.max(0, first.deadline - performance.now()) + TIMER_MARGIN_MS);
+    this.timerAt = first;
+    this.timer = setTimeout(this.fire, Math.max(0, first - performance.now()) + TIMER_MARGIN_MS);
   }
 
   private readonly fire = (): void => {
@@ -106,7 +122,7 @@ export class DeadlineQueue<T extends Deadlined> {
     this.timerAt = Infinity;
     const now = performance.now();
     let expired = false;
-    while (this.heap.length > 0 && (this.heap[0] as T).deadline <= now) {
+    while (this.heap.length > 0 && (this.keys[0] as number) <= now) {
       const item = this.heap[0] as T;
       this.cancel(item);
       expired = true;
@@ -116,38 +132,60 @@ export class DeadlineQueue<T extends Deadlined> {
     this.arm();
   };
 
+  private grow(): void {
+    const keys = new Float64Array(this.keys.length * 2);
+    keys.set(this.keys);
+    this.keys = keys;
+  }
+
   private siftUp(i: number): void {
     const heap = this.heap;
+    const keys = this.keys;
     const item = heap[i] as T;
+    const key = keys[i] as number;
     while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
+      const parentIndex = ((i - 1) / ARITY) | 0;
+      const parentKey = keys[parentIndex] as number;
+      if (parentKey <= key) break;
       const parent = heap[parentIndex] as T;
-      if (parent.deadline <= item.deadline) break;
       heap[i] = parent;
+      keys[i] = parentKey;
       parent.heapIndex = i;
       i = parentIndex;
     }
     heap[i] = item;
+    keys[i] = key;
     item.heapIndex = i;
   }
 
   private siftDown(i: number): void {
     const heap = this.heap;
+    const keys = this.keys;
     const n = heap.length;
     const item = heap[i] as T;
+    const key = keys[i] as number;
     while (true) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && (heap[right] as T).deadline < (heap[left] as T).deadline) child = right;
-      const c = heap[child] as T;
-      if (c.deadline >= item.deadline) break;
-      heap[i] = c;
-      c.heapIndex = i;
+      const first = ARITY * i + 1;
+      if (first >= n) break;
+      const end = Math.min(first + ARITY, n);
+      let child = first;
+      let childKey = keys[first] as number;
+      for (let c = first + 1; c < end; c++) {
+        const k = keys[c] as number;
+        if (k < childKey) {
+          child = c;
+          childKey = k;
+        }
+      }
+      if (childKey >= key) break;
+      const moved = heap[child] as T;
+      heap[i] = moved;
+      keys[i] = childKey;
+      moved.heapIndex = i;
       i = child;
     }
     heap[i] = item;
+    keys[i] = key;
     item.heapIndex = i;
   }
 }

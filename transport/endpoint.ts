@@ -20,6 +20,7 @@ import type { HostPort, PacketIO } from './packet-io.js';
 import { PacketOutput } from './packet-output.js';
 import { buildClientConfig } from './quiche-config.js';
 import { ServerAdmission } from './server-admission.js';
+import { ShortHeaderRoutes } from './short-header-routes.js';
 import { createUdpPacketIO } from './udp-packet-io.js';
 import type { UdpBindOptions } from './udp-packet-io.js';
 
@@ -105,6 +106,8 @@ export class QuicEndpoint implements ConnectionOwner {
   readonly readScratch = Buffer.allocUnsafeSlow(65535);
 
   private readonly byCid = new Map<string, QuicConnection>();
+  /** The connections of byCid by their own id again, for short-header datagrams (short-header-routes.ts). */
+  private readonly shortRoutes = new ShortHeaderRoutes<QuicConnection>();
   private readonly live = new Set<QuicConnection>();
   private readonly timers = new DeadlineQueue<QuicConnection>(
     (conn) => conn.expire(performance.now()),
@@ -222,6 +225,7 @@ export class QuicEndpoint implements ConnectionOwner {
       client.options,
     );
     this.byCid.set(conn.cidKey, conn);
+    this.shortRoutes.add(conn);
     this.live.add(conn);
     this.markDirty(conn);
     return conn;
@@ -295,6 +299,15 @@ export class QuicEndpoint implements ConnectionOwner {
     counters.packetsReceived++;
     this.readSinceFlush++;
     counters.bytesReceived += data.length;
+    // Short-header datagrams (all traffic after the handshake) first try the integer-keyed index (see
+    // short-header-routes.ts); what it does not know goes the way of every other datagram.
+    if (((data[0] as number) & 0x80) === 0) {
+      const known = this.shortRoutes.find(data);
+      if (known !== undefined) {
+        known.receive(data, host, port);
+        return;
+      }
+    }
     const key = destinationCidKey(data);
     if (key === null) {
       counters.packetsDropped++;
@@ -332,6 +345,7 @@ export class QuicEndpoint implements ConnectionOwner {
       server.options,
     );
     this.byCid.set(conn.cidKey, conn);
+    this.shortRoutes.add(conn);
     if (!admitted.retried) {
       // Until it hears from us the client keeps addressing its own random dcid: route
       // retransmitted Initials there too.
@@ -407,7 +421,7 @@ export class QuicEndpoint implements ConnectionOwner {
 
   private transmit(conn: QuicConnection, now: number): void {
     if (conn.state === 'closed') return;
-    conn.beforeTransmit(now);
+    conn.beforeTransmit();
     const native = conn.native;
     const closing = conn.state === 'closing';
     const limit = closing ? Math.min(CLOSING_SEND_LIMIT, conn.closingBudget()) : SEND_BURST;
@@ -419,11 +433,15 @@ export class QuicEndpoint implements ConnectionOwner {
       conn.applyQueuedStops();
     }
     const cutShort = limit > 0 && this.output.sendAll(native, limit);
-    if (closing) conn.spendClosingBudget(this.counters.packetsSent - sentBefore);
-    else if (cutShort) {
-      conn.dirty = true;
-      conn.timing.localWork();
-      this.deferred.push(conn);
+    const sent = this.counters.packetsSent - sentBefore;
+    if (closing) conn.spendClosingBudget(sent);
+    else {
+      if (cutShort) {
+        conn.dirty = true;
+        conn.timing.localWork();
+        this.deferred.push(conn);
+      }
+      conn.afterSendLoop(sent, now);
     }
     if (conn.afterTransmit()) {
       this.forget(conn);
@@ -446,6 +464,7 @@ export class QuicEndpoint implements ConnectionOwner {
   private forget(conn: QuicConnection): void {
     this.timers.cancel(conn);
     if (this.byCid.get(conn.cidKey) === conn) this.byCid.delete(conn.cidKey);
+    this.shortRoutes.remove(conn);
     if (conn.aliasKey !== null && this.byCid.get(conn.aliasKey) === conn) this.byCid.delete(conn.aliasKey);
     this.live.delete(conn);
     if (this.live.size === 0 && this.onEmpty !== null) this.onEmpty();

@@ -4,6 +4,12 @@
  * of one per frame (quiche keeps one buffer entry per call, and walking many tiny entries
  * gets expensive once packets are lost). An empty queue holds no buffer, so idle streams
  * cost nothing; the tail size adapts to how much a stream writes per flush.
+ *
+ * Bytes their writer never changes (`pushShared`) are kept by reference when the queue is empty: a fan-out
+ * queues the same encoded frame on every member's stream, and copying it into a fresh tail per member cost a
+ * 1 KiB slice of Node's buffer pool per delivery (a new 8 KiB pool every eight deliveries, whose malloc made
+ * glibc consolidate its free lists: with the pools' frees, ~8% of the reference server's CPU at 5,000 clients x
+ * 0.2 msg/s in perf).
  */
 
 /** Largest tail buffer. Writes at least this large are queued as their own chunk. */
@@ -12,7 +18,7 @@ const MIN_TAIL = 1024;
 
 /** A FIFO of bytes: sealed chunks, then one open tail that small writes append to. */
 export class SendQueue {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private head = 0;
   private tail: Buffer | null = null;
   private tailStart = 0;
@@ -60,8 +66,22 @@ export class SendQueue {
     this.tailEnd += count;
   }
 
+  /**
+   * Queues `data[from, from + count)`, which its writer never changes: by reference when the queue is empty (the
+   * usual single frame per flush), else copied after what is queued, as `push` does (runs still coalesce).
+   */
+  pushShared(data: Uint8Array, from: number, count: number): void {
+    if (count <= 0) return;
+    if (this.total > 0) {
+      this.push(data, from, count);
+      return;
+    }
+    this.total = count;
+    this.chunks.push(from === 0 && count === data.length ? data : data.subarray(from, from + count));
+  }
+
   /** The oldest contiguous run of queued bytes (a view), or null when empty. */
-  peek(): Buffer | null {
+  peek(): Uint8Array | null {
     const chunk = this.chunks[this.head];
     if (chunk !== undefined) return chunk;
     if (this.tail !== null && this.tailEnd > this.tailStart)

@@ -2,6 +2,8 @@
  * The streams a simulated client writes: the control stream and one client uni stream per purpose (chat commands,
  * ACKs, uploads; PROTOCOL.md 5), each opened by its first frame and opened again after the server stopped it.
  * Writes keep their order per stream: what the flow-control window does not take now waits for the drain.
+ * The bytes written are encoded frames that never change afterwards: queues here and in the transport keep them
+ * by reference (QuicConnection.writeShared), with no copy per frame.
  */
 import type { QuicConnection } from '../../transport/index.js';
 
@@ -51,7 +53,7 @@ export class ClientStreams {
     if (queue === undefined) return;
     while (queue.length > 0) {
       const head = queue[0] as Uint8Array;
-      const written = connection.write(streamId, head);
+      const written = connection.writeShared(streamId, head);
       if (written < head.length) {
         if (written > 0) queue[0] = head.subarray(written);
         return;
@@ -90,7 +92,7 @@ export class ClientStreams {
       queue.push(bytes);
       return;
     }
-    const written = connection.write(streamId, bytes);
+    const written = connection.writeShared(streamId, bytes);
     if (written < bytes.length) (this.pending ??= new Map()).set(streamId, [bytes.subarray(written)]);
   }
 }

@@ -42,6 +42,12 @@ class FakeQuicConnection {
     }
     return take;
   }
+  /** Frames written as never changing afterwards (the transport may keep them without a copy). */
+  sharedWrites = 0;
+  writeShared(streamId: number, data: Uint8Array, fin = false): number {
+    this.sharedWrites++;
+    return this.write(streamId, data, fin);
+  }
   setPriority(streamId: number, urgency: number): void {
     this.log.push(`priority ${streamId} ${urgency}`);
   }
@@ -127,6 +133,9 @@ describe('QuicConnectionPort', () => {
     expect(fake.written.get(3)).toEqual([1, 2, 3, 4, 5]);
     expect(fake.fins).toEqual([3]); // FIN only after the backlog
     expect(port.pendingBytes).toBe(0);
+    // Frames and their backlogged rests go out as never-changing bytes (the transport queues them without a copy);
+    // only the FIN, written alone, goes through write.
+    expect(fake.sharedWrites).toBe(3);
   });
 
   it('fails a slow consumer whose backlog exceeds the limit', () => {

@@ -91,15 +91,16 @@ describe('DeadlineQueue', () => {
   it('keeps heap order under random schedule/reschedule/cancel', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 19 }), fc.integer({ min: 0, max: 1000 }), fc.boolean()), {
-          maxLength: 200,
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 1000 }), fc.boolean()), {
+          maxLength: 400,
         }),
         (ops) => {
           const q = new DeadlineQueue<Item>(
             () => undefined,
             () => undefined,
           );
-          const items = Array.from({ length: 20 }, (_, i) => item(String(i)));
+          // 100 items: a 4-ary heap three and four levels deep.
+          const items = Array.from({ length: 100 }, (_, i) => item(String(i)));
           const expected = new Map<Item, number>();
           const base = performance.now() + 1e9; // far future: the timer never fires here
           for (const [index, offset, cancel] of ops) {

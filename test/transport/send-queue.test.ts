@@ -5,7 +5,7 @@ import { SendQueue, TAIL_SIZE } from '../../transport/send-queue.js';
 /** Drains the queue the way the connection does, taking at most `take(len)` bytes per peek. */
 function drain(queue: SendQueue, take: (length: number) => number): Buffer {
   const out: Buffer[] = [];
-  let chunk: Buffer | null;
+  let chunk: Uint8Array | null;
   while ((chunk = queue.peek()) !== null) {
     const n = Math.min(chunk.length, take(chunk.length));
     out.push(Buffer.from(chunk.subarray(0, n)));
@@ -52,7 +52,8 @@ describe('SendQueue', () => {
         ),
         fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 20 }),
         fc.array(fc.integer({ min: 0, max: 39 }), { maxLength: 5 }),
-        (sizes, takes, drainPoints) => {
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+        (sizes, takes, drainPoints, shared) => {
           const queue = new SendQueue();
           const expected: Buffer[] = [];
           const got: Buffer[] = [];
@@ -61,8 +62,9 @@ describe('SendQueue', () => {
           sizes.forEach((size, i) => {
             const data = Buffer.alloc(size + 4, i & 0xff);
             data.writeUInt32BE(i, 0);
-            // Write from an offset, as write() does after a partial direct send.
-            queue.push(data, 4, size);
+            // Write from an offset, as write() does after a partial direct send; shared writes mixed in.
+            if (shared[i % shared.length] === true) queue.pushShared(data, 4, size);
+            else queue.push(data, 4, size);
             expected.push(data.subarray(4));
             if (drainPoints.includes(i)) {
               // Partial drains between writes, stopping when a take of 0 comes up.
@@ -91,6 +93,28 @@ describe('SendQueue', () => {
     expect(queue.peekIsLast()).toBe(false);
     queue.consume(TAIL_SIZE);
     expect(queue.peekIsLast()).toBe(true);
-    expect(queue.peek()?.toString()).toBe('tail');
+    expect(Buffer.from(queue.peek() ?? []).toString()).toBe('tail');
+  });
+
+  it('keeps shared bytes by reference in an empty queue, and copies them behind queued bytes', () => {
+    const queue = new SendQueue();
+    const frame = Buffer.from('frame');
+    queue.pushShared(frame, 0, frame.length);
+    // No copy: the very bytes written (a fan-out queues one encoded frame on every member's stream).
+    expect(queue.peek()).toBe(frame);
+    const next = Buffer.from('next');
+    queue.pushShared(next, 0, next.length);
+    queue.pushShared(next, 1, 3);
+    // Behind queued bytes they coalesce into a copied run, as push does.
+    queue.consume(frame.length);
+    const run = queue.peek();
+    expect(run).not.toBe(next);
+    expect(Buffer.from(run ?? []).toString()).toBe('nextext');
+    queue.consume(7);
+    expect(queue.bytes).toBe(0);
+    // Empty again: the next shared write is kept by reference, from its offset.
+    queue.pushShared(frame, 2, 3);
+    expect(Buffer.from(queue.peek() ?? []).toString()).toBe('ame');
+    expect(queue.peek()?.buffer).toBe(frame.buffer);
   });
 });

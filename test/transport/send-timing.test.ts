@@ -98,12 +98,31 @@ describe('SendTiming STOP_SENDING probe', () => {
     expect(timing.sweepNow(0)).toBe(false);
     expect(timing.nextSweepAt()).toBe(Infinity);
     timing.packetArrived(DATA);
+    // Not before the send loop after the arrival: only it tells whether the packet owed an acknowledgement.
+    expect(timing.sweepNow(1000)).toBe(false);
+    timing.sendLoopRan(1);
     expect(timing.sweepNow(1000)).toBe(true);
     expect(timing.nextSweepAt()).toBe(Infinity);
     timing.packetArrived(DATA);
+    timing.sendLoopRan(1);
     expect(timing.sweepNow(1010)).toBe(false);
     expect(timing.nextSweepAt()).toBe(1000 + SWEEP_INTERVAL_MS);
     expect(timing.sweepNow(1000 + SWEEP_INTERVAL_MS)).toBe(true);
     expect(timing.sweepNow(5000)).toBe(false);
+  });
+
+  it('does not probe after arrivals whose send loop sent nothing (they were ACKs, never a STOP_SENDING)', () => {
+    const timing = new SendTiming(25, SWEEP_INTERVAL_MS);
+    timing.packetArrived(BARE_ACK);
+    timing.sendLoopRan(0);
+    expect(timing.sweepNow(1000)).toBe(false);
+    expect(timing.nextSweepAt()).toBe(Infinity);
+    // A send loop without arrivals before it proves nothing either way and asks for no probe.
+    timing.sendLoopRan(3);
+    expect(timing.sweepNow(2000)).toBe(false);
+    // Arrivals then a send loop that sent something: probed, even if the arrivals were small.
+    timing.packetArrived(BARE_ACK);
+    timing.sendLoopRan(1);
+    expect(timing.sweepNow(3000)).toBe(true);
   });
 });

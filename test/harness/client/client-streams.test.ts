@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTROL_STREAM, ClientStreams } from '../../../harness/client/client-streams.js';
 import type { QuicConnection } from '../../../transport/index.js';
 
-/** The part of a QuicConnection ClientStreams uses: stream writes limited by a window, and uni stream ids. */
+/** The part of a QuicConnection ClientStreams uses: shared stream writes limited by a window, and uni stream ids. */
 class FakeConnection {
   /** Bytes each stream has taken, in order. */
   readonly taken = new Map<number, number[]>();
@@ -17,7 +17,8 @@ class FakeConnection {
   uniLeft = Infinity;
   private nextUni = 2;
 
-  write(streamId: number, bytes: Uint8Array): number {
+  /** ClientStreams writes encoded frames, which never change: the transport may keep them without a copy. */
+  writeShared(streamId: number, bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.window);
     this.window -= n;
     const list = this.taken.get(streamId) ?? [];
