@@ -12,6 +12,7 @@ import { QuicConnection } from './connection.js';
 import type { ConnectionOwner } from './connection.js';
 import { newConnectionId } from './connection-ids.js';
 import { DeadlineQueue } from './deadline-queue.js';
+import { LOSS_TIMER_RETRY_MS, processLossTimerBudget } from './loss-timer-budget.js';
 import { TransportError } from './errors.js';
 import { resolveTransportOptions } from './options.js';
 import type { ClientOptions, ResolvedTransportOptions, ServerOptions } from './options.js';
@@ -110,7 +111,7 @@ export class QuicEndpoint implements ConnectionOwner {
   private readonly shortRoutes = new ShortHeaderRoutes<QuicConnection>();
   private readonly live = new Set<QuicConnection>();
   private readonly timers = new DeadlineQueue<QuicConnection>(
-    (conn) => conn.expire(performance.now()),
+    (conn) => this.expire(conn, performance.now()),
     () => this.flush(),
   );
   private readonly output: PacketOutput;
@@ -451,6 +452,20 @@ export class QuicEndpoint implements ConnectionOwner {
     // The binding truncates to whole ms; +1 keeps us from waking just before quiche's deadline.
     conn.quicheDeadline = timeout === null ? Infinity : now + timeout + 1;
     this.scheduleTimer(conn, Infinity);
+  }
+
+  /** A connection's deadline passed; a loss timer over the process's budget waits (loss-timer-budget.ts). */
+  private expire(conn: QuicConnection, now: number): void {
+    if (
+      processLossTimerBudget !== null &&
+      conn.state === 'established' &&
+      now >= conn.quicheDeadline &&
+      !processLossTimerBudget.take(now)
+    ) {
+      this.timers.schedule(conn, now + LOSS_TIMER_RETRY_MS);
+      return;
+    }
+    conn.expire(now);
   }
 
   /** Arms the connection's timer for its earliest deadline: quiche's, the probe's, the handshake's, or `holdUntil`. */

@@ -25,6 +25,7 @@ import { loadScenario } from '../../harness/scenario/load.js';
 import { withMallocHugePages } from '../../harness/runner/malloc-huge-pages.js';
 import { YOUNG_GENERATION_FLAG } from '../../harness/runner/young-generation.js';
 import { phaseLoopMaxMs } from './loop-stall.js';
+import { parseStall, scheduleStall } from './injected-stall.js';
 import { ProcSampler } from './proc-sampler.js';
 
 const DEFAULT_SIZES = [1000, 5000, 20_000, 50_000];
@@ -44,6 +45,8 @@ const { values: flags } = parseArgs({
     steady: { type: 'string', default: '30' },
     /** Keep each size's run report (summary.json with loss and anomaly examples, report.html) under this folder. */
     reports: { type: 'string' },
+    /** A deliberate stall in the steady phase, WHO:SECONDS:MS (injected-stall.ts), to reproduce a collapse. */
+    stall: { type: 'string' },
     /** Internal: run one size and print its figures as JSON. */
     one: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -61,7 +64,9 @@ embedded reference server; CPU per delivery per size against the smallest size m
                         0 = no bound: the ramp keeps the asked rate however far the handshakes fall behind)
   --steady S            steady phase, seconds (default 30)
   --reports DIR         keep each size's run report (summary.json with its anomaly examples, report.html) in
-                        DIR/<clients>/ instead of deleting it (default: not kept)`);
+                        DIR/<clients>/ instead of deleting it (default: not kept)
+  --stall WHO:S:MS      stop the harness or the server (WHO) for MS ms, S seconds into the steady phase: a
+                        collapse on demand (e.g. harness:5:1000; default: none)`);
   process.exit(0);
 }
 
@@ -147,6 +152,13 @@ async function runOne(clients: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 500));
   const sampler = new ProcSampler(pid);
   const base = sampler.samples[0] as NonNullable<(typeof sampler.samples)[0]>;
+  const eventsFile = join(dir, 'events.ndjson');
+  const cancelStall =
+    flags.stall === undefined
+      ? () => undefined
+      : scheduleStall(parseStall(flags.stall), eventsFile, pid, (line) =>
+          process.stderr.write(`  [${clients}] ${line}\n`),
+        );
   try {
     const outcome = await runScenario({
       scenarioFile: file,
@@ -154,6 +166,7 @@ async function runOne(clients: number): Promise<void> {
       outDir: flags.reports === undefined ? join(dir, 'reports') : join(flags.reports, String(clients)),
       progress: null,
       log: (line) => process.stderr.write(`  [${clients}] ${line}\n`),
+      ...(flags.stall === undefined ? {} : { liveOutputs: { eventsFile } }),
     });
     sampler.stop();
     const r = outcome.result;
@@ -214,6 +227,7 @@ async function runOne(clients: number): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
+    cancelStall();
     sampler.stop();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
@@ -227,10 +241,12 @@ async function runAll(): Promise<void> {
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n >= POD_SIZE);
   if (sizes.length === 0) throw new Error(`--sizes needs client counts >= ${POD_SIZE}, got "${flags.sizes}"`);
+  if (flags.stall !== undefined) parseStall(flags.stall);
   console.log(
     `pods of ${POD_SIZE}, ${flags.rate} msg/s per client, connect at ${flags['connect-rate']}/s ` +
       `(at most ${Number(flags['max-connecting']) > 0 ? flags['max-connecting'] : 'unbounded'} in flight), steady ${flags.steady} s; ` +
-      `embedded reference server; sizes ${sizes.join(', ')}`,
+      `embedded reference server; sizes ${sizes.join(', ')}` +
+      (flags.stall === undefined ? '' : `; injected stall ${flags.stall} (harness|server:s into steady:ms)`),
   );
   const results: (SizeFigures | string)[] = [];
   for (const clients of sizes) {
@@ -258,6 +274,7 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     '--steady',
     String(flags.steady),
     ...(flags.reports === undefined ? [] : ['--reports', resolvePath(flags.reports)]),
+    ...(flags.stall === undefined ? [] : ['--stall', flags.stall]),
   ];
   return new Promise((resolve) => {
     // The harness side gets what a load worker gets (the embedded server gets it from EmbeddedServer).
