@@ -245,6 +245,9 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     // Before the relay, so that every worker knows every ack timeout when it finishes.
     this.ackTimeouts?.expireAll(epochNowMs());
     this.ackRelay?.flush();
+    // The live outputs' last sample must count every send of the run: one made after the last tick's report (a
+    // send backlog let out in the last second) would be missing from it.
+    this.reportProgress(epochNowMs());
     this.port.send({ type: 'drained' });
   }
 
@@ -381,10 +384,14 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     this.ackTimeouts?.expire(now);
     this.rec.attached?.expire(now);
     this.upkeep?.start(now, this.owned);
+    this.reportProgress(now);
+  };
+
+  private reportProgress(now: number): void {
     const progress = this.rec.progress(now, this.connectStartMs, this.connected);
     const live = this.rec.takeLiveReport();
     this.port.send(live ? { type: 'progress', progress, live } : { type: 'progress', progress });
-  };
+  }
 
   private note(text: string): void {
     if (this.notes.length < MAX_NOTES) this.notes.push(text);
