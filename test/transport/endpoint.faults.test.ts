@@ -55,7 +55,10 @@ class ScenarioWatch {
       this.reject = reject;
     });
     this.failed.catch(() => {}); // a failure nobody awaits any more is not an unhandled rejection
-    this.timer = setTimeout(() => this.fail(`still running after ${SCENARIO_DEADLINE_MS} ms`), SCENARIO_DEADLINE_MS);
+    this.timer = setTimeout(
+      () => this.fail(`still running after ${SCENARIO_DEADLINE_MS} ms`),
+      SCENARIO_DEADLINE_MS,
+    );
   }
 
   /** Awaits `work` as step `step`, failing early if the scenario is stuck. */
@@ -80,7 +83,9 @@ class ScenarioWatch {
   }
 
   private fail(why: string): void {
-    this.reject(new Error(`${why}; at step '${this.current}'; network ${JSON.stringify(this.network.counters)}`));
+    this.reject(
+      new Error(`${why}; at step '${this.current}'; network ${JSON.stringify(this.network.counters)}`),
+    );
   }
 }
 

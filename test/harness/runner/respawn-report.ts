@@ -14,7 +14,12 @@ if (respawned !== null) {
 } else {
   const args = process.argv.slice(2);
   console.log(
-    JSON.stringify({ execArgv: process.execArgv, args, child: process.env[RESPAWNED_ENV] ?? null, pid: process.pid }),
+    JSON.stringify({
+      execArgv: process.execArgv,
+      args,
+      child: process.env[RESPAWNED_ENV] ?? null,
+      pid: process.pid,
+    }),
   );
   if (args[0] === 'wait') setTimeout(() => {}, 30_000);
   else process.exitCode = Number(args[0] ?? 0);
