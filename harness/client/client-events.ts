@@ -57,8 +57,10 @@ export interface ClientEvents<Client> {
   roomPromoted(client: Client, roomId: number, atMs: number): void;
   /** RoomDemoted on the control stream. */
   roomDemoted(client: Client, roomId: number, atMs: number): void;
-  /** An Error frame from the server. */
+  /** An Error frame from the server (a NOT_FOUND explained as a reaction that raced a delete is not one). */
   serverError(client: Client, error: ErrorPayload, atMs: number): void;
+  /** The server answered a reaction NOT_FOUND because the message was deleted first (reaction-race.ts). */
+  reactionRacedDelete(client: Client, atMs: number): void;
   /** A Throttle frame from the server. */
   throttled(client: Client, throttle: Throttle, atMs: number): void;
   /** An upload completed (final UploadAck with its URL). */
@@ -92,6 +94,7 @@ export class IgnoreClientEvents implements ClientEvents<unknown> {
   roomPromoted(_client: unknown, _roomId: number, _atMs: number): void {}
   roomDemoted(_client: unknown, _roomId: number, _atMs: number): void {}
   serverError(_client: unknown, _error: ErrorPayload, _atMs: number): void {}
+  reactionRacedDelete(_client: unknown, _atMs: number): void {}
   throttled(_client: unknown, _throttle: Throttle, _atMs: number): void {}
   uploadDone(_client: unknown, _job: UploadJob, _uploadId: number, _url: string, _atMs: number): void {}
   uploadFailed(_client: unknown, _job: UploadJob, _reason: string, _atMs: number): void {}

@@ -84,6 +84,8 @@ export interface ServerStreamOwner {
   roundTripMs(): number;
   /** Asks the server to stop a stream whose framing is lost (STOP_SENDING). */
   stopSending(streamId: number, code: number): void;
+  /** A RoomMessageDeleted arrived (a reaction to that message may have raced the delete: reaction-race.ts). */
+  messageDeleted(messageId: number, atMs: number): void;
 }
 
 /**
@@ -435,6 +437,7 @@ export class ServerStreamReader<Client extends ServerStreamOwner> implements Hol
       const id = u64ToNumber((frame as Extract<Frame, { name: 'RoomMessageDeleted' }>).payload.message_id);
       const at = room.liveIds.indexOf(id);
       if (at >= 0) room.liveIds.splice(at, 1);
+      this.owner.messageDeleted(id, now);
     }
     // Edits, reactions, joins and leaves of others need no client state.
   }

@@ -37,6 +37,7 @@ import { CONTROL_STREAM, ClientStreams } from './client-streams.js';
 import { ServerStreamReader, type ServerStreamOwner } from './server-stream-reader.js';
 import type { UploadJob } from './upload-job.js';
 import { ClientUploads, type UploadOwner } from './client-uploads.js';
+import { ReactionRaceFilter } from './reaction-race.js';
 import { bindConnection, unbindConnection, type ConnectionHandler } from './connection-callbacks.js';
 
 /** What every client of a pool shares. */
@@ -99,6 +100,8 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
   private readonly streams = new ClientStreams();
   /** Created by the first upload (or UploadAck): most clients never upload, and a load run holds 50,000 clients. */
   private uploads: ClientUploads<SimClient> | null = null;
+  /** Created by the connection's first reaction, like `uploads`. */
+  private reactionRace: ReactionRaceFilter<SimClient> | null = null;
 
   /** Shard count from HelloAck (0 before). */
   numShards = 0;
@@ -267,7 +270,12 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
 
   /** AddReaction. */
   addReaction(messageId: U64, emoji: string): boolean {
-    return this.writeChat(encodeFrame('AddReaction', { message_id: messageId, emoji }));
+    if (!this.writeChat(encodeFrame('AddReaction', { message_id: messageId, emoji }))) return false;
+    const context = this.context;
+    (this.reactionRace ??= new ReactionRaceFilter(this, context.events, context.holdTimer)).reacted(
+      u64ToNumber(messageId),
+    );
+    return true;
   }
 
   /** RemoveReaction. */
@@ -423,6 +431,11 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
   }
 
   /** @internal ServerStreamOwner */
+  messageDeleted(messageId: number, atMs: number): void {
+    this.reactionRace?.deleted(messageId, atMs);
+  }
+
+  /** @internal ServerStreamOwner */
   stopSending(streamId: number, code: number): void {
     this.connection?.stopSending(streamId, code);
   }
@@ -519,7 +532,8 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
         return;
       case 'Error':
         this.uploads?.error(frame.payload.context, frame.payload.message, now);
-        events.serverError(this, frame.payload, now);
+        if (this.reactionRace?.takeError(frame.payload, now) !== true)
+          events.serverError(this, frame.payload, now);
         return;
       default:
         this.violation('5/control-ranges', `${frame.name} on the control stream`, now);
@@ -574,6 +588,8 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
   private finishClose(atMs: number): number[] {
     const memberOf = this.serverStreams.close();
     const failed = this.uploads?.close() ?? [];
+    this.reactionRace?.flush();
+    this.reactionRace = null;
     this.control = null;
     this.streams.reset();
     this._state = 'closed';

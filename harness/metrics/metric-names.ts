@@ -54,6 +54,11 @@ export const COUNTERS = [
   'edits',
   'deletes',
   'reactions',
+  /**
+   * Reactions the server answered NOT_FOUND because their message was deleted first, while the reaction was on its
+   * way (harness/client/reaction-race.ts): the server was right, so they are not `errors`.
+   */
+  'reactions_raced_delete',
   'typing_sent',
   'typing_received',
   'joins',

@@ -566,6 +566,10 @@ export class LoadWorker implements ClientEvents<SimClient>, WorkerEndpoint {
     if (!slot.settled && context.startsWith('JoinRoom')) this.settle(slot, false);
   }
 
+  reactionRacedDelete(_client: SimClient, atMs: number): void {
+    this.rec.count('reactions_raced_delete', atMs);
+  }
+
   throttled(_client: SimClient, _throttle: Throttle, atMs: number): void {
     this.rec.count('throttles', atMs);
   }

@@ -20,6 +20,7 @@ class Owner implements ServerStreamOwner {
   stopSending(streamId: number): void {
     this.stopped.push(streamId);
   }
+  messageDeleted(): void {}
 }
 
 class Recorder extends IgnoreClientEvents {

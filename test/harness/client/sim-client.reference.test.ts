@@ -30,6 +30,7 @@ class ActorEvents extends IgnoreClientEvents {
   readonly inits: RoomInit[] = [];
   readonly acks = new Map<string, MessageAck>();
   readonly errors: ErrorPayload[] = [];
+  raced = 0;
   readonly uploads: Array<{ job: UploadJob; uploadId: number; url: string }> = [];
   readonly uploadFailures: string[] = [];
   override authenticated(): void {
@@ -43,6 +44,9 @@ class ActorEvents extends IgnoreClientEvents {
   }
   override serverError(_client: SimClient, error: ErrorPayload): void {
     this.errors.push(error);
+  }
+  override reactionRacedDelete(): void {
+    this.raced++;
   }
   override uploadDone(_client: SimClient, job: UploadJob, uploadId: number, url: string): void {
     this.uploads.push({ job, uploadId, url });
@@ -169,6 +173,20 @@ describe('SimClient commands against the reference server', () => {
       match: (p) => Number(p.message_id) === older,
     });
     expect(added.payload).toMatchObject({ emoji: '👍', user_id: actor.userId });
+    expect(events.errors).toEqual([]);
+  });
+
+  it('counts a reaction that meets its message deleted first as a raced reaction, not an error', async () => {
+    const id = await sendSeen('doomed', 'nonce-doomed');
+    // One chat stream, read in order: the server deletes, then answers the reaction NOT_FOUND. The RoomMessageDeleted
+    // (shard stream) and the Error (control stream) may reach the actor in either order.
+    expect(actor.deleteMessage(id)).toBe(true);
+    expect(actor.addReaction(id, '👀')).toBe(true);
+    await observer.expectFrame('shard', 'RoomMessageDeleted', {
+      timeoutMs: WAIT_MS,
+      match: (p) => Number(p.message_id) === id,
+    });
+    await until(() => events.raced === 1, 'the raced reaction');
     expect(events.errors).toEqual([]);
   });
 
