@@ -72,9 +72,9 @@ export class ReactionRaceFilter<Client> implements HoldOwner {
    */
   takeError(error: ErrorPayload, atMs: number): boolean {
     if (error.code !== ERROR_CODES.NOT_FOUND || this.targets.length === 0) return false;
-    // A context naming another command (a join, a leave, an edit) is that command's error.
+    // A context naming another command (a join, a leave, a RemoveReaction) is that command's error.
     const context = error.context;
-    if (context !== null && context !== undefined && !context.includes('Reaction')) return false;
+    if (context !== null && context !== undefined && !context.includes('AddReaction')) return false;
     for (let i = 0; i < this.deletions.length; i++) {
       if (this.takeTarget(this.deletions[i] as number)) {
         this.deletions.splice(i, 1);

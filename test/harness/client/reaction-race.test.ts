@@ -96,6 +96,8 @@ describe('ReactionRaceFilter', () => {
     race.reacted(7);
     race.deleted(7, 100);
     expect(race.takeError({ ...NOT_FOUND, context: 'LeaveRoom.room_id' }, 101)).toBe(false);
+    // An absent reaction to remove is NOT_FOUND too (8/react-remove): not a race with a delete.
+    expect(race.takeError({ ...NOT_FOUND, context: 'RemoveReaction.emoji' }, 101)).toBe(false);
     expect(race.takeError({ ...NOT_FOUND, code: 1003 }, 102)).toBe(false);
     // A server that gives no context: the NOT_FOUND may be the reaction's.
     expect(race.takeError({ ...NOT_FOUND, context: null }, 103)).toBe(true);
