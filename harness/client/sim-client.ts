@@ -38,6 +38,7 @@ import { ServerStreamReader, type ServerStreamOwner } from './server-stream-read
 import type { UploadJob } from './upload-job.js';
 import { ClientUploads, type UploadOwner } from './client-uploads.js';
 import { ReactionRaceFilter } from './reaction-race.js';
+import { sharedHotRoomConfig } from './shared-hot-room-config.js';
 import { bindConnection, unbindConnection, type ConnectionHandler } from './connection-callbacks.js';
 
 /** What every client of a pool shares. */
@@ -65,26 +66,6 @@ const HELLO = encodeFrame('Hello', { version: 1, capabilities: ['chat', 'presenc
 /** Bounds of the wait for the server's close after a Goodbye (SimClient.disconnect). */
 const GOODBYE_WAIT_MIN_MS = 20;
 const GOODBYE_WAIT_MAX_MS = 500;
-
-/** The last hot_room_config seen, shared by every client it equals (one server advertises one to all). */
-let lastHotRoomConfig: HotRoomConfig | null = null;
-
-/** `config`, or an equal one already held by another client: ~100 bytes per client less at 50,000 clients. */
-function sharedHotRoomConfig(config: HotRoomConfig | null): HotRoomConfig | null {
-  const last = lastHotRoomConfig;
-  if (config === null) return null;
-  if (
-    last !== null &&
-    last.promote_rate === config.promote_rate &&
-    last.demote_rate === config.demote_rate &&
-    last.cool_down_ms === config.cool_down_ms &&
-    last.rate_window_ms === config.rate_window_ms &&
-    last.max_hot_rooms === config.max_hot_rooms
-  )
-    return last;
-  lastHotRoomConfig = config;
-  return config;
-}
 
 /** A simulated client. Create it once; `connect` may be called again after it closed (reconnects). */
 export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOwner {

@@ -26,7 +26,7 @@ const NOT_FOUND: ErrorPayload = {
   context: 'AddReaction.message_id',
 };
 
-function filter(): { heard: Heard; race: ReactionRaceFilter<string>; timer: HoldTimer } {
+function filter(): { heard: Heard; race: ReactionRaceFilter<unknown>; timer: HoldTimer } {
   const heard = new Heard();
   const timer = new HoldTimer(1_000_000); // never polls by itself: the test releases holds with explicit times
   return { heard, race: new ReactionRaceFilter('client', heard, timer), timer };
