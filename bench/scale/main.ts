@@ -47,6 +47,8 @@ const { values: flags } = parseArgs({
     reports: { type: 'string' },
     /** A deliberate stall in the steady phase, WHO:SECONDS:MS (injected-stall.ts), to reproduce a collapse. */
     stall: { type: 'string' },
+    /** The server's --large-room-threshold (PROTOCOL.md 16.2); unset: the server's default (50). */
+    'large-room-threshold': { type: 'string' },
     /** Internal: run one size and print its figures as JSON. */
     one: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -66,7 +68,12 @@ embedded reference server; CPU per delivery per size against the smallest size m
   --reports DIR         keep each size's run report (summary.json with its anomaly examples, report.html) in
                         DIR/<clients>/ instead of deleting it (default: not kept)
   --stall WHO:S:MS      stop the harness or the server (WHO) for MS ms, S seconds into the steady phase: a
-                        collapse on demand (e.g. harness:5:1000; default: none)`);
+                        collapse on demand (e.g. harness:5:1000; default: none)
+  --large-room-threshold N
+                        the server's large-room threshold (PROTOCOL.md 16.2; default: the server's, 50). Every
+                        client is auto-joined to General and leaves it a round trip later, so during a connect
+                        ramp General holds ~(connects/s x that round trip) members: below N each of them gets
+                        every other one's RoomUserJoined/RoomUserLeft and the General RoomInit lists them all`);
   process.exit(0);
 }
 
@@ -145,6 +152,9 @@ async function runOne(clients: number): Promise<void> {
       String(clients + 100),
       '--max-unauthenticated-per-address',
       String(clients + 100),
+      ...(flags['large-room-threshold'] === undefined
+        ? []
+        : ['--large-room-threshold', flags['large-room-threshold']]),
     ],
   });
   const pid = server.pid as number;
@@ -275,6 +285,9 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     String(flags.steady),
     ...(flags.reports === undefined ? [] : ['--reports', resolvePath(flags.reports)]),
     ...(flags.stall === undefined ? [] : ['--stall', flags.stall]),
+    ...(flags['large-room-threshold'] === undefined
+      ? []
+      : ['--large-room-threshold', flags['large-room-threshold']]),
   ];
   return new Promise((resolve) => {
     // The harness side gets what a load worker gets (the embedded server gets it from EmbeddedServer).
