@@ -9,9 +9,12 @@
  * processes used; and the CPU per delivery of each
  * size against the smallest size of the same run (the baseline; 1,000 clients by default). Each size runs in
  * its own process with its own server, so one size's heap does not count in the next one's memory figures.
+ * The harness runs one load worker in-process by default; --workers N forks N load-worker processes (the run's
+ * `workers` option), and the harness figures then sum this process and every worker (proc-sampler.ts).
  *
  * Run: npm run bench -- scale                    (every size: about 6 minutes)
  *      node --import tsx bench/scale/main.ts --sizes 1000,5000 --rate 0.05 --steady 20
+ *      node --import tsx bench/scale/main.ts --sizes 50000 --rate 0.02 --workers 2
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -43,6 +46,8 @@ const { values: flags } = parseArgs({
     'max-connecting': { type: 'string', default: String(DEFAULT_MAX_CONNECTING) },
     /** Steady phase, seconds. */
     steady: { type: 'string', default: '30' },
+    /** Load workers: 1 runs in-process, N > 1 forks N worker processes (runScenario's `workers`). */
+    workers: { type: 'string', default: '1' },
     /** Keep each size's run report (summary.json with loss and anomaly examples, report.html) under this folder. */
     reports: { type: 'string' },
     /** A deliberate stall in the steady phase, WHO:SECONDS:MS (injected-stall.ts), to reproduce a collapse. */
@@ -63,6 +68,9 @@ embedded reference server; CPU per delivery per size against the smallest size m
   --max-connecting N    first connects in flight at once, clients.max_connecting (default ${DEFAULT_MAX_CONNECTING};
                         0 = no bound: the ramp keeps the asked rate however far the handshakes fall behind)
   --steady S            steady phase, seconds (default 30)
+  --workers N           load workers (default 1: in-process with the coordinator; N > 1 forks N worker
+                        processes that share the clients and relay acks through the coordinator); the harness
+                        columns sum the coordinator and every worker process
   --reports DIR         keep each size's run report (summary.json with its anomaly examples, report.html) in
                         DIR/<clients>/ instead of deleting it (default: not kept)
   --stall WHO:S:MS      stop the harness or the server (WHO) for MS ms, S seconds into the steady phase: a
@@ -166,6 +174,7 @@ async function runOne(clients: number): Promise<void> {
       outDir: flags.reports === undefined ? join(dir, 'reports') : join(flags.reports, String(clients)),
       progress: null,
       log: (line) => process.stderr.write(`  [${clients}] ${line}\n`),
+      workers: Number(flags.workers),
       ...(flags.stall === undefined ? {} : { liveOutputs: { eventsFile } }),
     });
     sampler.stop();
@@ -242,10 +251,14 @@ async function runAll(): Promise<void> {
     .filter((n) => Number.isInteger(n) && n >= POD_SIZE);
   if (sizes.length === 0) throw new Error(`--sizes needs client counts >= ${POD_SIZE}, got "${flags.sizes}"`);
   if (flags.stall !== undefined) parseStall(flags.stall);
+  const workers = Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`--workers needs an integer >= 1, got "${flags.workers}"`);
   console.log(
     `pods of ${POD_SIZE}, ${flags.rate} msg/s per client, connect at ${flags['connect-rate']}/s ` +
       `(at most ${Number(flags['max-connecting']) > 0 ? flags['max-connecting'] : 'unbounded'} in flight), steady ${flags.steady} s; ` +
       `embedded reference server; sizes ${sizes.join(', ')}` +
+      `; ${flags.workers} load worker(s)` +
       (flags.stall === undefined ? '' : `; injected stall ${flags.stall} (harness|server:s into steady:ms)`),
   );
   const results: (SizeFigures | string)[] = [];
@@ -273,6 +286,8 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     String(flags['max-connecting']),
     '--steady',
     String(flags.steady),
+    '--workers',
+    String(flags.workers),
     ...(flags.reports === undefined ? [] : ['--reports', resolvePath(flags.reports)]),
     ...(flags.stall === undefined ? [] : ['--stall', flags.stall]),
   ];
