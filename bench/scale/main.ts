@@ -111,6 +111,8 @@ interface SizeFigures {
   steadyUdpDrops: number;
   /** CPU the rest of the machine used over the steady phase (not the server, not the harness), in cores. */
   otherCpuCores: number;
+  /** The same over the connect ramp, where the connect rate is measured. */
+  rampOtherCpuCores: number;
   /** The harness's longest event-loop stall in the steady phase, ms (null: not measured). */
   harnessLoopMaxMs: number | null;
 }
@@ -191,6 +193,13 @@ async function runOne(clients: number): Promise<void> {
       toMs: number,
       count: number,
     ): number => (count > 0 ? (sampler.at(toMs, field) - sampler.at(fromMs, field)) / count : NaN);
+    /** Cores the rest of the machine (not the server, not the harness) used between two instants. */
+    const otherCores = (fromMs: number, toMs: number): number =>
+      (['machineCpuUs', 'serverCpuUs', 'harnessCpuUs'] as const)
+        .map((field, i) => (i === 0 ? 1 : -1) * (sampler.at(toMs, field) - sampler.at(fromMs, field)))
+        .reduce((a, b) => a + b) /
+      (toMs - fromMs) /
+      1000;
     const rssPerClientKb = (field: 'serverRssBytes' | 'harnessRssBytes'): number =>
       (sampler.maxBetween(startMs, endMs, field) - base[field]) / 1024 / Math.max(1, r.counters.connects);
     // Connects reached: from the first connect start until every client was connected (or had failed) and in its
@@ -226,12 +235,8 @@ async function runOne(clients: number): Promise<void> {
       machineRcvbufErrors: r.harnessSockets?.machineRcvbufErrors ?? null,
       datagramsPerDelivery: perEvent('udpOutDatagrams', startMs, endMs, deliveries),
       steadyUdpDrops: sampler.at(endMs, 'udpRcvbufErrors') - sampler.at(startMs, 'udpRcvbufErrors'),
-      otherCpuCores:
-        (['machineCpuUs', 'serverCpuUs', 'harnessCpuUs'] as const)
-          .map((field, i) => (i === 0 ? 1 : -1) * (sampler.at(endMs, field) - sampler.at(startMs, field)))
-          .reduce((a, b) => a + b) /
-        (endMs - startMs) /
-        1000,
+      otherCpuCores: otherCores(startMs, endMs),
+      rampOtherCpuCores: otherCores(rampStartMs, rampEndMs),
       harnessLoopMaxMs: phaseLoopMaxMs(r, phase.name),
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -340,6 +345,7 @@ function printTable(results: (SizeFigures | string)[]): void {
       'dgrams/deliv',
       'steady udp drops',
       'other CPU',
+      'ramp other CPU',
       'harness stall ms',
       'x server',
       'x harness',
@@ -367,6 +373,7 @@ function printTable(results: (SizeFigures | string)[]): void {
       fmt(r.datagramsPerDelivery, 2),
       fmt(r.steadyUdpDrops, 0),
       fmt(r.otherCpuCores, 2),
+      fmt(r.rampOtherCpuCores, 2),
       fmt(r.harnessLoopMaxMs, 0),
       baseline ? fmt(r.serverCpuUsPerDelivery / baseline.serverCpuUsPerDelivery, 2) : '-',
       baseline ? fmt(r.harnessCpuUsPerDelivery / baseline.harnessCpuUsPerDelivery, 2) : '-',
@@ -379,7 +386,8 @@ function printTable(results: (SizeFigures | string)[]): void {
       `x server / x harness: CPU per delivery against ${baseline.clients} clients in this run (goal at 50,000: <= 1.5)\n` +
         'dgrams/deliv: UDP datagrams sent on the machine per delivery over the steady phase, both ways (~2.1 when\n' +
         'nothing is retransmitted); steady udp drops: receive-buffer drops at any socket of the machine then; other\n' +
-        'CPU: cores used by other processes then (a busy machine makes both sides late); harness stall ms: the\n' +
+        'CPU: cores used by other processes then (a busy machine makes both sides late), ramp other CPU: the same over\n' +
+        'the connect ramp (it slows the connects/s); harness stall ms: the\n' +
         "harness's longest event-loop stall in the steady phase (longer than ~100 ms, the server's loss timers fire)",
     );
   for (const r of results) if (typeof r === 'string') console.log(r);
