@@ -9,9 +9,12 @@
  * processes used; and the CPU per delivery of each
  * size against the smallest size of the same run (the baseline; 1,000 clients by default). Each size runs in
  * its own process with its own server, so one size's heap does not count in the next one's memory figures.
+ * The harness runs one load worker in-process by default; --workers N forks N load-worker processes (the run's
+ * `workers` option), and the harness figures then sum this process and every worker (proc-sampler.ts).
  *
  * Run: npm run bench -- scale                    (every size: about 6 minutes)
  *      node --import tsx bench/scale/main.ts --sizes 1000,5000 --rate 0.05 --steady 20
+ *      node --import tsx bench/scale/main.ts --sizes 50000 --rate 0.02 --workers 2
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -43,6 +46,8 @@ const { values: flags } = parseArgs({
     'max-connecting': { type: 'string', default: String(DEFAULT_MAX_CONNECTING) },
     /** Steady phase, seconds. */
     steady: { type: 'string', default: '30' },
+    /** Load workers: 1 runs in-process, N > 1 forks N worker processes (runScenario's `workers`). */
+    workers: { type: 'string', default: '1' },
     /** Keep each size's run report (summary.json with loss and anomaly examples, report.html) under this folder. */
     reports: { type: 'string' },
     /** A deliberate stall in the steady phase, WHO:SECONDS:MS (injected-stall.ts), to reproduce a collapse. */
@@ -65,6 +70,9 @@ embedded reference server; CPU per delivery per size against the smallest size m
   --max-connecting N    first connects in flight at once, clients.max_connecting (default ${DEFAULT_MAX_CONNECTING};
                         0 = no bound: the ramp keeps the asked rate however far the handshakes fall behind)
   --steady S            steady phase, seconds (default 30)
+  --workers N           load workers (default 1: in-process with the coordinator; N > 1 forks N worker
+                        processes that share the clients and relay acks through the coordinator); the harness
+                        columns sum the coordinator and every worker process
   --reports DIR         keep each size's run report (summary.json with its anomaly examples, report.html) in
                         DIR/<clients>/ instead of deleting it (default: not kept)
   --stall WHO:S:MS      stop the harness or the server (WHO) for MS ms, S seconds into the steady phase: a
@@ -110,6 +118,8 @@ interface SizeFigures {
   steadyUdpDrops: number;
   /** CPU the rest of the machine used over the steady phase (not the server, not the harness), in cores. */
   otherCpuCores: number;
+  /** The same over the connect ramp, where the connect rate is measured. */
+  rampOtherCpuCores: number;
   /** The harness's longest event-loop stall in the steady phase, ms (null: not measured). */
   harnessLoopMaxMs: number | null;
 }
@@ -176,6 +186,7 @@ async function runOne(clients: number): Promise<void> {
       outDir: flags.reports === undefined ? join(dir, 'reports') : join(flags.reports, String(clients)),
       progress: null,
       log: (line) => process.stderr.write(`  [${clients}] ${line}\n`),
+      workers: Number(flags.workers),
       ...(flags.stall === undefined ? {} : { liveOutputs: { eventsFile } }),
     });
     sampler.stop();
@@ -192,6 +203,13 @@ async function runOne(clients: number): Promise<void> {
       toMs: number,
       count: number,
     ): number => (count > 0 ? (sampler.at(toMs, field) - sampler.at(fromMs, field)) / count : NaN);
+    /** Cores the rest of the machine (not the server, not the harness) used between two instants. */
+    const otherCores = (fromMs: number, toMs: number): number =>
+      (['machineCpuUs', 'serverCpuUs', 'harnessCpuUs'] as const)
+        .map((field, i) => (i === 0 ? 1 : -1) * (sampler.at(toMs, field) - sampler.at(fromMs, field)))
+        .reduce((a, b) => a + b) /
+      (toMs - fromMs) /
+      1000;
     const rssPerClientKb = (field: 'serverRssBytes' | 'harnessRssBytes'): number =>
       (sampler.maxBetween(startMs, endMs, field) - base[field]) / 1024 / Math.max(1, r.counters.connects);
     // Connects reached: from the first connect start until every client was connected (or had failed) and in its
@@ -227,12 +245,8 @@ async function runOne(clients: number): Promise<void> {
       machineRcvbufErrors: r.harnessSockets?.machineRcvbufErrors ?? null,
       datagramsPerDelivery: perEvent('udpOutDatagrams', startMs, endMs, deliveries),
       steadyUdpDrops: sampler.at(endMs, 'udpRcvbufErrors') - sampler.at(startMs, 'udpRcvbufErrors'),
-      otherCpuCores:
-        (['machineCpuUs', 'serverCpuUs', 'harnessCpuUs'] as const)
-          .map((field, i) => (i === 0 ? 1 : -1) * (sampler.at(endMs, field) - sampler.at(startMs, field)))
-          .reduce((a, b) => a + b) /
-        (endMs - startMs) /
-        1000,
+      otherCpuCores: otherCores(startMs, endMs),
+      rampOtherCpuCores: otherCores(rampStartMs, rampEndMs),
       harnessLoopMaxMs: phaseLoopMaxMs(r, phase.name),
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -252,10 +266,14 @@ async function runAll(): Promise<void> {
     .filter((n) => Number.isInteger(n) && n >= POD_SIZE);
   if (sizes.length === 0) throw new Error(`--sizes needs client counts >= ${POD_SIZE}, got "${flags.sizes}"`);
   if (flags.stall !== undefined) parseStall(flags.stall);
+  const workers = Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`--workers needs an integer >= 1, got "${flags.workers}"`);
   console.log(
     `pods of ${POD_SIZE}, ${flags.rate} msg/s per client, connect at ${flags['connect-rate']}/s ` +
       `(at most ${Number(flags['max-connecting']) > 0 ? flags['max-connecting'] : 'unbounded'} in flight), steady ${flags.steady} s; ` +
       `embedded reference server; sizes ${sizes.join(', ')}` +
+      `; ${flags.workers} load worker(s)` +
       (flags.stall === undefined ? '' : `; injected stall ${flags.stall} (harness|server:s into steady:ms)`),
   );
   const results: (SizeFigures | string)[] = [];
@@ -283,6 +301,8 @@ function runChild(clients: number): Promise<SizeFigures | string> {
     String(flags['max-connecting']),
     '--steady',
     String(flags.steady),
+    '--workers',
+    String(flags.workers),
     ...(flags.reports === undefined ? [] : ['--reports', resolvePath(flags.reports)]),
     ...(flags.stall === undefined ? [] : ['--stall', flags.stall]),
     ...(flags['large-room-threshold'] === undefined
@@ -338,6 +358,7 @@ function printTable(results: (SizeFigures | string)[]): void {
       'dgrams/deliv',
       'steady udp drops',
       'other CPU',
+      'ramp other CPU',
       'harness stall ms',
       'x server',
       'x harness',
@@ -365,6 +386,7 @@ function printTable(results: (SizeFigures | string)[]): void {
       fmt(r.datagramsPerDelivery, 2),
       fmt(r.steadyUdpDrops, 0),
       fmt(r.otherCpuCores, 2),
+      fmt(r.rampOtherCpuCores, 2),
       fmt(r.harnessLoopMaxMs, 0),
       baseline ? fmt(r.serverCpuUsPerDelivery / baseline.serverCpuUsPerDelivery, 2) : '-',
       baseline ? fmt(r.harnessCpuUsPerDelivery / baseline.harnessCpuUsPerDelivery, 2) : '-',
@@ -377,7 +399,8 @@ function printTable(results: (SizeFigures | string)[]): void {
       `x server / x harness: CPU per delivery against ${baseline.clients} clients in this run (goal at 50,000: <= 1.5)\n` +
         'dgrams/deliv: UDP datagrams sent on the machine per delivery over the steady phase, both ways (~2.1 when\n' +
         'nothing is retransmitted); steady udp drops: receive-buffer drops at any socket of the machine then; other\n' +
-        'CPU: cores used by other processes then (a busy machine makes both sides late); harness stall ms: the\n' +
+        'CPU: cores used by other processes then (a busy machine makes both sides late), ramp other CPU: the same over\n' +
+        'the connect ramp (it slows the connects/s); harness stall ms: the\n' +
         "harness's longest event-loop stall in the steady phase (longer than ~100 ms, the server's loss timers fire)",
     );
   for (const r of results) if (typeof r === 'string') console.log(r);

@@ -1,11 +1,13 @@
 /**
- * CPU time and RSS of the server process (from /proc/<pid>/stat) and of this process (process.cpuUsage and
- * memoryUsage), and the machine's UDP counters (/proc/net/snmp), sampled at a fixed interval, so a benchmark can
- * read either over any window of a run afterwards (interpolated between samples).
+ * CPU time and RSS of the server process (from /proc/<pid>/stat) and of the harness (this process, from
+ * process.cpuUsage and memoryUsage, plus its forked load workers, node processes: harness-processes.ts), and the machine's UDP
+ * counters (/proc/net/snmp), sampled at a fixed interval, so a benchmark can read either over any window of a run
+ * afterwards (interpolated between samples).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readMachineUdpCounters } from '../../harness/metrics/udp-drops.js';
+import { HarnessProcessTally, childPids, runsThisNode } from './harness-processes.js';
 
 /** One reading of both processes. */
 export interface ProcSample {
@@ -13,6 +15,7 @@ export interface ProcSample {
   atMs: number;
   serverCpuUs: number;
   serverRssBytes: number;
+  /** This process and its load-worker children (every child but the server), cumulative. */
   harnessCpuUs: number;
   harnessRssBytes: number;
   /** UDP datagrams sent by every process of the machine so far (NaN where unknown). */
@@ -62,15 +65,33 @@ export function readMachineCpuUs(): number {
   }
 }
 
-/** Samples the server and this process every `intervalMs` until stopped. */
+/** Samples the server and the harness (this process and its workers) every `intervalMs` until stopped. */
 export class ProcSampler {
   readonly samples: ProcSample[] = [];
   private readonly timer: NodeJS.Timeout;
+  private readonly harness: HarnessProcessTally;
 
   constructor(
     private readonly serverPid: number,
     intervalMs = 250,
   ) {
+    this.harness = new HarnessProcessTally(
+      {
+        self: () => {
+          const cpu = process.cpuUsage();
+          return { cpuUs: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() };
+        },
+        children: () => childPids(process.pid).filter(runsThisNode),
+        read: (pid) => {
+          try {
+            return readProcStat(pid);
+          } catch {
+            return null; // ended between the listing and the read
+          }
+        },
+      },
+      new Set([serverPid]),
+    );
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
   }
@@ -83,14 +104,14 @@ export class ProcSampler {
     } catch {
       return null; // the server is gone
     }
-    const cpu = process.cpuUsage();
+    const harness = this.harness.sample();
     const udp = readMachineUdpCounters();
     const sample = {
       atMs: Date.now(),
       serverCpuUs: server.cpuUs,
       serverRssBytes: server.rssBytes,
-      harnessCpuUs: cpu.user + cpu.system,
-      harnessRssBytes: process.memoryUsage.rss(),
+      harnessCpuUs: harness.cpuUs,
+      harnessRssBytes: harness.rssBytes,
       udpOutDatagrams: udp?.outDatagrams ?? NaN,
       udpRcvbufErrors: udp?.rcvbufErrors ?? NaN,
       machineCpuUs: readMachineCpuUs(),
