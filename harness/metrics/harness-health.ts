@@ -134,6 +134,9 @@ function readMachineTimes(): MachineTimes | null {
 }
 
 /** The health of one window (a phase, or the connect ramp before the phases) over all workers. */
+/** How a window's reason begins when every core of the machine was busy (run-verdict.ts reads it). */
+export const MACHINE_SATURATED = 'machine saturated';
+
 export interface WindowHealth {
   name: string;
   /** Whether its measurements can be trusted. */
@@ -237,7 +240,7 @@ export function judgeWindowHealth(
   }
   if (worstBusyShare > L.SHARE_LIMIT) {
     reasons.push(
-      `machine saturated: all cores at least ${percent(L.MACHINE_BUSY_LIMIT)} busy in ${percent(worstBusyShare)} of the seconds (other processes compete)`,
+      `${MACHINE_SATURATED}: all cores at least ${percent(L.MACHINE_BUSY_LIMIT)} busy in ${percent(worstBusyShare)} of the seconds (other processes compete)`,
     );
   }
   const drops = window.socketDrops !== undefined ? window.socketDrops : sampledDrops;

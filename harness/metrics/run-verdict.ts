@@ -9,7 +9,7 @@
  * stragglers after that hold (reorders, seen in viral-room with two CPU burners); and a first delivery arriving
  * after its message was finalized (seconds late) cannot be told from a second one (duplicates, seen likewise).
  */
-import type { WindowHealth } from './harness-health.js';
+import { MACHINE_SATURATED, type WindowHealth } from './harness-health.js';
 import type { ExpectationResult, ThresholdResult } from './check-outcomes.js';
 
 /** The three outcomes of a run. */
@@ -73,10 +73,15 @@ export function decideVerdict(input: VerdictInput): RunVerdict {
     ...excused,
     ...unhealthy.flatMap((w) => w.reasons.map((reason) => `${w.name}: ${reason}`)),
   ];
+  // More worker processes help a harness that is short of a core, not one whose machine has none left: on a 2-core
+  // machine shared with the server, two workers spent 12-33% more CPU per delivery than one and did worse.
+  const saturated = unhealthy.some((w) => w.reasons.some((r) => r.startsWith(MACHINE_SATURATED)));
   const advice = [
-    input.workers === 1
-      ? 'spread the clients over processes (--workers 2 or more, up to the cores the harness may use)'
-      : `use more worker processes than ${input.workers} if cores are free`,
+    saturated
+      ? 'every core of the machine was busy: more worker processes would only compete for them; stop what competes for the CPU'
+      : input.workers === 1
+        ? 'spread the clients over processes (--workers 2 or more, up to the cores the harness may use)'
+        : `use more worker processes than ${input.workers} if cores are free`,
     'or run fewer clients / a lower rate (--duration-scale does not lower the rate)',
     'or run the load generator on another, quieter machine than the server (--target) and stop what competes for its CPU',
   ];

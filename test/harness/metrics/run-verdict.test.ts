@@ -63,6 +63,18 @@ describe('decideVerdict', () => {
     expect(v.advice[0]).toMatch(/--workers 2/);
   });
 
+  it('does not advise more worker processes when every core of the machine was busy', () => {
+    const saturated = { ...window('b', false), reasons: ['machine saturated: all cores at least 95% busy'] };
+    const v = decideVerdict({
+      ...base,
+      thresholds: [threshold('deliver.p99 < 1ms', 'deliver.p99', false)],
+      health: [window('a', true), saturated],
+    });
+    expect(v.status).toBe('INCONCLUSIVE');
+    expect(v.advice.join('\n')).not.toMatch(/--workers|more worker processes than/);
+    expect(v.advice[0]).toMatch(/every core of the machine was busy/);
+  });
+
   it('judges a phase threshold by the health of its phase only', () => {
     const input = {
       ...base,
