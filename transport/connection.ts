@@ -419,8 +419,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     if (this._state !== 'established' || !q.isReadable()) return;
     // The known streams first (stream data almost always arrives on one), then only if quiche still says something is
     // readable: datagrams, then new streams (isReadable() counts datagrams too, so the last check means streams).
-    this.streams.readKnownStreams();
-    if (this._state !== 'established' || !q.isReadable()) return;
+    if (!this.streams.readKnownStreams()) return;
     if (this.options.datagrams) this.readDatagrams();
     if (this._state === 'established' && q.isReadable()) this.streams.readNewStreams();
   }
