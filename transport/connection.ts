@@ -106,6 +106,11 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   quicheDeadline = Infinity;
   /** @internal Packets arrived, a timer fired or close() was called: check for closure at the next flush. */
   mayHaveClosed = false;
+  /**
+   * Something other than a packet quiche took without error may have closed the connection (quiche's timer, our
+   * close, a packet quiche failed on): afterTransmit asks quiche even when the send loop sent packets.
+   */
+  private closeCheckDue = false;
   /** Packets sent while closing (see closingBudget). */
   private closingPacketsSent = 0;
   /** @internal Absolute time (performance.now ms) by which the handshake must complete. */
@@ -338,6 +343,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
       this.native.recv(data, info);
     } catch {
       // Fatal errors close the quiche connection (seen at the next flush); others drop the packet.
+      this.closeCheckDue = true;
     }
     this.received = true;
     this.mayHaveClosed = true;
@@ -360,6 +366,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     } else if (now >= this.quicheDeadline) {
       this.native.onTimeout();
       this.mayHaveClosed = true;
+      this.closeCheckDue = true;
     } else {
       // Our own deadline (a held acknowledgement or the STOP_SENDING probe): it is no local work, so a probe does
       // not send an acknowledgement that is still allowed to wait for data (see holdUntil).
@@ -419,8 +426,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     if (this._state !== 'established' || !q.isReadable()) return;
     // The known streams first (stream data almost always arrives on one), then only if quiche still says something is
     // readable: datagrams, then new streams (isReadable() counts datagrams too, so the last check means streams).
-    this.streams.readKnownStreams();
-    if (this._state !== 'established' || !q.isReadable()) return;
+    if (!this.streams.readKnownStreams()) return;
     if (this.options.datagrams) this.readDatagrams();
     if (this._state === 'established' && q.isReadable()) this.streams.readNewStreams();
   }
@@ -458,12 +464,24 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
       streams.sweepForStops();
   }
 
-  /** @internal After the send loop: report closure. Returns true once quiche has fully closed. */
-  afterTransmit(): boolean {
+  /**
+   * @internal After the send loop, which sent `packets` packets, and quiche's timeout() (`noTimer`: it answered
+   * none): report closure. Returns true once quiche has fully closed.
+   *
+   * Two native calls per packet received are saved where they cannot find anything. quiche answers timeout() with
+   * none once closed, so isClosed() is asked only then. And quiche sends nothing once draining or closed: when
+   * packets that quiche took without error (nothing but a peer's CONNECTION_CLOSE or a stateless reset can have
+   * closed it then) were followed by a send loop that sent something, the peer has not closed (a harness client's
+   * immediate ACK of each delivery: isClosed() and isDraining() per delivery before).
+   */
+  afterTransmit(packets: number, noTimer: boolean): boolean {
     if (!this.mayHaveClosed) return false;
     this.mayHaveClosed = false;
+    const checkDue = this.closeCheckDue;
+    this.closeCheckDue = false;
+    if (!checkDue && packets > 0 && this._state === 'established') return false;
     const q = this.native;
-    const closed = q.isClosed();
+    const closed = noTimer && q.isClosed();
     if (this._closeInfo === null && (this.closeCause !== null || closed || q.isDraining()))
       this.reportClose();
     if (closed) this._state = 'closed';
@@ -518,6 +536,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     this._state = 'closing';
     this.dropStreams();
     this.mayHaveClosed = true;
+    this.closeCheckDue = true;
     this.requestSend();
   }
 

@@ -427,6 +427,7 @@ export class QuicEndpoint implements ConnectionOwner {
     const closing = conn.state === 'closing';
     const limit = closing ? Math.min(CLOSING_SEND_LIMIT, conn.closingBudget()) : SEND_BURST;
     const sentBefore = this.counters.packetsSent;
+    this.output.sendFailed = false;
     conn.timing.transmitted();
     if (conn.hasQueuedStops && !closing) {
       // What is owed (the ACK of a stream's bytes) leaves first, STOP_SENDING in the packets after it.
@@ -444,11 +445,12 @@ export class QuicEndpoint implements ConnectionOwner {
       }
       conn.afterSendLoop(sent, now);
     }
-    if (conn.afterTransmit()) {
+    const timeout = native.timeout();
+    // A send that threw proves nothing about closure: counted as no packet sent.
+    if (conn.afterTransmit(this.output.sendFailed ? 0 : sent, timeout === null)) {
       this.forget(conn);
       return;
     }
-    const timeout = native.timeout();
     // The binding truncates to whole ms; +1 keeps us from waking just before quiche's deadline.
     conn.quicheDeadline = timeout === null ? Infinity : now + timeout + 1;
     this.scheduleTimer(conn, Infinity);

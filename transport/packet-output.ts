@@ -18,6 +18,8 @@ export interface SendCounters {
 /** @internal See the module comment. */
 export class PacketOutput {
   private readonly arena: SendArena;
+  /** quiche's send threw since the endpoint last cleared this (its state after a failed send is not known). */
+  sendFailed = false;
 
   constructor(
     private readonly io: PacketIO,
@@ -39,6 +41,7 @@ export class PacketOutput {
       try {
         result = native.send(arena.free());
       } catch {
+        this.sendFailed = true;
         return false;
       }
       if (result === null) return false;
