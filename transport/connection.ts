@@ -55,6 +55,18 @@ const textEncoder = new TextEncoder();
  * uni 2,6,10..; server uni 3,7,11.. A stream becomes visible to the peer only when its
  * first bytes (or FIN) are written.
  */
+
+/**
+ * The last negotiated ALPN: the connections of a process negotiate one or two, so they share that string instead
+ * of each keeping its own copy (a load worker holds tens of thousands of connections).
+ */
+let lastAlpn = '';
+
+function alpnString(proto: Uint8Array): string {
+  const alpn = Buffer.from(proto).toString('latin1');
+  if (alpn !== lastAlpn) lastAlpn = alpn;
+  return lastAlpn;
+}
 export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   /** The handshake completed; `alpn` is set. */
   onEstablished: ((this: QuicConnection) => void) | null = null;
@@ -89,6 +101,10 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   /** Stream state and the stream half of the API (see connection-streams.ts). */
   private readonly streams: ConnectionStreams<QuicConnection>;
   private recvInfo: RecvInfo;
+  /** The peer's address. */
+  readonly remoteAddress: HostPort;
+  /** Our socket's address. */
+  readonly localAddress: HostPort;
   private establishedWaiters: { resolve: () => void; reject: (e: Error) => void }[] | null = null;
   private closedWaiters: ((info: CloseInfo) => void)[] | null = null;
 
@@ -127,13 +143,16 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
     readonly side: ConnectionSide,
     /** @internal Map key of our source connection id. */
     readonly cidKey: string,
-    /** The peer's address. */
-    readonly remoteAddress: HostPort,
-    /** Our socket's address. */
-    readonly localAddress: HostPort,
+    /**
+     * The peer's address (`from`) and our socket's (`to`), as quiche takes them with each datagram. Never mutated
+     * (a peer that moves gets a new one), so the endpoint may hand one object to many connections.
+     */
+    recvInfo: RecvInfo,
     private readonly options: ResolvedTransportOptions,
   ) {
-    this.recvInfo = { from: remoteAddress, to: localAddress };
+    this.recvInfo = recvInfo;
+    this.remoteAddress = recvInfo.from;
+    this.localAddress = recvInfo.to;
     this.handshakeDeadline = performance.now() + options.handshakeTimeoutMs;
     this.timing = new SendTiming(options.ackDelayMs, options.stopProbeIntervalMs);
     this.streams = new ConnectionStreams<QuicConnection>(this, owner, native, side, options);
@@ -414,7 +433,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
       if (!q.isEstablished() || q.isDraining()) return;
       this._state = 'established';
       this.timing.localWork();
-      this._alpn = Buffer.from(q.applicationProto()).toString('latin1');
+      this._alpn = alpnString(q.applicationProto());
       this.owner.connectionEstablished(this);
       if (this.establishedWaiters !== null) {
         for (const w of this.establishedWaiters) w.resolve();

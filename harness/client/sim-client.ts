@@ -88,7 +88,6 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
   numShards = 0;
   /** hot_room_config from HelloAck, or null when the server does not advertise it. */
   hotRoomConfig: HotRoomConfig | null = null;
-  sessionId = '';
   userId: U64 = 0;
   /** When the current connection attempt started, its QUIC handshake completed, and the last bytes arrived. */
   connectStartedAtMs = 0;
@@ -460,7 +459,6 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
       case 'HelloAck': {
         const ack = frame.payload;
         this.numShards = ack.num_shards;
-        this.sessionId = ack.session_id;
         this.hotRoomConfig = sharedHotRoomConfig(ack.hot_room_config);
         if (ack.num_shards < 1) {
           this.violation('9/num-shards', `HelloAck.num_shards is ${ack.num_shards}`, now);
@@ -582,7 +580,6 @@ export class SimClient implements ConnectionHandler, ServerStreamOwner, UploadOw
     this.requestedClose = false;
     this.numShards = 0;
     this.hotRoomConfig = null;
-    this.sessionId = '';
     this.goodbyeReason = null;
     this.lastPingRttMs = null;
     this.connectedAtMs = 0;

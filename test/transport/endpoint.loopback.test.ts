@@ -118,6 +118,34 @@ describe('handshake', () => {
     expect(client.id).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it('reaches each server of a client endpoint that connects to several, in any order', async () => {
+    // Client connects to one peer share its address objects: a connect to another peer must not reuse them.
+    const p = await endpointPair();
+    pair = p;
+    const { cert, key } = await testCertificate();
+    const other = await QuicEndpoint.bind({ host: '127.0.0.1' });
+    try {
+      other.listen({ cert, key });
+      const otherAccepted: QuicConnection[] = [];
+      other.onConnection = (conn) => otherAccepted.push(conn);
+      const to = (server: QuicEndpoint): QuicConnection =>
+        p.client.connect(server.localAddress.host, server.localAddress.port, INSECURE);
+      const conns = [to(p.server), to(p.server), to(other), to(p.server), to(other)];
+      await Promise.all(conns.map((c) => c.whenEstablished()));
+      const servers = [p.server, p.server, other, p.server, other];
+      conns.forEach((c, i) => {
+        expect(c.remoteAddress).toEqual((servers[i] as QuicEndpoint).localAddress);
+        expect(c.localAddress).toEqual(p.client.localAddress);
+        expect(c.alpn).toBe('chat');
+      });
+      await p.acceptedAt(2);
+      await vi.waitFor(() => expect(otherAccepted).toHaveLength(2));
+      expect(p.accepted).toHaveLength(3);
+    } finally {
+      await other.close({ timeoutMs: 500 });
+    }
+  });
+
   it('fails the handshake when ALPN lists do not intersect', async () => {
     const p = await endpointPair({ alpn: ['chat'] });
     pair = p;
