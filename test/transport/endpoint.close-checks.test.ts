@@ -6,18 +6,14 @@
  * client's draining period ends (three probe timeouts: about a second here, on a network with a 150 ms delay).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { quiche } from '@matrixai/quic/native/index.js';
-import type { Connection as NativeConnection } from '@matrixai/quic/native/index.js';
 import type { CloseInfo, QuicConnection } from '../../transport/index.js';
 import { INSECURE, endpointPair } from './helpers/endpoints.js';
+import { nativeConnectionPrototype } from './helpers/native-calls.js';
 import type { EndpointPair } from './helpers/endpoints.js';
 import { MemoryNetwork, PERFECT } from './helpers/memory-network.js';
 import { StreamRecorder } from './helpers/streams.js';
 
 vi.setConfig({ testTimeout: 10_000 });
-
-/** The binding's typings leave the class's prototype out; its methods live there. */
-const nativePrototype = (quiche.Connection as unknown as { prototype: NativeConnection }).prototype;
 
 /** One-way delay of the in-memory network of the close test, ms. */
 const DELAY_MS = 150;
@@ -58,8 +54,8 @@ describe('closure checks after packets arrive', () => {
     server.write(id, Buffer.from('.'));
     await received(atClient, id, 1);
     const packetsBefore = client.stats().sentPackets;
-    const closed = vi.spyOn(nativePrototype, 'isClosed');
-    const draining = vi.spyOn(nativePrototype, 'isDraining');
+    const closed = vi.spyOn(nativeConnectionPrototype, 'isClosed');
+    const draining = vi.spyOn(nativeConnectionPrototype, 'isDraining');
     for (let i = 1; i <= 10; i++) {
       server.write(id, Buffer.from('x'));
       await received(atClient, id, 1 + i);

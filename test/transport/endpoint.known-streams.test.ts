@@ -5,17 +5,13 @@
  * one flush, is still read in full and in order.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { quiche } from '@matrixai/quic/native/index.js';
-import type { Connection as NativeConnection } from '@matrixai/quic/native/index.js';
 import type { QuicConnection } from '../../transport/index.js';
 import { endpointPair } from './helpers/endpoints.js';
+import { nativeConnectionPrototype } from './helpers/native-calls.js';
 import type { EndpointPair } from './helpers/endpoints.js';
 import { StreamRecorder } from './helpers/streams.js';
 
 vi.setConfig({ testTimeout: 10_000 });
-
-/** The binding's typings leave the class's prototype out; its methods live there. */
-const nativePrototype = (quiche.Connection as unknown as { prototype: NativeConnection }).prototype;
 
 let pair: EndpointPair | null = null;
 afterEach(async () => {
@@ -54,7 +50,7 @@ describe('known streams', () => {
   it('reads data on the stream read last without probing the others', async () => {
     const { client, server, atClient, ids } = await withKnownStreams();
     const last = ids[2] as number;
-    const probes = vi.spyOn(nativePrototype, 'streamReadable');
+    const probes = vi.spyOn(nativeConnectionPrototype, 'streamReadable');
     for (let i = 1; i <= 10; i++) {
       server.write(last, Buffer.from(`${i % 10}`));
       await received(atClient, last, 1 + i);

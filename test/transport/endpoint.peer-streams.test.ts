@@ -4,17 +4,13 @@
  * which costs ~30 µs per call in this binding.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { quiche } from '@matrixai/quic/native/index.js';
-import type { Connection as NativeConnection } from '@matrixai/quic/native/index.js';
 import type { QuicConnection } from '../../transport/index.js';
 import { endpointPair } from './helpers/endpoints.js';
+import { nativeConnectionPrototype } from './helpers/native-calls.js';
 import type { EndpointPair } from './helpers/endpoints.js';
 import { StreamRecorder } from './helpers/streams.js';
 
 vi.setConfig({ testTimeout: 10_000 });
-
-/** The binding's typings leave the class's prototype out; its methods live there. */
-const nativePrototype = (quiche.Connection as unknown as { prototype: NativeConnection }).prototype;
 
 let pair: EndpointPair | null = null;
 afterEach(async () => {
@@ -42,7 +38,7 @@ describe('peer streams opened out of order', () => {
     const atClient = new StreamRecorder(client);
     const ids = Array.from({ length: 30 }, () => server.openUni());
     expect(ids[0]).toBe(3);
-    const iterations = vi.spyOn(nativePrototype, 'readable');
+    const iterations = vi.spyOn(nativeConnectionPrototype, 'readable');
     // Ahead of the next expected id (within the window), then the ids it skipped, then the next expected one.
     const nearOrder = [5, 2, 0, 1, 9, 3, 4, 6, 7, 8].map((i) => ids[i] as number);
     for (const id of nearOrder) await deliver(server, atClient, id);
