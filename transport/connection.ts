@@ -5,7 +5,6 @@
  */
 import type { Connection as NativeConnection, RecvInfo } from '@matrixai/quic/native/index.js';
 import type { Deadlined } from './deadline-queue.js';
-import { TransportError } from './errors.js';
 import type { ResolvedTransportOptions } from './options.js';
 import type { HostPort } from './packet-io.js';
 import type {
@@ -16,9 +15,10 @@ import type {
   ConnectionState,
   ConnectionStats,
 } from './connection-types.js';
+import { notEstablishedError, readCloseInfo, readConnectionStats } from './connection-report.js';
 import { ConnectionStreams } from './connection-streams.js';
 import type { StreamHost } from './connection-streams.js';
-import { STOP_SENDING_CODE_UNKNOWN, decodeError } from './quiche-errors.js';
+import { STOP_SENDING_CODE_UNKNOWN } from './quiche-errors.js';
 import { SendTiming } from './send-timing.js';
 
 export type { CloseCause, CloseInfo, ConnectionError, ConnectionSide, ConnectionState, ConnectionStats };
@@ -181,7 +181,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   /** Resolves when established; rejects with a CONNECTION_STATE TransportError if it closes first. */
   whenEstablished(): Promise<void> {
     if (this._alpn !== null) return Promise.resolve();
-    if (this._closeInfo !== null) return Promise.reject(this.notEstablishedError(this._closeInfo));
+    if (this._closeInfo !== null) return Promise.reject(notEstablishedError(this._closeInfo));
     return new Promise((resolve, reject) => {
       (this.establishedWaiters ??= []).push({ resolve, reject });
     });
@@ -330,21 +330,7 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
 
   /** Counters and path estimates. */
   stats(): ConnectionStats {
-    const s = this.native.stats();
-    const path = this.native.pathStats()[0];
-    return {
-      rttMs: path?.rtt ?? 0,
-      cwnd: path?.cwnd ?? 0,
-      deliveryRate: path?.deliveryRate ?? 0,
-      sentPackets: s.sent,
-      recvPackets: s.recv,
-      lostPackets: s.lost,
-      retransmittedPackets: s.retrans,
-      sentBytes: s.sentBytes,
-      recvBytes: s.recvBytes,
-      lostBytes: s.lostBytes,
-      peerMaxAckDelayMs: s.peerMaxAckDelay,
-    };
+    return readConnectionStats(this.native);
   }
 
   /** A short summary; keeps test failure diffs and logs from walking native state. */
@@ -560,23 +546,13 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   }
 
   private reportClose(): void {
-    const q = this.native;
-    const wasEstablished = this._alpn !== null;
-    const peerError = decodeError(q.peerError());
-    const localError = decodeError(q.localError());
-    let cause = this.closeCause;
-    if (cause === null) {
-      if (peerError !== null) cause = 'peer';
-      else if (q.isTimedOut()) cause = 'idle-timeout';
-      else cause = 'transport-error';
-    }
-    const info: CloseInfo = { cause, wasEstablished, localError, peerError };
+    const info = readCloseInfo(this.native, this.closeCause, this._alpn !== null);
     this._closeInfo = info;
     if (this._state !== 'closed') this._state = 'closing';
     this.dropStreams();
     this.owner.connectionClosed(this);
     if (this.establishedWaiters !== null) {
-      const error = this.notEstablishedError(info);
+      const error = notEstablishedError(info);
       for (const w of this.establishedWaiters) w.reject(error);
       this.establishedWaiters = null;
     }
@@ -591,19 +567,6 @@ export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
       for (const w of this.closedWaiters) w(info);
       this.closedWaiters = null;
     }
-  }
-
-  private notEstablishedError(info: CloseInfo): TransportError {
-    const detail = info.peerError ?? info.localError;
-    const suffix =
-      detail === null
-        ? ''
-        : ` (${detail.isApp ? 'app' : 'transport'} error ${detail.code} "${detail.reason}")`;
-    return new TransportError(
-      'CONNECTION_STATE',
-      'whenEstablished',
-      `closed before establishment: ${info.cause}${suffix}`,
-    );
   }
 
   private emitEstablished(): void {
