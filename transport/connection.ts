@@ -43,6 +43,18 @@ const CLOSING_PACKET_BUDGET = 32;
 const textEncoder = new TextEncoder();
 
 /**
+ * The last negotiated ALPN: the connections of a process negotiate one or two, so they share that string instead
+ * of each keeping its own copy (a load worker holds tens of thousands of connections).
+ */
+let lastAlpn = '';
+
+function alpnString(proto: Uint8Array): string {
+  const alpn = Buffer.from(proto).toString('latin1');
+  if (alpn !== lastAlpn) lastAlpn = alpn;
+  return lastAlpn;
+}
+
+/**
  * A QUIC connection created by `QuicEndpoint.connect` (client) or announced by
  * `QuicEndpoint.onConnection` (server, once established).
  *
@@ -55,18 +67,6 @@ const textEncoder = new TextEncoder();
  * uni 2,6,10..; server uni 3,7,11.. A stream becomes visible to the peer only when its
  * first bytes (or FIN) are written.
  */
-
-/**
- * The last negotiated ALPN: the connections of a process negotiate one or two, so they share that string instead
- * of each keeping its own copy (a load worker holds tens of thousands of connections).
- */
-let lastAlpn = '';
-
-function alpnString(proto: Uint8Array): string {
-  const alpn = Buffer.from(proto).toString('latin1');
-  if (alpn !== lastAlpn) lastAlpn = alpn;
-  return lastAlpn;
-}
 export class QuicConnection implements Deadlined, StreamHost<QuicConnection> {
   /** The handshake completed; `alpn` is set. */
   onEstablished: ((this: QuicConnection) => void) | null = null;

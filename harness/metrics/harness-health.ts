@@ -133,10 +133,10 @@ function readMachineTimes(): MachineTimes | null {
   }
 }
 
-/** The health of one window (a phase, or the connect ramp before the phases) over all workers. */
 /** How a window's reason begins when every core of the machine was busy (run-verdict.ts reads it). */
 export const MACHINE_SATURATED = 'machine saturated';
 
+/** The health of one window (a phase, or the connect ramp before the phases) over all workers. */
 export interface WindowHealth {
   name: string;
   /** Whether its measurements can be trusted. */
